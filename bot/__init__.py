@@ -1,0 +1,1 @@
+"""Composition root: settings, application factory, CLI and scheduler wiring."""

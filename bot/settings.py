@@ -1,0 +1,107 @@
+"""Settings read from the environment and `.env` (prefix ``CRM_``)."""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import cached_property
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+WEEKDAYS = ("lun", "mar", "mie", "jue", "vie", "sab", "dom")
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; see the table in README.md."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CRM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///./crm.db"
+    timezone: str = "America/Bogota"
+    language: str = "es"
+    bot_api_url: str = "https://api.telegram.org/bot"
+    bot_file_url: str = "https://api.telegram.org/file/bot"
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    notify_interval_seconds: int = Field(default=60, ge=1)
+    working_hours: str = "07:00-19:00"
+    working_days: str = "lun,mar,mie,jue,vie,sab"
+    digest_time: str = "07:00"
+    escalate_after_hours: int = Field(default=48, ge=1)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("es", "en"):
+            raise ValueError("CRM_LANGUAGE must be 'es' or 'en'")
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _check_hours(cls, value: str) -> str:
+        start, end = _parse_window(value)
+        if start >= end:
+            raise ValueError("CRM_WORKING_HOURS must look like 07:00-19:00 (start before end)")
+        return value
+
+    @field_validator("working_days")
+    @classmethod
+    def _check_days(cls, value: str) -> str:
+        days = [d.strip().lower() for d in value.split(",") if d.strip()]
+        bad = [d for d in days if d not in WEEKDAYS]
+        if bad or not days:
+            raise ValueError(f"CRM_WORKING_DAYS must be a list of {','.join(WEEKDAYS)}")
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _check_digest(cls, value: str) -> str:
+        time.fromisoformat(value)
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def working_window(self) -> tuple[time, time]:
+        return _parse_window(self.working_hours)
+
+    @property
+    def working_weekdays(self) -> frozenset[int]:
+        """Python weekday numbers (Monday = 0) on which pings may be sent."""
+        return frozenset(
+            WEEKDAYS.index(d.strip().lower()) for d in self.working_days.split(",") if d.strip()
+        )
+
+    @property
+    def digest_at(self) -> time:
+        return time.fromisoformat(self.digest_time)
+
+
+def _parse_window(value: str) -> tuple[time, time]:
+    try:
+        start, end = value.split("-")
+        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError as exc:
+        raise ValueError("CRM_WORKING_HOURS must look like 07:00-19:00") from exc

@@ -1,0 +1,1 @@
+"""Use cases and business rules. Imports storage/, never telegram."""

@@ -1,0 +1,45 @@
+"""Who may see and act on whose follow-ups and terceros. Checked on every use case."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.errors import NotAuthorized
+from crm.users import Actor
+from storage.models import User
+
+
+def owner_filter(actor: Actor, owner_column: ColumnElement[int] | object) -> ColumnElement[bool]:
+    """A WHERE clause limiting ``owner_column`` (a users.id column) to the actor's scope."""
+    col = owner_column  # type: ignore[assignment]
+    if actor.is_admin:
+        return literal(True)
+    if actor.is_supervisor:
+        team = select(User.id).where(User.supervisor_id == actor.id)
+        return or_(col == actor.id, col.in_(team))  # type: ignore[union-attr,attr-defined]
+    return col == actor.id  # type: ignore[no-any-return,operator]
+
+
+async def can_act_for(session: AsyncSession, actor: Actor, owner_id: int | None) -> bool:
+    """Whether the actor may act on something owned by ``owner_id``."""
+    if actor.is_admin:
+        return True
+    if owner_id is None:
+        return False
+    if owner_id == actor.id:
+        return True
+    if actor.is_supervisor:
+        owner = await session.get(User, owner_id)
+        return owner is not None and owner.supervisor_id == actor.id
+    return False
+
+
+async def ensure_can_act_for(session: AsyncSession, actor: Actor, owner_id: int | None) -> None:
+    if not await can_act_for(session, actor, owner_id):
+        raise NotAuthorized()
+
+
+def ensure_role(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles:
+        raise NotAuthorized()

@@ -1,0 +1,1 @@
+"""Telegram only: parse the update, call one use case, render the reply."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, engine/session factory, queries, migrations and bulk writes."""

@@ -1,0 +1,328 @@
+"""The data model. Times are stored as timezone-aware UTC; money as NUMERIC(18, 2)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Money = Numeric(18, 2, asdecimal=True)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            # SQLite compares the ISO text: store all values in one shape (naive UTC).
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+ROLES = ("agent", "supervisor", "admin")
+STATE_MEANINGS = ("open", "closed", "discarded")
+ACTIVITY_EFFECTS = ("progress", "regression", "neutral")
+FOLLOWUP_STATUSES = ("active", "closed", "discarded")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="agent")
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Set when Telegram answers Forbidden (the user blocked the bot); pings stop.
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    unreachable_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_digest_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: datetime.now(UTC))
+
+
+class Tercero(Base):
+    __tablename__ = "terceros"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nit: Mapped[str] = mapped_column(String(40), unique=True)
+    # NIT without the -DV suffix, for lookups typed either way.
+    nit_base: Mapped[str] = mapped_column(String(40), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-case, accent-free name, so "nunez" finds "Nuñez & Cía".
+    search_name: Mapped[str] = mapped_column(String(200), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(80))
+    phones: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(120))
+    encargado_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("doc_type", "number", name="uq_documents_type_number"),
+        Index("ix_documents_tercero_date", "tercero_id", "date"),
+        Index(
+            "ix_documents_open_by_tercero",
+            "tercero_id",
+            "due_date",
+            postgresql_where=text("balance > 0"),
+            sqlite_where=text("balance > 0"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tercero_id: Mapped[int] = mapped_column(ForeignKey("terceros.id"))
+    doc_type: Mapped[str] = mapped_column(String(10))
+    number: Mapped[str] = mapped_column(String(40))
+    date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    value: Mapped[Decimal] = mapped_column(Money)
+    balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    detail: Mapped[str | None] = mapped_column(String(300))
+
+
+class FollowUpType(Base):
+    """A kind of follow-up; ``default_hours`` is the module's "Parámetros"."""
+
+    __tablename__ = "followup_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    default_hours: Mapped[int] = mapped_column(Integer, default=24)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class State(Base):
+    __tablename__ = "states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    meaning: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    effect: Mapped[str] = mapped_column(String(20), default="neutral")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SupportDocument(Base):
+    """A support document: an uploaded file or a template text with placeholders."""
+
+    __tablename__ = "support_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    template: Mapped[str | None] = mapped_column(Text)
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class FollowUp(Base):
+    __tablename__ = "followups"
+    __table_args__ = (
+        Index("ix_followups_owner_status_due", "owner_id", "status", "due_at"),
+        # The notifier's scan: active follow-ups by due time, nothing else.
+        Index(
+            "ix_followups_active_due",
+            "due_at",
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+        Index(
+            "ix_followups_active_document",
+            "document_id",
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tercero_id: Mapped[int] = mapped_column(ForeignKey("terceros.id"), index=True)
+    type_id: Mapped[int] = mapped_column(ForeignKey("followup_types.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    state_id: Mapped[int | None] = mapped_column(ForeignKey("states.id"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("followups.id"))
+    # The main follow-up of the lineage; NULL on the main follow-up itself.
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("followups.id"), index=True)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    postpone_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped on every change; a press built on an older version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Notification bookkeeping: the due time already pinged, and the claim lease.
+    notified_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+EVENT_KINDS = (
+    "created",
+    "postponed",
+    "activity",
+    "observation",
+    "attachment",
+    "closed",
+    "discarded",
+    "reassigned",
+    "continued",
+    "promise",
+    "promise_kept",
+    "promise_broken",
+    "letter_sent",
+    "imported",
+)
+
+
+class FollowUpEvent(Base):
+    __tablename__ = "followup_events"
+    __table_args__ = (Index("ix_followup_events_followup_at", "followup_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int] = mapped_column(ForeignKey("followups.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    to_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    state_id: Mapped[int | None] = mapped_column(ForeignKey("states.id"))
+    text: Mapped[str | None] = mapped_column(String(1000))
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    file_kind: Mapped[str | None] = mapped_column(String(20))
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
+
+
+class Promise(Base):
+    """A promise to pay (compromiso de pago) on a follow-up linked to cartera."""
+
+    __tablename__ = "promises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int] = mapped_column(ForeignKey("followups.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    promised_date: Mapped[date] = mapped_column(Date)
+    balance_at_promise: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Who changed what, when, before → after (JSON text)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    user_code: Mapped[str | None] = mapped_column(String(40))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Subscription(Base):
+    """A report delivered on a schedule; claimed like a notification."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    report: Mapped[str] = mapped_column(String(20))
+    frequency: Mapped[str] = mapped_column(String(10))
+    at_time: Mapped[str] = mapped_column(String(5))
+    filters: Mapped[str | None] = mapped_column(Text)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class BotState(Base):
+    """PTB persistence (conversations, user/chat data) as JSON rows, shared by instances."""
+
+    __tablename__ = "bot_state"
+
+    namespace: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)

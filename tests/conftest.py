@@ -1,0 +1,163 @@
+"""Shared fixtures: real databases (SQLite file, and PostgreSQL when configured), a fake
+clock, and an offline PTB application with a recording request layer."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import build_application
+from bot.settings import Settings
+from crm.clock import FakeClock
+from crm.context import Crm
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+from tests.support.telegram import TOKEN, ApiCall, RecordingRequest, UpdateFactory
+
+BOGOTA = ZoneInfo("America/Bogota")
+# A Friday afternoon in Bogotá: inside working hours, with a weekend ahead.
+START = datetime(2026, 11, 27, 14, 0, tzinfo=BOGOTA)
+PG_URL = os.environ.get("CRM_TEST_DATABASE_URL")
+
+DB_PARAMS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgres",
+        id="postgres",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(not PG_URL, reason="CRM_TEST_DATABASE_URL not set"),
+        ],
+    ),
+]
+
+
+async def make_test_crm(url: str, clock: FakeClock) -> Crm:
+    engine = make_engine(url)
+    if url.startswith("postgresql"):
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    await upgrade(engine)
+    return Crm(
+        sessions=make_session_factory(engine), tz=BOGOTA, clock=clock, admin_ids=frozenset({1})
+    )
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'crm.db'}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture(params=DB_PARAMS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        assert PG_URL
+        return PG_URL
+    return sqlite_url(tmp_path)
+
+
+@pytest.fixture
+async def crm(db_url: str, clock: FakeClock) -> AsyncIterator[Crm]:
+    """The use-case environment on a fresh, migrated database (SQLite and PostgreSQL)."""
+    env = await make_test_crm(db_url, clock)
+    yield env
+    await env.sessions.kw["bind"].dispose()
+
+
+@pytest.fixture
+async def sqlite_crm(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Crm]:
+    env = await make_test_crm(sqlite_url(tmp_path), clock)
+    yield env
+    await env.sessions.kw["bind"].dispose()
+
+
+@dataclass
+class Team:
+    """Ids of the seeded users (Telegram ids equal these numbers for simplicity)."""
+
+    admin: int = 1
+    ana: int = 2  # supervisor of luis and maria
+    luis: int = 3
+    maria: int = 4
+    pedro: int = 5  # agent with no supervisor
+    ghost: int = 6  # deactivated
+    stranger: int = 777
+
+
+async def seed_team(crm: Crm) -> dict[str, int]:
+    """Register the standard team; returns code -> users.id."""
+    from crm.users import add_user, deactivate_user
+
+    ids = {}
+    ids["ADMIN"] = (await add_user(crm, 1, "Admin General", "ADMIN", "admin")).id
+    ids["ANA"] = (await add_user(crm, 2, "Ana Supervisora", "ANA", "supervisor")).id
+    ids["LUIS"] = (await add_user(crm, 3, "Luis Gómez", "LUIS", "agent", "ANA")).id
+    ids["MARIA"] = (await add_user(crm, 4, "María Ruiz", "MARIA", "agent", "ANA")).id
+    ids["PEDRO"] = (await add_user(crm, 5, "Pedro Soto", "PEDRO", "agent")).id
+    ids["GHOST"] = (await add_user(crm, 6, "Ex Empleado", "GHOST", "agent")).id
+    await deactivate_user(crm, "GHOST")
+    return ids
+
+
+@dataclass
+class BotHarness:
+    """A real PTB Application processing real Updates, with Telegram mocked at the wire."""
+
+    app: Any
+    request: RecordingRequest
+    updates: UpdateFactory
+    crm: Crm
+    clock: FakeClock
+    users: dict[str, int]
+
+    async def send(self, update: Any) -> list[ApiCall]:
+        before = len(self.request.calls)
+        await self.app.process_update(update)
+        return self.request.calls[before:]
+
+    async def text(self, user_id: int, text: str, language: str | None = "es") -> list[ApiCall]:
+        return await self.send(
+            self.updates.message(user_id, text, language=language, bot=self.app.bot)
+        )
+
+    async def press(
+        self, user_id: int, data: str, message_id: int = 500, language: str | None = "es"
+    ) -> list[ApiCall]:
+        return await self.send(
+            self.updates.callback(
+                user_id, data, message_id=message_id, language=language, bot=self.app.bot
+            )
+        )
+
+
+def test_settings(**overrides: Any) -> Settings:
+    return Settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        database_url="sqlite+aiosqlite://",
+        admin_ids=[1],
+        **overrides,
+    )  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def bot(sqlite_crm: Crm, clock: FakeClock) -> AsyncIterator[BotHarness]:
+    """The whole application on a seeded SQLite file."""
+    users = await seed_team(sqlite_crm)
+    request = RecordingRequest()
+    app = build_application(test_settings(), sqlite_crm, request=request, rate_limit=False)
+    async with app:
+        yield BotHarness(app, request, UpdateFactory(), sqlite_crm, clock, users)
