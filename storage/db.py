@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -13,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SessionFactory = async_sessionmaker[AsyncSession]
+READ_ONLY = "crm_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -44,9 +47,21 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Any) -> None:
-    # Writers take the lock up front, so two processes never deadlock upgrading a read lock.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the lock up front, so two transactions never deadlock upgrading a read
+    # lock; long read-only work (reports) asks for a deferred BEGIN via ``read_session``.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def read_session(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A session for long reads that must not hold SQLite's write lock (reports, exports)."""
+    async with sessions() as session:
+        await session.connection(execution_options={READ_ONLY: True})
+        yield session
