@@ -23,7 +23,7 @@ ES = {
 }
 
 EN = {
-    "error.bad_hours": "Type a whole number of hours between {min} and {max}, e.g. <code>6</code>.",
+    "error.bad_hours": "Type a whole number of hours from {min} to {max}, e.g. <code>6</code>.",
     "error.text_too_long": (
         "The text has {length} characters and the maximum is {limit}. Shorten it and resend."
     ),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from crm.context import Crm
-from crm.text import normalize_text, nit_base
+from crm.text import nit_base, normalize_text
 from storage.models import Document, FollowUpType, State, Tercero
 
 
