@@ -8,6 +8,7 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
+from bot.persistence import DatabasePersistence
 from bot.settings import Settings
 from bot.updates import PerUserUpdateProcessor
 from crm.clock import Clock, SystemClock
@@ -54,6 +55,7 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .concurrent_updates(PerUserUpdateProcessor())
+        .persistence(DatabasePersistence(crm.sessions))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -1,0 +1,51 @@
+"""Key/value JSON rows behind the bot's persistence (conversations and per-user data)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from storage.db import SessionFactory
+from storage.models import BotState
+
+
+async def load(sessions: SessionFactory, namespace: str) -> dict[str, Any]:
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(BotState.key, BotState.data).where(BotState.namespace == namespace)
+            )
+        ).all()
+    return {key: json.loads(data) for key, data in rows}
+
+
+async def load_one(sessions: SessionFactory, namespace: str, key: str) -> Any:
+    async with sessions() as session:
+        data = await session.scalar(
+            select(BotState.data).where(BotState.namespace == namespace, BotState.key == key)
+        )
+    return None if data is None else json.loads(data)
+
+
+async def save(sessions: SessionFactory, namespace: str, key: str, value: Any) -> None:
+    """Insert or replace one value (``None`` deletes it)."""
+    async with sessions.begin() as session:
+        row = await session.get(BotState, (namespace, key))
+        if value is None:
+            if row is not None:
+                await session.delete(row)
+            return
+        data = json.dumps(value, ensure_ascii=False, default=str)
+        if row is None:
+            session.add(BotState(namespace=namespace, key=key, data=data))
+        elif row.data != data:
+            row.data = data
+
+
+async def clear(sessions: SessionFactory, namespace: str, key: str) -> None:
+    async with sessions.begin() as session:
+        await session.execute(
+            delete(BotState).where(BotState.namespace == namespace, BotState.key == key)
+        )
