@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot.persistence import DatabasePersistence
+from bot.persistence import DatabasePersistence, sync_conversations
 from bot.settings import Settings
 from bot.updates import PerUserUpdateProcessor
 from crm.clock import Clock, SystemClock
@@ -19,6 +19,7 @@ from handlers.errors import on_error
 from handlers.gate import gate_handler
 from handlers.texts import LANGUAGES, t
 from storage.db import make_engine, make_session_factory
+from storage.updates import claim_update
 
 MENU = ("start", "ayuda", "agenda", "nuevo", "tercero", "cartera", "informe", "cancelar")
 
@@ -34,6 +35,25 @@ def make_crm(settings: Settings, clock: Clock | None = None) -> Crm:
     )
 
 
+class CrmApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, made safe to run as several instances behind one webhook."""
+
+    multi_instance = False
+
+    async def process_update(self, update: object) -> None:
+        if self.multi_instance and isinstance(update, Update):
+            crm: Crm = self.bot_data["crm"]
+            # Telegram re-delivers an update that was not acknowledged in time, possibly to
+            # another instance: whoever claims the id first handles it.
+            if not await claim_update(crm.sessions, update.update_id, crm.now()):
+                return
+            await sync_conversations(self, update)
+        await super().process_update(update)
+        if self.multi_instance:
+            # Write conversation state through at once, for the next instance to read.
+            await self.update_persistence()
+
+
 def build_application(
     settings: Settings,
     crm: Crm,
@@ -41,6 +61,7 @@ def build_application(
     request: BaseRequest | None = None,
     rate_limit: bool = True,
     token: str | None = None,
+    multi_instance: bool = False,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the PTB application; ``request`` lets tests record Bot API calls offline."""
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
@@ -48,6 +69,7 @@ def build_application(
         raise ValueError("CRM_BOT_TOKEN is required")
     builder = (
         ApplicationBuilder()
+        .application_class(CrmApplication)
         .token(bot_token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
@@ -62,6 +84,8 @@ def build_application(
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
+    assert isinstance(app, CrmApplication)
+    app.multi_instance = multi_instance
     app.bot_data["settings"] = settings
     app.bot_data["crm"] = crm
     register_handlers(app)

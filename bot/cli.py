@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -74,8 +75,28 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
 
     asyncio.run(migrate())
-    app = build_application(settings, make_crm(settings))
-    app.run_polling(allowed_updates=["message", "callback_query", "edited_message"])
+    allowed = ["message", "callback_query"]
+    if not args.webhook:
+        app = build_application(settings, make_crm(settings))
+        app.run_polling(allowed_updates=allowed)
+        return 0
+    url = urlsplit(args.webhook)
+    if url.scheme not in ("https", "http") or not url.netloc:
+        print(
+            f"crm-bot: --webhook needs a full URL like https://bot.example.com/telegram, "
+            f"not {args.webhook!r}",
+            file=sys.stderr,
+        )
+        return 2
+    app = build_application(settings, make_crm(settings), multi_instance=True)
+    app.run_webhook(
+        listen=args.listen,
+        port=args.port,
+        url_path=url.path.lstrip("/"),
+        webhook_url=args.webhook,
+        secret_token=settings.webhook_secret_token(),
+        allowed_updates=allowed,
+    )
     return 0
 
 
@@ -138,7 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="start the bot (long polling)")
+    run = sub.add_parser("run", help="start the bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="public HTTPS URL Telegram posts updates to (enables webhook mode)",
+    )
+    run.add_argument("--listen", default="0.0.0.0", help="address to listen on (webhook mode)")
+    run.add_argument("--port", type=int, default=8443, help="port to listen on (webhook mode)")
     run.set_defaults(func=cmd_run)
 
     db = sub.add_parser("db", help="database maintenance")

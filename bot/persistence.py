@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram import Update
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
+from telegram.ext._handlers.conversationhandler import PendingState
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from storage import botstate
@@ -21,6 +23,46 @@ CONVERSATION = "conv:"
 
 def _key(key: ConversationKey) -> str:
     return json.dumps(list(key))
+
+
+async def sync_conversations(
+    application: Application[Any, Any, Any, Any, Any, Any], update: Update
+) -> None:
+    """Load this update's conversation states from the database into every persistent
+    ConversationHandler, so an instance continues what another instance started."""
+    persistence = application.persistence
+    if not isinstance(persistence, DatabasePersistence):
+        return
+    handlers = [
+        h
+        for group in application.handlers.values()
+        for h in group
+        if isinstance(h, ConversationHandler) and h.persistent and h.name
+    ]
+    if not handlers:
+        return
+    keys: dict[str, ConversationKey] = {}
+    for handler in handlers:
+        try:
+            keys[handler.name] = handler._get_key(update)  # private: PTB has no public API
+        except RuntimeError:
+            continue
+    if not keys:
+        return
+    # All conversations here use the default (chat, user) key, so one query finds them all.
+    stored: dict[str, Any] = {}
+    for json_key in {_key(k) for k in keys.values()}:
+        stored.update(await botstate.load_by_key(persistence.sessions, CONVERSATION, json_key))
+    for handler in handlers:
+        if handler.name not in keys:
+            continue
+        key = keys[handler.name]
+        conversations = handler._conversations  # private, as above
+        state = stored.get(CONVERSATION + handler.name)
+        if state is None or state == ConversationHandler.END:
+            conversations.data.pop(key, None)  # untracked: the database already says so
+        elif not isinstance(conversations.get(key), PendingState):
+            conversations.update_no_track({key: state})
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

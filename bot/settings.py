@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import time
 from functools import cached_property
 from typing import Annotated
@@ -32,6 +34,17 @@ class Settings(BaseSettings):
     working_days: str = "lun,mar,mie,jue,vie,sab"
     digest_time: str = "07:00"
     escalate_after_hours: int = Field(default=48, ge=1)
+    webhook_secret: SecretStr | None = None
+
+    def webhook_secret_token(self) -> str:
+        """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,
+        or one derived from the bot token so all instances agree without more configuration."""
+        if self.webhook_secret is not None and self.webhook_secret.get_secret_value():
+            return self.webhook_secret.get_secret_value()
+        if self.bot_token is None:
+            raise ValueError("CRM_BOT_TOKEN is required")
+        digest = hashlib.sha256(b"crm-bot webhook:" + self.bot_token.get_secret_value().encode())
+        return digest.hexdigest()[:48]
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -40,6 +53,15 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value():
+            secret = value.get_secret_value()
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+                raise ValueError("CRM_WEBHOOK_SECRET: 1-256 characters A-Z, a-z, 0-9, _ or -")
         return value
 
     @field_validator("timezone")

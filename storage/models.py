@@ -326,3 +326,12 @@ class BotState(Base):
     namespace: Mapped[str] = mapped_column(String(40), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     data: Mapped[str] = mapped_column(Text)
+
+
+class ProcessedUpdate(Base):
+    """Telegram update ids already taken by some instance (webhook retries hit any instance)."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -143,7 +143,7 @@ class BotHarness:
         )
 
 
-def test_settings(**overrides: Any) -> Settings:
+def make_settings(**overrides: Any) -> Settings:
     return Settings(
         _env_file=None,
         bot_token=TOKEN,
@@ -158,6 +158,6 @@ async def bot(sqlite_crm: Crm, clock: FakeClock) -> AsyncIterator[BotHarness]:
     """The whole application on a seeded SQLite file."""
     users = await seed_team(sqlite_crm)
     request = RecordingRequest()
-    app = build_application(test_settings(), sqlite_crm, request=request, rate_limit=False)
+    app = build_application(make_settings(), sqlite_crm, request=request, rate_limit=False)
     async with app:
         yield BotHarness(app, request, UpdateFactory(), sqlite_crm, clock, users)
