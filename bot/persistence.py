@@ -7,11 +7,12 @@ objects (settings, the use-case environment) and is not persisted.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from telegram import Update
 from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 from telegram.ext._handlers.conversationhandler import PendingState
+from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from storage import botstate
@@ -43,6 +44,7 @@ async def sync_conversations(
         return
     keys: dict[str, ConversationKey] = {}
     for handler in handlers:
+        assert handler.name is not None
         try:
             keys[handler.name] = handler._get_key(update)  # private: PTB has no public API
         except RuntimeError:
@@ -57,7 +59,7 @@ async def sync_conversations(
         if handler.name not in keys:
             continue
         key = keys[handler.name]
-        conversations = handler._conversations  # private, as above
+        conversations = cast("TrackingDict[ConversationKey, object]", handler._conversations)
         state = stored.get(CONVERSATION + handler.name)
         if state is None or state == ConversationHandler.END:
             conversations.data.pop(key, None)  # untracked: the database already says so

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from crm.errors import NotAuthorized
 from crm.users import Actor
 from storage.models import User
 
 
-def owner_filter(actor: Actor, owner_column: ColumnElement[int] | object) -> ColumnElement[bool]:
+def owner_filter(
+    actor: Actor, owner_column: InstrumentedAttribute[int] | ColumnElement[int]
+) -> ColumnElement[bool]:
     """A WHERE clause limiting ``owner_column`` (a users.id column) to the actor's scope."""
-    col = owner_column  # type: ignore[assignment]
     if actor.is_admin:
         return literal(True)
     if actor.is_supervisor:
         team = select(User.id).where(User.supervisor_id == actor.id)
-        return or_(col == actor.id, col.in_(team))  # type: ignore[union-attr,attr-defined]
-    return col == actor.id  # type: ignore[no-any-return,operator]
+        return or_(owner_column == actor.id, owner_column.in_(team))
+    return owner_column == actor.id
 
 
 async def can_act_for(session: AsyncSession, actor: Actor, owner_id: int | None) -> bool:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 
@@ -22,8 +23,8 @@ class DocumentBrief:
     id: int
     doc_type: str
     number: str
-    date: date
-    due_date: date | None
+    date: dt.date
+    due_date: dt.date | None
     value: Decimal
     balance: Decimal
 

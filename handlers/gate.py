@@ -52,5 +52,5 @@ async def refuse(update: Update, context: CrmContext) -> None:
         )
 
 
-def gate_handler() -> TypeHandler[Update, CrmContext]:
-    return TypeHandler(Update, gate)  # type: ignore[arg-type]
+def gate_handler() -> TypeHandler[Update, CrmContext, None]:
+    return TypeHandler(Update, gate)

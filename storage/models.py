@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -123,8 +124,8 @@ class Document(Base):
     tercero_id: Mapped[int] = mapped_column(ForeignKey("terceros.id"))
     doc_type: Mapped[str] = mapped_column(String(10))
     number: Mapped[str] = mapped_column(String(40))
-    date: Mapped[date] = mapped_column(Date)
-    due_date: Mapped[date | None] = mapped_column(Date)
+    date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
     value: Mapped[Decimal] = mapped_column(Money)
     balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     detail: Mapped[str | None] = mapped_column(String(300))

@@ -15,7 +15,7 @@ from storage.models import ProcessedUpdate
 async def claim_update(sessions: SessionFactory, update_id: int, now: datetime) -> bool:
     """True for the first caller with this update id, False for every later one."""
     async with sessions.begin() as session:
-        dialect = session.bind.dialect.name
+        dialect = (await session.connection()).dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = (
             insert(ProcessedUpdate)
