@@ -65,7 +65,8 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
         # ~30 msg/s overall (AIORateLimiter) and 1 msg/s per chat (the subclass).
-        builder = builder.rate_limiter(PerChatRateLimiter(max_retries=3))
+        limiter = PerChatRateLimiter(max_retries=3)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["settings"] = settings
     app.bot_data["crm"] = crm

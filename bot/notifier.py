@@ -197,13 +197,11 @@ class Notifier:
             await self._unreachable(owner.user_id, report)
 
     async def _mark_sent(self, ping: nt.DuePing, report: RoundReport) -> None:
-        if await nt.mark_sent(self.crm, self.instance_id, ping.followup_id, ping.due_at):
-            report.pinged.append(ping.followup_id)
-        else:
-            # Postponed or closed while we sent, or our lease ran out and another instance
-            # took it over; nothing to undo.
+        report.pinged.append(ping.followup_id)
+        if not await nt.mark_sent(self.crm, self.instance_id, ping.followup_id, ping.due_at):
+            # Postponed or closed while we sent (the new due re-arms its own ping), or our
+            # lease ran out and another instance took over: nothing to undo, but worth a note.
             log.warning("ping for follow-up %s sent but its claim was gone", ping.followup_id)
-            report.pinged.append(ping.followup_id)
 
     async def _release(self, followup_ids: list[int], report: RoundReport) -> None:
         await nt.release(self.crm, self.instance_id, followup_ids)

@@ -35,11 +35,11 @@ class PerChatRateLimiter(AIORateLimiter):
             for key, limiter in list(self._chat_limiters.items()):
                 if key != chat_id and limiter.has_capacity(limiter.max_rate):
                     del self._chat_limiters[key]
-        limiter = self._chat_limiters.get(chat_id)
-        if limiter is None:
-            limiter = AsyncLimiter(self._chat_max_rate, self._chat_time_period)
-            self._chat_limiters[chat_id] = limiter
-        return limiter
+        if chat_id not in self._chat_limiters:
+            self._chat_limiters[chat_id] = AsyncLimiter(
+                self._chat_max_rate, self._chat_time_period
+            )
+        return self._chat_limiters[chat_id]
 
     async def process_request(
         self,

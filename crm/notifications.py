@@ -28,6 +28,7 @@ from storage.models import User
 DEFAULT_LEASE = timedelta(minutes=10)
 DEFAULT_BATCH = 100
 DIGEST_FIRST = 5
+DIGEST_GRACE = timedelta(hours=2)
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -206,12 +207,15 @@ async def release(crm: Crm, instance_id: str, followup_ids: Sequence[int]) -> in
 
 
 def digest_due(crm: Crm, digest_at: time, now: datetime | None = None) -> bool:
-    """On a working day, from CRM_DIGEST_TIME until the window closes (a late start still
-    sends it; the claim keeps it to once a day)."""
+    """On a working day, from CRM_DIGEST_TIME for DIGEST_GRACE: a bot restarted (or down) at
+    that moment still sends it, but a morning digest never arrives in the afternoon. The
+    claim keeps it to once a day."""
     now = now or crm.now()
     local = now.astimezone(crm.tz)
-    hours = crm.working_hours
-    return local.weekday() in hours.weekdays and digest_at <= local.time() < hours.end
+    if local.weekday() not in crm.working_hours.weekdays:
+        return False
+    start = datetime.combine(local.date(), digest_at, crm.tz)
+    return start <= local < start + DIGEST_GRACE
 
 
 async def claim_digests(

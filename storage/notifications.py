@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
     and_,
     case,
     func,
@@ -104,13 +103,15 @@ async def claim_overdue_followups(
     return sorted(result.scalars().all())
 
 
-async def followup_details(
-    session: AsyncSession, ids: Sequence[int]
-) -> Sequence[Row[tuple[FollowUp, Tercero, FollowUpType, User, Document | None]]]:
+FollowUpDetail = tuple[FollowUp, Tercero, FollowUpType, User, Document | None]
+PendingRow = tuple[int, int, datetime, str, str]
+
+
+async def followup_details(session: AsyncSession, ids: Sequence[int]) -> list[FollowUpDetail]:
     """Each follow-up with its tercero, type, owner and optional document, by due time."""
     if not ids:
         return []
-    return (
+    rows = (
         await session.execute(
             select(FollowUp, Tercero, FollowUpType, User, Document)
             .join(Tercero, Tercero.id == FollowUp.tercero_id)
@@ -121,6 +122,7 @@ async def followup_details(
             .order_by(FollowUp.due_at, FollowUp.id)
         )
     ).all()
+    return [(f, t, ty, u, d) for f, t, ty, u, d in rows]
 
 
 async def mark_pinged(
@@ -225,7 +227,7 @@ async def pending_counts(
 
 async def first_pending(
     session: AsyncSession, owner_ids: Sequence[int], *, day_end: datetime, per_owner: int
-) -> Sequence[Row[tuple[int, int, datetime, str, str]]]:
+) -> list[PendingRow]:
     """The first ``per_owner`` active follow-ups due before ``day_end`` of each owner:
     (owner id, follow-up id, due, tercero name, type name), in due order."""
     if not owner_ids:
@@ -253,7 +255,7 @@ async def first_pending(
         )
         .subquery()
     )
-    return (
+    rows = (
         await session.execute(
             select(
                 ranked.c.owner_id,
@@ -266,6 +268,7 @@ async def first_pending(
             .order_by(ranked.c.owner_id, ranked.c.rank)
         )
     ).all()
+    return [(owner, fid, due, tercero, type_name) for owner, fid, due, tercero, type_name in rows]
 
 
 # --- users -----------------------------------------------------------------------------------

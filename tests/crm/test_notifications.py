@@ -199,9 +199,12 @@ async def test_digest_counts_overdue_and_today_once_a_day(
     assert [i.due_at for i in digests[0].first] == sorted(i.due_at for i in digests[0].first)
     # Once a day, across instances and rounds.
     assert await nt.claim_digests(crm, time(7, 0), monday_7 + timedelta(hours=1)) == []
-    # An undelivered digest is given back and goes out later the same day.
+    # An undelivered digest is given back and goes out in a later round of the morning.
     await nt.release_digest(crm, luis, digests[0].day)
-    assert len(await nt.claim_digests(crm, time(7, 0), monday_7 + timedelta(hours=2))) == 1
+    assert len(await nt.claim_digests(crm, time(7, 0), monday_7 + timedelta(minutes=90))) == 1
+    # A bot started in the afternoon sends no "morning" digest.
+    await nt.release_digest(crm, luis, digests[0].day)
+    assert await nt.claim_digests(crm, time(7, 0), monday_7 + timedelta(hours=7)) == []
     # Sundays have no digest (not a working day).
     sunday = datetime(2026, 12, 6, 7, 30, tzinfo=BOGOTA)
     assert await nt.claim_digests(crm, time(7, 0), sunday) == []
