@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -93,8 +93,12 @@ def ping_keyboard(lang: str, ping: DuePing) -> InlineKeyboardMarkup:
 
 def render_ping(ping: DuePing, lang: str, tz: ZoneInfo, now: datetime) -> Rendered:
     """One due follow-up: tercero, type, due, note, document and balance, with buttons."""
+    if now - ping.due_at < timedelta(minutes=1):
+        title = t(lang, "nt.ping.title_now")
+    else:
+        title = t(lang, "nt.ping.title", relative=formatting.relative(ping.due_at, now, lang))
     lines = [
-        t(lang, "nt.ping.title", relative=formatting.relative(ping.due_at, now, lang)),
+        title,
         t(lang, "nt.ping.tercero", name=_e(ping.tercero.name), nit=_e(ping.tercero.nit)),
     ]
     if ping.tercero.phones:

@@ -2,6 +2,7 @@
 
 ES = {
     "nt.ping.title": "🔔 <b>Seguimiento vencido</b> · {relative}",
+    "nt.ping.title_now": "🔔 <b>Seguimiento para ahora</b>",
     "nt.ping.tercero": "👤 <b>{name}</b> · NIT {nit}",
     "nt.ping.phone": "📞 {phones}",
     "nt.ping.type": "📋 {type}",
@@ -39,7 +40,8 @@ ES = {
 }
 
 EN = {
-    "nt.ping.title": "🔔 <b>Follow-up due</b> · {relative}",
+    "nt.ping.title": "🔔 <b>Follow-up overdue</b> · {relative}",
+    "nt.ping.title_now": "🔔 <b>Follow-up due now</b>",
     "nt.ping.tercero": "👤 <b>{name}</b> · NIT {nit}",
     "nt.ping.phone": "📞 {phones}",
     "nt.ping.type": "📋 {type}",

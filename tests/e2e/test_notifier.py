@@ -90,6 +90,7 @@ async def test_one_ping_per_due_time_with_everything_the_collector_needs(
     [ping] = messages(request_)
     assert ping.chat_id == 3
     for part in (
+        "Seguimiento vencido</b> · hace 1 min",
         "Ferretería Núñez &amp; Cía",
         "900123456-7",
         "Cobro de cartera",
@@ -124,6 +125,7 @@ async def test_postpone_rearms_the_ping_for_the_new_due(
     await n.run_round()
     first, second = messages(request_)
     assert "14:00" in first.text and "15:00" in second.text
+    assert "Seguimiento para ahora" in first.text  # pinged the minute it fell due
     assert second.button("Cerrar") == f"fu:cl:{fid}:2"
 
 
