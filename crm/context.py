@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from crm.clock import Clock, SystemClock
+from crm.workhours import WorkingHours
 from storage.db import SessionFactory
 
 
@@ -18,6 +19,8 @@ class Crm:
     tz: ZoneInfo
     clock: Clock = field(default_factory=SystemClock)
     admin_ids: frozenset[int] = frozenset()
+    # CRM_WORKING_HOURS / CRM_WORKING_DAYS: pings wait for the window; "mañana" lands on it.
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -25,6 +25,8 @@ class Actor:
     role: str
     supervisor_id: int | None = None
     language: str | None = None
+    # Telegram said Forbidden earlier; writing to the bot again re-enables pings.
+    unreachable: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -63,6 +65,7 @@ def _actor_from(user: User) -> Actor:
         role=user.role,
         supervisor_id=user.supervisor_id,
         language=user.language,
+        unreachable=user.unreachable,
     )
 
 

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from crm.notifications import user_is_back
 from crm.users import resolve_actor
 from handlers.context import CrmContext
 from handlers.texts import pick_language
@@ -19,6 +20,8 @@ async def gate(update: Update, context: CrmContext) -> None:
         raise ApplicationHandlerStop
     context.actor = await resolve_actor(context.crm, user.id, user.full_name)
     if context.actor is not None:
+        # Someone who had blocked the bot is back: pings resume from the next round.
+        await user_is_back(context.crm, context.actor)
         if context.actor.language and not user.language_code:
             context.lang = context.actor.language
         return

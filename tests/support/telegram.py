@@ -106,7 +106,10 @@ class RecordingRequest(BaseRequest):
             self.calls.append(ApiCall(api_method, decoded))
         script = self.scripted.get(api_method)
         if script:
-            status, body = script.pop(0)
+            canned = script.pop(0)
+            if isinstance(canned, BaseException):
+                raise canned  # e.g. telegram.error.TimedOut, as PTB's HTTP layer raises it
+            status, body = canned
             return status, json.dumps(body).encode()
         result = self._result(api_method, decoded)
         return 200, json.dumps({"ok": True, "result": result}).encode()

@@ -1,0 +1,328 @@
+"""The notifier: one round claims due follow-ups, pings their owners, sends the morning digest
+and escalates long-overdue follow-ups. Correctness comes from the database claims (see
+crm/notifications.py), so every process may run rounds at the same time.
+
+Telegram errors: 429 waits ``retry_after`` and retries; timeouts, network errors and 5xx retry
+with backoff and, when retries run out, release the claim so a later round sends it (never
+dropped); Forbidden marks the user unreachable and tells their supervisor once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import os
+import secrets
+import socket
+import warnings
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from crm import notifications as nt
+from crm.context import Crm
+from handlers import notifications as render
+from handlers.texts import pick_language
+
+log = logging.getLogger("crm_bot.notifier")
+
+# More than this many pings for one user in one round come as one grouped message.
+GROUP_OVER = 3
+MAX_BATCHES_PER_ROUND = 50
+
+
+def make_instance_id() -> str:
+    """Stable for the life of the process and unique across hosts and restarts."""
+    return f"{socket.gethostname()[:48]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class Delivery(enum.Enum):
+    SENT = "sent"
+    FORBIDDEN = "forbidden"  # the user blocked the bot (or never opened it)
+    FAILED = "failed"  # retries exhausted or a request Telegram refuses
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one message is tried before its claim is released for a later round."""
+
+    attempts: int = 5
+    backoff: float = 1.0  # seconds before the 2nd attempt; doubles each time
+    max_backoff: float = 30.0
+    max_retry_after: float = 120.0
+
+
+@dataclass
+class RoundReport:
+    """What one round did (for logs and tests)."""
+
+    pinged: list[int] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
+    messages: int = 0
+    digests: int = 0
+    escalated: list[int] = field(default_factory=list)
+    unreachable: list[int] = field(default_factory=list)
+    skipped: bool = False
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    # PTB 22 warns when reading ``retry_after`` as an int; accept both shapes quietly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+class Notifier:
+    """Runs notification rounds for one process (``instance_id`` names its claims)."""
+
+    def __init__(
+        self,
+        crm: Crm,
+        bot: Bot,
+        *,
+        instance_id: str | None = None,
+        language: str = "es",
+        digest_at: time = time(7, 0),
+        escalate_after_hours: int = 48,
+        lease: timedelta = nt.DEFAULT_LEASE,
+        batch: int = nt.DEFAULT_BATCH,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        concurrency: int = 16,
+    ) -> None:
+        self.crm = crm
+        self.bot = bot
+        self.instance_id = instance_id or make_instance_id()
+        self.language = language
+        self.digest_at = digest_at
+        self.escalate_after_hours = escalate_after_hours
+        self.lease = lease
+        self.batch = batch
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self._round_lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(concurrency)
+
+    # --- the round ---------------------------------------------------------------------------
+
+    async def run_round(self) -> RoundReport:
+        """Digest (when due), then pings, then escalations. A tick that finds the previous
+        round still running in this process does nothing."""
+        report = RoundReport()
+        if self._round_lock.locked():
+            report.skipped = True
+            return report
+        async with self._round_lock:
+            await self._digests(report)
+            await self._pings(report)
+            await self._escalations(report)
+        if report.messages:
+            log.info(
+                "round %s: %d pinged, %d released, %d digests, %d escalated",
+                self.instance_id,
+                len(report.pinged),
+                len(report.released),
+                report.digests,
+                len(report.escalated),
+            )
+        return report
+
+    async def run_digest(self) -> RoundReport:
+        """Only the morning digest (the daily job at CRM_DIGEST_TIME)."""
+        report = RoundReport()
+        await self._digests(report)
+        return report
+
+    def _lang(self, language: str | None) -> str:
+        return pick_language(language, self.language)
+
+    async def _gather(self, jobs: Sequence[Awaitable[Any]]) -> None:
+        async def limited(job: Awaitable[Any]) -> None:
+            async with self._slots:
+                await job
+
+        await asyncio.gather(*(limited(j) for j in jobs))
+
+    # --- pings -------------------------------------------------------------------------------
+
+    async def _pings(self, report: RoundReport) -> None:
+        for _ in range(MAX_BATCHES_PER_ROUND):
+            pings = await nt.claim_due(
+                self.crm, self.instance_id, self.crm.now(), self.lease, self.batch
+            )
+            if not pings:
+                return
+            by_owner: dict[int, list[nt.DuePing]] = defaultdict(list)
+            for ping in pings:
+                by_owner[ping.owner.telegram_id].append(ping)
+            released_before = len(report.released)
+            await self._gather([self._ping_owner(items, report) for items in by_owner.values()])
+            # A short batch means nothing is left; released claims wait for the next round.
+            if len(pings) < self.batch or len(report.released) > released_before:
+                return
+
+    async def _ping_owner(self, pings: list[nt.DuePing], report: RoundReport) -> None:
+        owner = pings[0].owner
+        lang = self._lang(owner.language)
+        now = self.crm.now()
+        if len(pings) > GROUP_OVER:
+            text, markup = render.render_group(pings, lang, self.crm.tz, now)
+            outcome = await self.send(owner.telegram_id, text, markup, report)
+            if outcome is Delivery.SENT:
+                for ping in pings:
+                    await self._mark_sent(ping, report)
+            else:
+                await self._release([p.followup_id for p in pings], report)
+        else:
+            outcome = Delivery.SENT
+            for n, ping in enumerate(pings):
+                text, markup = render.render_ping(ping, lang, self.crm.tz, now)
+                outcome = await self.send(owner.telegram_id, text, markup, report)
+                if outcome is not Delivery.SENT:
+                    await self._release([p.followup_id for p in pings[n:]], report)
+                    break
+                await self._mark_sent(ping, report)
+        if outcome is Delivery.FORBIDDEN and owner.user_id is not None:
+            await self._unreachable(owner.user_id, report)
+
+    async def _mark_sent(self, ping: nt.DuePing, report: RoundReport) -> None:
+        report.pinged.append(ping.followup_id)
+        if not await nt.mark_sent(self.crm, self.instance_id, ping.followup_id, ping.due_at):
+            # Postponed or closed while we sent (the new due re-arms its own ping), or our
+            # lease ran out and another instance took over: nothing to undo, but worth a note.
+            log.warning("ping for follow-up %s sent but its claim was gone", ping.followup_id)
+
+    async def _release(self, followup_ids: list[int], report: RoundReport) -> None:
+        await nt.release(self.crm, self.instance_id, followup_ids)
+        report.released.extend(followup_ids)
+
+    # --- digest ------------------------------------------------------------------------------
+
+    async def _digests(self, report: RoundReport) -> None:
+        now = self.crm.now()
+        if not nt.digest_due(self.crm, self.digest_at, now):
+            return
+        digests = await nt.claim_digests(self.crm, self.digest_at, now)
+        await self._gather([self._digest(d, report) for d in digests])
+
+    async def _digest(self, digest: nt.Digest, report: RoundReport) -> None:
+        lang = self._lang(digest.user.language)
+        text, markup = render.render_digest(digest, lang, self.crm.tz, self.crm.now())
+        outcome = await self.send(digest.user.telegram_id, text, markup, report)
+        if outcome is Delivery.SENT:
+            report.digests += 1
+            return
+        assert digest.user.user_id is not None
+        # Undelivered: give it back; a later round (or their return to the bot) sends it.
+        await nt.release_digest(self.crm, digest.user.user_id, digest.day)
+        if outcome is Delivery.FORBIDDEN:
+            await self._unreachable(digest.user.user_id, report)
+
+    # --- escalation --------------------------------------------------------------------------
+
+    async def _escalations(self, report: RoundReport) -> None:
+        for _ in range(MAX_BATCHES_PER_ROUND):
+            escalations = await nt.claim_escalations(
+                self.crm,
+                self.instance_id,
+                self.escalate_after_hours,
+                self.crm.now(),
+                self.lease,
+                self.batch,
+            )
+            if not escalations:
+                return
+            released_before = len(report.released)
+            await self._gather([self._escalate(e, report) for e in escalations])
+            claimed = sum(len(e.followup_ids) for e in escalations)
+            if claimed < self.batch or len(report.released) > released_before:
+                return
+
+    async def _escalate(self, escalation: nt.Escalation, report: RoundReport) -> None:
+        delivered = not escalation.messages
+        if not escalation.messages:
+            log.warning("nobody to tell about overdue follow-ups of user %s", escalation.agent_id)
+        now = self.crm.now()
+        for message in escalation.messages:
+            lang = self._lang(message.recipient.language)
+            text, markup = render.render_escalation(message, lang, self.crm.tz, now)
+            outcome = await self.send(message.recipient.telegram_id, text, markup, report)
+            if outcome is Delivery.SENT:
+                delivered = True
+            elif outcome is Delivery.FORBIDDEN and message.recipient.user_id is not None:
+                await self._unreachable(message.recipient.user_id, report)
+        if delivered:
+            await nt.mark_escalated(self.crm, self.instance_id, escalation.followup_ids)
+            report.escalated.extend(escalation.followup_ids)
+        else:
+            await self._release(list(escalation.followup_ids), report)
+
+    # --- unreachable -------------------------------------------------------------------------
+
+    async def _unreachable(self, user_id: int, report: RoundReport, depth: int = 0) -> None:
+        report.unreachable.append(user_id)
+        found = await nt.mark_unreachable(self.crm, user_id)
+        if found is None:
+            return
+        for recipient in found.recipients:
+            text, markup = render.render_unreachable(found, self._lang(recipient.language))
+            outcome = await self.send(recipient.telegram_id, text, markup, report)
+            # A supervisor who blocked the bot too is flagged; their own overseers hear once.
+            if outcome is Delivery.FORBIDDEN and recipient.user_id is not None and depth < 2:
+                await self._unreachable(recipient.user_id, report, depth + 1)
+
+    # --- sending -----------------------------------------------------------------------------
+
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        report: RoundReport | None = None,
+    ) -> Delivery:
+        """Send one message with the retry policy; never raises for Telegram errors."""
+        policy = self.retry
+        for attempt in range(1, policy.attempts + 1):
+            try:
+                await self.bot.send_message(
+                    chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            except RetryAfter as exc:
+                delay = min(_retry_after_seconds(exc), policy.max_retry_after)
+                log.info("429 for chat %s, retrying in %.1f s", chat_id, delay)
+            except Forbidden:
+                log.info("chat %s blocked the bot", chat_id)
+                return Delivery.FORBIDDEN
+            except BadRequest as exc:
+                if "chat not found" in str(exc).lower():
+                    return Delivery.FORBIDDEN
+                # Retrying the same request cannot help; the claim is released and logged.
+                log.error("Telegram refused a message to chat %s: %s", chat_id, exc)
+                return Delivery.FAILED
+            except NetworkError as exc:  # TimedOut, connection errors, 5xx
+                delay = min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff)
+                log.warning(
+                    "network error for chat %s (%s), retrying in %.1f s", chat_id, exc, delay
+                )
+            except TelegramError as exc:
+                log.error("Telegram error for chat %s: %r", chat_id, exc)
+                return Delivery.FAILED
+            else:
+                if report is not None:
+                    report.messages += 1
+                return Delivery.SENT
+            if attempt < policy.attempts:
+                await self.sleep(delay)
+        log.warning("giving up on chat %s for this round after %d attempts", chat_id, attempt)
+        return Delivery.FAILED

@@ -1,0 +1,72 @@
+"""JobQueue wiring: a repeating tick every CRM_NOTIFY_INTERVAL_SECONDS that runs one
+notification round, and a daily job at CRM_DIGEST_TIME for the morning digest.
+
+The jobs only tick; every process runs them, and the database claims keep each ping, digest
+and escalation to exactly one delivery.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from telegram.ext import Application, CallbackContext
+
+from bot.notifier import Notifier
+from bot.settings import Settings
+from crm.context import Crm
+from crm.notifications import DEFAULT_LEASE
+
+NOTIFIER = "notifier"
+
+
+def make_notifier(app: Application[Any, Any, Any, Any, Any, Any]) -> Notifier:
+    """A notifier for this process, configured from the app's settings."""
+    settings: Settings = app.bot_data["settings"]
+    crm: Crm = app.bot_data["crm"]
+    # The lease must outlive a slow round (retries, rate limits) by a wide margin.
+    lease = max(DEFAULT_LEASE, timedelta(seconds=5 * settings.notify_interval_seconds))
+    return Notifier(
+        crm,
+        app.bot,
+        language=settings.language,
+        digest_at=settings.digest_at,
+        escalate_after_hours=settings.escalate_after_hours,
+        lease=lease,
+    )
+
+
+async def _round(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    notifier: Notifier = context.application.bot_data[NOTIFIER]
+    await notifier.run_round()
+
+
+async def _digest(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    notifier: Notifier = context.application.bot_data[NOTIFIER]
+    await notifier.run_digest()
+
+
+def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> Notifier:
+    """Install the notifier and its jobs on a running application's JobQueue."""
+    settings: Settings = app.bot_data["settings"]
+    notifier = make_notifier(app)
+    app.bot_data[NOTIFIER] = notifier
+    queue = app.job_queue
+    if queue is None:
+        raise RuntimeError("the JobQueue is missing: install python-telegram-bot[job-queue]")
+    # A round still running when the next tick comes is not doubled, just skipped.
+    once = {"max_instances": 1, "coalesce": True}
+    queue.run_repeating(
+        _round,
+        interval=settings.notify_interval_seconds,
+        first=5,
+        name="notify-round",
+        job_kwargs=once,
+    )
+    queue.run_daily(
+        _digest,
+        time=settings.digest_at.replace(tzinfo=settings.tz),
+        name="morning-digest",
+        job_kwargs=once,
+    )
+    return notifier
