@@ -12,7 +12,7 @@ from bot.scheduler import NOTIFIER, schedule
 from crm import notifications as nt
 from crm.context import Crm
 from tests.conftest import BOGOTA, BotHarness, Team
-from tests.conftest import test_settings as settings_for_tests
+from tests.conftest import make_settings as settings_for_tests
 from tests.support.data import make_tercero
 from tests.support.notify import add_followups, followup, messages, notifier
 from tests.support.telegram import RecordingRequest
