@@ -79,6 +79,7 @@ def build_application(
         .base_file_url(settings.bot_file_url)
         .context_types(ContextTypes(context=CrmContext))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .concurrent_updates(PerUserUpdateProcessor())
         .persistence(DatabasePersistence(crm.sessions))
@@ -119,6 +120,14 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await register_commands(app)
     scheduler.schedule(app)
+
+
+async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # run_polling/run_webhook stop on SIGTERM after in-flight updates finish; then give back
+    # the claims this process holds so another instance takes over at once.
+    notifier = app.bot_data.get(scheduler.NOTIFIER)
+    if notifier is not None:
+        await notifier.stop()
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -138,6 +138,14 @@ class Notifier:
             )
         return report
 
+    async def stop(self) -> int:
+        """Let a round in flight finish, then give back this instance's claims (SIGTERM)."""
+        async with self._round_lock:
+            released = await nt.release_instance(self.crm, self.instance_id)
+        if released:
+            log.info("instance %s released %d claims on stop", self.instance_id, released)
+        return released
+
     async def run_digest(self) -> RoundReport:
         """Only the morning digest (the daily job at CRM_DIGEST_TIME)."""
         report = RoundReport()

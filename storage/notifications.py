@@ -173,6 +173,17 @@ async def release_claims(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def release_all_claims(session: AsyncSession, *, instance_id: str) -> int:
+    """Drop every lease this instance holds (it is shutting down)."""
+    result = await session.execute(
+        update(FollowUp)
+        .where(FollowUp.claimed_by == instance_id)
+        .values(claimed_by=None, claimed_until=None),
+        execution_options=NO_SYNC,
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 # --- digest ----------------------------------------------------------------------------------
 
 

@@ -153,6 +153,18 @@ async def test_restart_between_claim_and_send_resends_once_after_the_lease(
     assert row.notified_due_at == row.due_at and row.claimed_by is None
 
 
+async def test_graceful_stop_releases_claims_for_another_instance_at_once(
+    crm: Crm, world: dict[str, int], clock: FakeClock, tg: Bot, request_: RecordingRequest
+) -> None:
+    [fid] = await add_followups(crm, world["LUIS"], world["tercero"], clock.now())
+    stopping = notifier(crm, tg, "host:100:stopping", lease=timedelta(minutes=10))
+    await nt.claim_due(crm, stopping.instance_id, clock.now(), stopping.lease, stopping.batch)
+    assert await stopping.stop() == 1  # SIGTERM: the claim is given back, not left to expire
+    other = notifier(crm, tg, "host:200:other", lease=timedelta(minutes=10))
+    await other.run_round()  # no need to wait out the lease
+    assert [followup_ids(c) for c in messages(request_)] == [[fid]]
+
+
 async def test_two_instances_never_double_and_never_drop(
     crm: Crm, db_url: str, world: dict[str, int], clock: FakeClock
 ) -> None:
