@@ -93,6 +93,8 @@ def build_application(
     app = builder.build()
     assert isinstance(app, CrmApplication)
     app.multi_instance = multi_instance
+    if isinstance(app.persistence, DatabasePersistence):
+        app.persistence.shared = multi_instance
     app.bot_data["settings"] = settings
     app.bot_data["crm"] = crm
     register_handlers(app)

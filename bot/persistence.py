@@ -78,6 +78,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             update_interval=update_interval,
         )
         self.sessions = sessions
+        # Set for several instances behind a webhook: reload per update, write through.
+        self.shared = False
 
     # --- user data ------------------------------------------------------------------------
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
@@ -87,7 +89,10 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         await botstate.save(self.sessions, USER, str(user_id), data or None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
-        # Another instance may have changed it: the database copy wins.
+        if not self.shared:
+            return  # one process: its memory is the newest copy (flushed every second)
+        # Several instances: another may have changed it, and every instance writes through
+        # after each update (CrmApplication), so the database copy is the newest.
         stored = await botstate.load_one(self.sessions, USER, str(user_id))
         user_data.clear()
         if stored:
