@@ -178,6 +178,20 @@ def _flow(context: CrmContext) -> dict[str, Any]:
     return flow
 
 
+async def _remember(update: Update, context: CrmContext, flow: dict[str, Any] | None) -> None:
+    """Keep the flow in user_data and write it through at once: the persistence refreshes
+    user_data from the database on every update, so an unflushed change would be lost if
+    the user answers before the periodic flush."""
+    assert context.user_data is not None
+    if flow is None:
+        context.user_data.pop(FLOW, None)
+    else:
+        context.user_data[FLOW] = flow
+    persistence = context.application.persistence
+    if persistence is not None and update.effective_user is not None:
+        await persistence.update_user_data(update.effective_user.id, dict(context.user_data))
+
+
 async def start_flow(update: Update, context: CrmContext) -> str:
     """``cf:new|ren|hrs|tpl`` press: ask for the first value."""
     query = update.callback_query
@@ -203,16 +217,15 @@ async def start_flow(update: Update, context: CrmContext) -> str:
             prompt, state = context.t("config.ask_content", name=name), CONFIG_CONTENT
         else:
             raise BadCallback("unknown action")
-    assert context.user_data is not None
-    context.user_data[FLOW] = flow
+    await _remember(update, context, flow)
     await query.answer()
     await context.bot.send_message(query.message.chat.id, prompt, parse_mode=ParseMode.HTML)
     return state
 
 
 async def _done(update: Update, context: CrmContext, item: CatalogEntry) -> int:
-    assert update.effective_chat is not None and context.user_data is not None
-    context.user_data.pop(FLOW, None)
+    assert update.effective_chat is not None
+    await _remember(update, context, None)
     text, markup = _render_item(context, item)
     await context.bot.send_message(
         update.effective_chat.id,
@@ -234,8 +247,7 @@ async def got_name(update: Update, context: CrmContext) -> str | int:
             update, context, await catalogs.rename_item(crm, me, kind, flow["id"], typed)
         )
     flow["name"] = await catalogs.check_name_free(crm, me, kind, typed)
-    assert context.user_data is not None
-    context.user_data[FLOW] = flow
+    await _remember(update, context, flow)
     message = update.effective_message
     if kind == "type":
         await message.reply_text(context.t("config.ask_new_hours"), parse_mode=ParseMode.HTML)
@@ -302,16 +314,15 @@ async def got_content(update: Update, context: CrmContext) -> int:
 async def cancel(update: Update, context: CrmContext) -> int:
     """/cancelar inside a /config conversation."""
     assert update.effective_message is not None
-    if context.user_data is not None:
-        context.user_data.pop(FLOW, None)
+    await _remember(update, context, None)
     await update.effective_message.reply_text(context.t("cancel.done"))
     return ConversationHandler.END
 
 
 async def timed_out(update: object, context: CrmContext) -> None:
     """The conversation sat idle too long."""
-    if context.user_data is not None:
-        context.user_data.pop(FLOW, None)
+    if isinstance(update, Update):
+        await _remember(update, context, None)
     if isinstance(update, Update) and update.effective_chat is not None:
         await context.bot.send_message(update.effective_chat.id, context.t("conversation.timeout"))
 

@@ -15,6 +15,7 @@ from handlers.context import CrmContext
 
 BOOK_PATTERN = r"^ad:(rsg|rsgno)(:|$)"
 TERCERO_PATTERN = r"^te:(reasg|reasgto|reasgok):"
+PICK_PAGE = 10
 
 
 async def reasignar(update: Update, context: CrmContext) -> None:
@@ -81,7 +82,10 @@ async def on_tercero_button(update: Update, context: CrmContext) -> None:
     tercero_id = cb.int_arg(0)
     crm, me = context.crm, context.me
     if cb.action == "reasg":
+        page = int(cb.arg(1, "0")) if cb.arg(1, "0").isdigit() else 0
         people = await reassign.tercero_candidates(crm, me, tercero_id)
+        pages = max(1, -(-len(people) // PICK_PAGE))
+        page = min(page, pages - 1)
         rows = [
             [
                 InlineKeyboardButton(
@@ -89,14 +93,26 @@ async def on_tercero_button(update: Update, context: CrmContext) -> None:
                     callback_data=pack("te", "reasgto", tercero_id, p.id),
                 )
             ]
-            for p in people
+            for p in people[page * PICK_PAGE : (page + 1) * PICK_PAGE]
         ]
+        nav = []
+        if page > 0:
+            nav.append(
+                InlineKeyboardButton("◀", callback_data=pack("te", "reasg", tercero_id, page - 1))
+            )
+        if page < pages - 1:
+            nav.append(
+                InlineKeyboardButton("▶", callback_data=pack("te", "reasg", tercero_id, page + 1))
+            )
+        if nav:
+            rows.append(nav)
+        text = context.t("reassign.pick") if people else context.t("reassign.nobody")
+        markup = InlineKeyboardMarkup(rows) if rows else None
         await query.answer()
-        await context.bot.send_message(
-            query.message.chat.id,
-            context.t("reassign.pick") if people else context.t("reassign.nobody"),
-            reply_markup=InlineKeyboardMarkup(rows) if rows else None,
-        )
+        if len(cb.args) > 1:  # paging: edit the picker in place
+            await query.edit_message_text(text, reply_markup=markup)
+        else:
+            await context.bot.send_message(query.message.chat.id, text, reply_markup=markup)
     elif cb.action == "reasgto":
         preview = await reassign.preview_tercero(crm, me, tercero_id, cb.int_arg(1))
         markup = InlineKeyboardMarkup(
