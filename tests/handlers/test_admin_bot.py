@@ -180,7 +180,7 @@ async def test_config_support_document_template_and_file(bot: BotHarness) -> Non
     assert docs["Carta de cobro"].template.startswith("Señores {nombre}")
 
 
-async def test_config_cancel_and_timeout_text(bot: BotHarness) -> None:
+async def test_config_cancel_leaves_nothing_behind(bot: BotHarness) -> None:
     await bot.press(Team.admin, "cf:new:type")
     calls = await bot.text(Team.admin, "/cancelar")
     assert "cancelado" in calls[0].text
@@ -333,3 +333,20 @@ async def test_tercero_reassign_picker_pages(bot: BotHarness) -> None:
     assert len(first.buttons) == 11  # ten people and the ▶ arrow
     second = (await bot.press(Team.admin, first.button("▶")))[-1]
     assert second.method == "editMessageText" and any("◀" in b[0] for b in second.buttons)
+
+
+async def test_config_timeout_says_so_and_forgets_the_flow(bot: BotHarness) -> None:
+    from handlers.config import FLOW, timed_out
+    from handlers.context import CrmContext
+
+    await bot.press(Team.admin, "cf:new:type")
+    update = bot.updates.message(Team.admin, "late", bot=bot.app.bot)
+    context = CrmContext.from_update(update, bot.app)
+    await context.refresh_data()
+    assert FLOW in context.user_data
+    before = len(bot.request.calls)
+    await timed_out(update, context)
+    sent = bot.request.calls[before:]
+    assert [c.method for c in sent] == ["sendMessage"] and "inactiva" in sent[0].text
+    await context.refresh_data()
+    assert FLOW not in context.user_data
