@@ -16,7 +16,16 @@ from bot.updates import PerUserUpdateProcessor
 from crm.clock import Clock, SystemClock
 from crm.context import Crm
 from crm.workhours import WorkingHours
-from handlers import notifications, start
+from handlers import (
+    audit,
+    config,
+    invitations,
+    letters,
+    notifications,
+    reassign,
+    start,
+    users_admin,
+)
 from handlers.context import CrmContext
 from handlers.errors import on_error
 from handlers.gate import gate_handler
@@ -105,6 +114,14 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(gate_handler(), group=-1)
     start.register(app)
     notifications.register(app)
+    invitations.register(app)
+    users_admin.register(app)
+    config.register(app)
+    # Before the card's ^fu: handlers: fu:doc / fu:letter are ours.
+    letters.register(app)
+    # Before the tercero card's ^te: handlers: te:reasg / te:reasgto / te:reasgok are ours.
+    reassign.register(app)
+    audit.register(app)
     start.register_fallbacks(app)
     app.add_error_handler(on_error)  # type: ignore[arg-type]
 

@@ -152,6 +152,203 @@ def cmd_users_deactivate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- catalog ---------------------------------------------------------------------------------
+
+
+def _entry_line(item: Any) -> str:
+    if item.kind == "type":
+        detail = f"{item.hours} h"
+    elif item.kind == "state":
+        detail = item.meaning
+    elif item.kind == "activity":
+        detail = item.effect
+    else:
+        detail = f"file {item.file_name}" if item.file_id else "template"
+    status = "active" if item.active else "inactive"
+    return f"{item.id:>4}  {status:<9} {detail:<22} {item.name}"
+
+
+def cmd_catalog_list(args: argparse.Namespace, settings: Settings) -> int:
+    from crm import catalogs
+    from crm.users import SYSTEM
+
+    kinds = [catalogs.parse_kind(args.kind)] if args.kind else list(catalogs.KINDS)
+
+    async def action(crm: Any) -> dict[str, Any]:
+        return {k: await catalogs.list_items(crm, SYSTEM, k) for k in kinds}
+
+    for kind, items in with_crm(settings, action).items():
+        print(f"[{kind}]")
+        print(f"{'ID':>4}  {'STATUS':<9} {'DETAIL':<22} NAME")
+        for item in items:
+            print(_entry_line(item))
+    return 0
+
+
+def cmd_catalog_add(args: argparse.Namespace, settings: Settings) -> int:
+    from crm import catalogs
+    from crm.users import SYSTEM
+
+    kind = catalogs.parse_kind(args.kind)
+    template = args.plantilla
+    if args.plantilla_archivo:
+        with open(args.plantilla_archivo, encoding="utf-8") as handle:
+            template = handle.read()
+    item = with_crm(
+        settings,
+        lambda crm: catalogs.add_item(
+            crm,
+            SYSTEM,
+            kind,
+            args.name,
+            hours=args.horas,
+            meaning=args.significado,
+            effect=args.efecto,
+            template=template,
+        ),
+    )
+    print(f"crm-bot: added {_entry_line(item).strip()}")
+    return 0
+
+
+def _catalog_change(
+    settings: Settings, kind_word: str, ref: str, change: Callable[[Any, Any, Any], Any]
+) -> Any:
+    from crm import catalogs
+    from crm.users import SYSTEM
+
+    kind = catalogs.parse_kind(kind_word)
+
+    async def action(crm: Any) -> Any:
+        item = await catalogs.find_item(crm, SYSTEM, kind, ref)
+        return await change(crm, SYSTEM, item)
+
+    item = with_crm(settings, action)
+    print(f"crm-bot: {_entry_line(item).strip()}")
+    return item
+
+
+def cmd_catalog_rename(args: argparse.Namespace, settings: Settings) -> int:
+    from crm import catalogs
+
+    _catalog_change(
+        settings,
+        args.kind,
+        args.ref,
+        lambda crm, actor, item: catalogs.rename_item(crm, actor, item.kind, item.id, args.new),
+    )
+    return 0
+
+
+def cmd_catalog_active(args: argparse.Namespace, settings: Settings) -> int:
+    from crm import catalogs
+
+    active = args.catalog_command == "activate"
+    _catalog_change(
+        settings,
+        args.kind,
+        args.ref,
+        lambda crm, actor, item: catalogs.set_active(crm, actor, item.kind, item.id, active),
+    )
+    return 0
+
+
+def cmd_catalog_hours(args: argparse.Namespace, settings: Settings) -> int:
+    from crm import catalogs
+
+    _catalog_change(
+        settings,
+        "tipo",
+        args.ref,
+        lambda crm, actor, item: catalogs.set_hours(crm, actor, item.id, args.hours),
+    )
+    return 0
+
+
+def cmd_catalog_meaning(args: argparse.Namespace, settings: Settings) -> int:
+    from crm import catalogs
+
+    _catalog_change(
+        settings,
+        "estado",
+        args.ref,
+        lambda crm, actor, item: catalogs.set_meaning(crm, actor, item.id, args.value),
+    )
+    return 0
+
+
+def cmd_catalog_effect(args: argparse.Namespace, settings: Settings) -> int:
+    from crm import catalogs
+
+    _catalog_change(
+        settings,
+        "actividad",
+        args.ref,
+        lambda crm, actor, item: catalogs.set_effect(crm, actor, item.id, args.value),
+    )
+    return 0
+
+
+def cmd_catalog_template(args: argparse.Namespace, settings: Settings) -> int:
+    from crm import catalogs
+
+    with open(args.path, encoding="utf-8") as handle:
+        template = handle.read()
+    _catalog_change(
+        settings,
+        "documento",
+        args.ref,
+        lambda crm, actor, item: catalogs.set_document_content(
+            crm, actor, item.id, template=template
+        ),
+    )
+    return 0
+
+
+def _add_catalog_parser(sub: Any) -> None:
+    kinds = "tipo|estado|actividad|documento"
+    catalog = sub.add_parser("catalog", help="manage catalogs (types, states, activities, docs)")
+    cat = catalog.add_subparsers(dest="catalog_command", required=True)
+    ls = cat.add_parser("list", help="list one catalog or all")
+    ls.add_argument("kind", nargs="?", help=kinds)
+    ls.set_defaults(func=cmd_catalog_list)
+    add = cat.add_parser("add", help="add an item")
+    add.add_argument("kind", help=kinds)
+    add.add_argument("name")
+    add.add_argument("--horas", type=int, help="tipo: default hours until the next follow-up")
+    add.add_argument("--significado", help="estado: open|closed|discarded (abierto|cierre|...)")
+    add.add_argument("--efecto", help="actividad: progress|regression|neutral")
+    add.add_argument("--plantilla", help="documento: the template text")
+    add.add_argument("--plantilla-archivo", help="documento: read the template from this file")
+    add.set_defaults(func=cmd_catalog_add)
+    rename = cat.add_parser("rename", help="rename an item (by name or id)")
+    rename.add_argument("kind", help=kinds)
+    rename.add_argument("ref", help="current name or id")
+    rename.add_argument("new", help="new name")
+    rename.set_defaults(func=cmd_catalog_rename)
+    for verb, text in (("deactivate", "hide an item (history keeps it)"), ("activate", "show")):
+        p = cat.add_parser(verb, help=text)
+        p.add_argument("kind", help=kinds)
+        p.add_argument("ref", help="name or id")
+        p.set_defaults(func=cmd_catalog_active)
+    hours = cat.add_parser("hours", help="change a follow-up type's default hours")
+    hours.add_argument("ref", help="type name or id")
+    hours.add_argument("hours", type=int)
+    hours.set_defaults(func=cmd_catalog_hours)
+    meaning = cat.add_parser("meaning", help="change a state's meaning")
+    meaning.add_argument("ref", help="state name or id")
+    meaning.add_argument("value", help="open|closed|discarded")
+    meaning.set_defaults(func=cmd_catalog_meaning)
+    effect = cat.add_parser("effect", help="change an activity's effect")
+    effect.add_argument("ref", help="activity name or id")
+    effect.add_argument("value", help="progress|regression|neutral")
+    effect.set_defaults(func=cmd_catalog_effect)
+    template = cat.add_parser("template", help="replace a support document's template")
+    template.add_argument("ref", help="document name or id")
+    template.add_argument("path", help="UTF-8 text file with the template")
+    template.set_defaults(func=cmd_catalog_template)
+
+
 # --- parser ----------------------------------------------------------------------------------
 
 
@@ -186,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     deactivate = users_sub.add_parser("deactivate", help="take away a user's access")
     deactivate.add_argument("code")
     deactivate.set_defaults(func=cmd_users_deactivate)
+    _add_catalog_parser(sub)
     return parser
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 
-_TOKEN_RE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+from handlers.errors import redact
 
 
 class RedactTokens(logging.Filter):
@@ -16,9 +15,7 @@ class RedactTokens(logging.Filter):
         self.token = token
 
     def redact(self, text: str) -> str:
-        if self.token:
-            text = text.replace(self.token, "<token>")
-        return _TOKEN_RE.sub("<token>", text)
+        return redact(text, self.token)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from crm.notifications import user_is_back
 from crm.users import resolve_actor
 from handlers.context import CrmContext
+from handlers.flood import FloodGuard
 from handlers.texts import pick_language
 
 
@@ -18,6 +22,7 @@ async def gate(update: Update, context: CrmContext) -> None:
     context.lang = pick_language(user.language_code if user else None, context.settings.language)
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
+    await _slow_down_floods(update, context, user.id)
     context.actor = await resolve_actor(context.crm, user.id, user.full_name)
     if context.actor is not None:
         # Someone who had blocked the bot is back: pings resume from the next round.
@@ -28,6 +33,30 @@ async def gate(update: Update, context: CrmContext) -> None:
     if _is_invitation(update):
         return  # /start CODE: the start handler checks the invitation
     await refuse(update, context)
+    raise ApplicationHandlerStop
+
+
+def flood_guard(context: CrmContext) -> FloodGuard:
+    """The process-wide guard (kept in bot_data, which is not persisted)."""
+    guard = context.application.bot_data.get("flood_guard")
+    if guard is None:
+        guard = context.application.bot_data["flood_guard"] = FloodGuard()
+    return guard  # type: ignore[no-any-return]
+
+
+async def _slow_down_floods(update: Update, context: CrmContext, user_id: int) -> None:
+    verdict = flood_guard(context).check(user_id)
+    if verdict == "ok":
+        return
+    if verdict == "warn":
+        if update.callback_query is not None:
+            await update.callback_query.answer(context.t("gate.flood"), show_alert=True)
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, context.t("gate.flood"))
+    elif update.callback_query is not None:
+        # Still answered, so the button stops spinning, but silently.
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
     raise ApplicationHandlerStop
 
 

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from handlers import invitations
 from handlers.callbacks import BadCallback
 from handlers.context import CrmContext
 
@@ -21,8 +22,16 @@ def help_text(context: CrmContext) -> str:
 
 
 async def start(update: Update, context: CrmContext) -> None:
-    """Greet a registered user by name and role."""
+    """Greet a registered user by name and role; ``/start CODE`` redeems an invitation."""
     assert update.effective_message is not None
+    if context.args:
+        if context.actor is not None:
+            await update.effective_message.reply_text(context.t("invite.already_registered"))
+        else:
+            context.actor = await invitations.redeem(update, context, context.args[0])
+            if context.actor is None:
+                return
+            await update.effective_message.reply_text(context.t("invite.welcome"))
     me = context.me
     await update.effective_message.reply_text(
         context.t(

@@ -1,0 +1,155 @@
+"""/auditoria (admins): the latest changes, those of one follow-up or user, and Excel."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from crm import audit_trail, formatting
+from crm.audit_trail import AuditFilter, AuditRow
+from handlers.callbacks import BadCallback, pack, unpack
+from handlers.context import CrmContext
+
+PATTERN = r"^ad:(aud|audx):"
+MAX_VALUE = 60
+MAX_ENTRY = 360
+
+
+def _short(value: Any) -> str:
+    text = "∅" if value is None else str(value)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def _changes(row: AuditRow) -> str:
+    before, after = row.before or {}, row.after or {}
+    parts = []
+    for key in sorted(before.keys() | after.keys()):
+        if key in before and key in after:
+            parts.append(f"{key}: {_short(before[key])} → {_short(after[key])}")
+        elif key in after:
+            parts.append(f"{key}: {_short(after[key])}")
+        else:
+            parts.append(f"{key}: {_short(before[key])} → ∅")
+    return "; ".join(parts)
+
+
+def _entry(context: CrmContext, row: AuditRow) -> str:
+    who = row.actor_code or context.t("audit.system")
+    head = (
+        f"{formatting.local_datetime(row.at, context.crm.tz)} · {who} · "
+        f"{row.entity} #{row.entity_id} · {row.action}"
+    )
+    changes = _changes(row)
+    text = head + ("\n   " + changes if changes else "")
+    if len(text) > MAX_ENTRY:
+        text = text[: MAX_ENTRY - 1] + "…"
+    return html.escape(text)
+
+
+def _filter_parts(flt: AuditFilter) -> tuple[str, int]:
+    if flt.followup_id is not None:
+        return "fu", flt.followup_id
+    if flt.user_id is not None:
+        return "us", flt.user_id
+    return "all", 0
+
+
+def _filter_from(kind: str, arg: int) -> AuditFilter:
+    if kind == "fu":
+        return AuditFilter(followup_id=arg)
+    if kind == "us":
+        return AuditFilter(user_id=arg)
+    if kind == "all":
+        return AuditFilter()
+    raise BadCallback("unknown audit filter")
+
+
+async def _render(
+    context: CrmContext, flt: AuditFilter, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    result = await audit_trail.audit_page(context.crm, context.me, flt, page)
+    if flt.followup_id is not None:
+        title = context.t("audit.title_followup", id=flt.followup_id)
+    elif flt.user_id is not None:
+        title = context.t("audit.title_user", code=html.escape(result.subject or "?"))
+    else:
+        title = context.t("audit.title")
+    lines = [title + f" ({result.page + 1}/{result.pages}, {result.total})"]
+    lines += [_entry(context, r) for r in result.rows] or [context.t("audit.empty")]
+    kind, arg = _filter_parts(flt)
+    nav = []
+    if result.page > 0:
+        nav.append(
+            InlineKeyboardButton("◀", callback_data=pack("ad", "aud", kind, arg, result.page - 1))
+        )
+    if result.page < result.pages - 1:
+        nav.append(
+            InlineKeyboardButton("▶", callback_data=pack("ad", "aud", kind, arg, result.page + 1))
+        )
+    rows = [nav] if nav else []
+    rows.append(
+        [
+            InlineKeyboardButton(
+                context.t("audit.excel"), callback_data=pack("ad", "audx", kind, arg)
+            )
+        ]
+    )
+    return "\n\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def _send_excel(context: CrmContext, chat_id: int, flt: AuditFilter) -> None:
+    data = await audit_trail.export_audit(context.crm, context.me, flt)
+    stamp = context.crm.local_now().strftime("%Y%m%d-%H%M")
+    await context.bot.send_document(
+        chat_id,
+        InputFile(data, filename=f"auditoria-{stamp}.xlsx"),
+        caption=context.t("audit.excel_caption"),
+    )
+
+
+async def auditoria(update: Update, context: CrmContext) -> None:
+    """``/auditoria [excel] [seguimiento ID | usuario CODE]``."""
+    message = update.effective_message
+    assert message is not None and update.effective_chat is not None
+    args = [a.lower() for a in (context.args or [])]
+    excel = bool(args) and args[0] in ("excel", "xlsx")
+    if excel:
+        args = args[1:]
+    if not args:
+        flt = AuditFilter()
+    elif len(args) == 2 and args[0] in ("seguimiento", "followup") and args[1].isdigit():
+        flt = AuditFilter(followup_id=int(args[1][:18]))
+    elif len(args) == 2 and args[0] in ("usuario", "user"):
+        flt = await audit_trail.resolve_user_filter(context.crm, context.me, args[1])
+    else:
+        await message.reply_text(context.t("audit.usage"), parse_mode=ParseMode.HTML)
+        return
+    if excel:
+        await _send_excel(context, update.effective_chat.id, flt)
+        return
+    text, markup = await _render(context, flt, 0)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def on_button(update: Update, context: CrmContext) -> None:
+    """Paging (``ad:aud:KIND:ARG:PAGE``) and the Excel export (``ad:audx:KIND:ARG``)."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    cb = unpack(query.data, "ad")
+    flt = _filter_from(cb.arg(0), cb.int_arg(1))
+    if cb.action == "audx":
+        await _send_excel(context, query.message.chat.id, flt)
+        await query.answer()
+        return
+    text, markup = await _render(context, flt, cb.int_arg(2))
+    await query.answer()
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("auditoria", auditoria))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=PATTERN))
