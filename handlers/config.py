@@ -179,17 +179,12 @@ def _flow(context: CrmContext) -> dict[str, Any]:
 
 
 async def _remember(update: Update, context: CrmContext, flow: dict[str, Any] | None) -> None:
-    """Keep the flow in user_data and write it through at once: the persistence refreshes
-    user_data from the database on every update, so an unflushed change would be lost if
-    the user answers before the periodic flush."""
+    """Keep the flow in user_data (the persistence stores it in the database)."""
     assert context.user_data is not None
     if flow is None:
         context.user_data.pop(FLOW, None)
     else:
         context.user_data[FLOW] = flow
-    persistence = context.application.persistence
-    if persistence is not None and update.effective_user is not None:
-        await persistence.update_user_data(update.effective_user.id, dict(context.user_data))
 
 
 async def start_flow(update: Update, context: CrmContext) -> str:
