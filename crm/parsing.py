@@ -220,8 +220,8 @@ def parse_code(value: object) -> str:
 
 
 def header_key(name: object) -> str:
-    """A header matched ignoring case, accents and spacing: " Teléfonos " -> "telefonos"."""
-    return normalize_text(cell_text(name)).replace(" ", "").replace("_", "")
+    """A header matched ignoring case, accents, spaces and punctuation: "E-mail" -> "email"."""
+    return re.sub(r"[\s_.\-]", "", normalize_text(cell_text(name)))
 
 
 @dataclass
@@ -285,20 +285,31 @@ def _count_lines(path: Path) -> int:
     return count
 
 
+def _utf8_lines(handle: Any) -> Iterator[str]:
+    """Decode line by line, so a non-UTF-8 byte is reported on the line it is on."""
+    for number, line in enumerate(handle, start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadFile("import.file.not_utf8", row=number) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
 def _open_csv(path: Path) -> Sheet:
-    handle = path.open("r", encoding="utf-8-sig", newline="")
+    handle = path.open("rb")
+    lines = _utf8_lines(handle)
     try:
-        first = handle.readline()
-    except UnicodeDecodeError:
+        first = next(lines, "")
+    except BadFile:
         handle.close()
-        raise BadFile("import.file.not_utf8", row=1) from None
+        raise
     if not first.strip():
         handle.close()
         raise BadFile("import.file.empty", row=1)
     # The header has no quoted separators in practice: the more frequent one wins.
     delimiter = ";" if first.count(";") > first.count(",") else ","
     header = next(csv.reader([first], delimiter=delimiter))
-    reader = csv.reader(handle, delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
 
     def stream() -> Iterator[tuple[int, list[Any]]]:
         line = 1  # the header
@@ -308,8 +319,6 @@ def _open_csv(path: Path) -> Sheet:
                 row = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError:
-                raise BadFile("import.file.not_utf8", row=start) from None
             except csv.Error as exc:
                 raise BadFile("import.file.bad_csv", row=start, reason=str(exc)) from None
             line = 1 + reader.line_num
