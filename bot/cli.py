@@ -219,10 +219,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
-    from crm.demo import DemoSummary, fill_demo_data
+    from crm.demo import DemoRefused, DemoSummary, fill_demo_data
 
     lang = settings.language
-    summary: DemoSummary = with_crm(settings, lambda crm: fill_demo_data(crm, args.admin_id))
+    try:
+        summary: DemoSummary = with_crm(settings, lambda crm: fill_demo_data(crm, args.admin_id))
+    except DemoRefused as exc:
+        # Not a failure: the README's one-liner runs `demo-data && run` on every start.
+        print(f"crm-bot: {t(lang, exc.key, **exc.params)}", file=sys.stderr)
+        return 0
     done = t(
         lang,
         "demo.done",

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -172,11 +173,12 @@ async def _terceros_and_documents(
                 }
             )
         await bulk.upsert_terceros(session, rows, list(rows[0]))
-        refs = await bulk.terceros_by_nit(session, [r["nit"] for r in rows])
-        docs = []
+        nits = [str(r["nit"]) for r in rows]
+        refs = await bulk.terceros_by_nit(session, nits)
+        docs: list[dict[str, Any]] = []
         number = 10_000
-        for index, row in enumerate(rows):
-            tercero_id = refs[row["nit"]].id
+        for index, nit in enumerate(nits):
+            tercero_id = refs[nit].id
             # Every tercero has 2-4 invoices spread over the aging buckets, some partly paid.
             for k in range(2 + index % 3):
                 number += 1
@@ -242,7 +244,7 @@ def _doc(
     value: Decimal,
     balance: Decimal,
     detail: str,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     return {
         "tercero_id": tercero_id,
         "doc_type": doc_type,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, or_, select, tuple_
+from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -150,15 +150,21 @@ async def documents_by_key(
     session: AsyncSession, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], DocumentRef]:
     """Documents by (type, number)."""
-    wanted = list(set(keys))
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Document.id, Document.tercero_id, Document.doc_type, Document.number).where(
-            tuple_(Document.doc_type, Document.number).in_(wanted)
+    by_type: dict[str, list[str]] = {}
+    for doc_type, number in set(keys):
+        by_type.setdefault(doc_type, []).append(number)
+    found: dict[tuple[str, str], DocumentRef] = {}
+    # One query per type: "type = ? AND number IN (...)" walks the unique index, where a
+    # row-value IN over both columns makes SQLite scan.
+    for doc_type, numbers in by_type.items():
+        rows = await session.execute(
+            select(Document.id, Document.tercero_id, Document.number).where(
+                Document.doc_type == doc_type, Document.number.in_(numbers)
+            )
         )
-    )
-    return {(t, n): DocumentRef(id_, ter, t, n) for id_, ter, t, n in rows.all()}
+        for id_, tercero_id, number in rows.all():
+            found[(doc_type, number)] = DocumentRef(id_, tercero_id, doc_type, number)
+    return found
 
 
 async def upsert_documents(
@@ -198,7 +204,10 @@ async def followups_by_import_key(
             FollowUp.note,
         ).where(FollowUp.import_key.in_(wanted))
     )
-    return {row[1]: ImportedFollowUp(*row) for row in rows.all()}
+    return {
+        str(key): ImportedFollowUp(id_, str(key), status, due, owner, note)
+        for id_, key, status, due, owner, note in rows.all()
+    }
 
 
 # Columns a re-import may change on a follow-up that is still active.

@@ -84,7 +84,8 @@ def test_demo_data_cli_prints_the_team_and_registers_my_admin_id(
             ("admin",)
         ]
         before = conn.execute("SELECT COUNT(*) FROM documents").fetchall()
-    assert main(["demo-data"]) == 1
+    # Refused politely but not an error: `demo-data && run` must keep starting the bot.
+    assert main(["demo-data"]) == 0
     assert "ya tiene 18 terceros" in capsys.readouterr().err
     with sqlite3.connect(tmp_path / "crm.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM documents").fetchall() == before
