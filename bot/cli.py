@@ -349,6 +349,128 @@ def _add_catalog_parser(sub: Any) -> None:
     template.set_defaults(func=cmd_catalog_template)
 
 
+# --- import ----------------------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, lang: str, kind: str) -> None:
+        self.lang = lang
+        self.kind = kind
+        self.enabled = sys.stderr.isatty()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        line = t(self.lang, "import.progress", kind=self.kind, done=f"{done:,}".replace(",", "."))
+        if total:
+            share = min(done / total, 1.0)
+            filled = int(share * 30)
+            line = f"[{'#' * filled}{'.' * (30 - filled)}] {share:4.0%} {line}"
+        print(f"\r{line}", end="", file=sys.stderr, flush=True)
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:
+            print(file=sys.stderr, flush=True)
+            self.drawn = False
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from crm.imports import ImportResult, RowError, import_file
+
+    lang = settings.language
+    progress = Progress(lang, args.kind)
+    path = Path(args.file)
+
+    def on_error(error: RowError) -> None:
+        progress.finish()
+        problem = t(lang, error.key, **error.params)
+        print(f"{args.file}:{error.row}: {error.column}: {problem}", file=sys.stderr)
+
+    try:
+        result: ImportResult = with_crm(
+            settings,
+            lambda crm: import_file(
+                crm,
+                args.kind,
+                path,
+                skip_invalid=args.skip_invalid,
+                on_error=on_error,
+                on_progress=progress,
+            ),
+        )
+    finally:
+        progress.finish()
+    if result.ignored_columns:
+        names = ", ".join(result.ignored_columns)
+        print(f"crm-bot: {t(lang, 'import.ignored_columns', names=names)}", file=sys.stderr)
+    if not result.written:
+        print(
+            f"crm-bot: {t(lang, 'import.failed', bad=result.bad_rows, file=args.file)}",
+            file=sys.stderr,
+        )
+        return 1
+    summary = t(
+        lang,
+        "import.summary",
+        kind=args.kind,
+        rows=result.rows,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+    )
+    print(f"crm-bot: {summary}")
+    if result.created_types:
+        names = ", ".join(result.created_types)
+        print(f"crm-bot: {t(lang, 'import.created_types', names=names)}")
+    if result.bad_rows:
+        print(f"crm-bot: {t(lang, 'import.summary_skipped', bad=result.bad_rows)}")
+    return 0
+
+
+# --- demo-data -------------------------------------------------------------------------------
+
+
+def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    from crm.demo import DemoRefused, DemoSummary, fill_demo_data
+
+    lang = settings.language
+    try:
+        summary: DemoSummary = with_crm(settings, lambda crm: fill_demo_data(crm, args.admin_id))
+    except DemoRefused as exc:
+        # Not a failure: the README's one-liner runs `demo-data && run` on every start.
+        print(f"crm-bot: {t(lang, exc.key, **exc.params)}", file=sys.stderr)
+        return 0
+    done = t(
+        lang,
+        "demo.done",
+        terceros=summary.terceros,
+        documents=summary.documents,
+        followups=summary.followups,
+        users=len(summary.users),
+    )
+    print(f"crm-bot: {done}\n")
+    print(f"{'CODE':<10} {'TELEGRAM ID':>16}  {'ROLE':<11} NAME")
+    for user in summary.users:
+        print(f"{user.code:<10} {user.telegram_id:>16}  {user.role:<11} {user.name}")
+    if args.admin_id is None:
+        print(
+            "\nThese Telegram ids are invented, so nobody can use the bot yet. To be the admin\n"
+            "yourself, run instead (on an empty database):  crm-bot demo-data --admin-id YOUR_ID\n"
+            'or register yourself now:  crm-bot users add YOUR_ID "Your Name" --code YO '
+            "--role admin\n"
+            "(write to the bot: it answers a stranger with their Telegram id)."
+        )
+    else:
+        print(f"\nTelegram id {summary.admin_id} is the admin: write /start to the bot.")
+    return 0
+
+
 # --- parser ----------------------------------------------------------------------------------
 
 
@@ -384,6 +506,28 @@ def build_parser() -> argparse.ArgumentParser:
     deactivate.add_argument("code")
     deactivate.set_defaults(func=cmd_users_deactivate)
     _add_catalog_parser(sub)
+
+    imp = sub.add_parser(
+        "import",
+        help="load an ERP export (.xlsx or .csv): all or nothing unless --skip-invalid",
+    )
+    imp.add_argument("kind", choices=["terceros", "documentos", "seguimientos"])
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="write the good rows and only list the bad ones",
+    )
+    imp.set_defaults(func=cmd_import)
+
+    demo = sub.add_parser("demo-data", help="fill an empty database with a realistic sample")
+    demo.add_argument(
+        "--admin-id",
+        type=int,
+        metavar="TELEGRAM_ID",
+        help="register this Telegram id (yours) as the demo admin",
+    )
+    demo.set_defaults(func=cmd_demo_data)
     return parser
 
 

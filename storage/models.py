@@ -190,6 +190,8 @@ class FollowUp(Base):
             postgresql_where=text("status = 'active'"),
             sqlite_where=text("status = 'active'"),
         ),
+        # Re-importing the ERP's open follow-ups upserts on this key.
+        Index("ux_followups_import_key", "import_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,6 +217,8 @@ class FollowUp(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "NIT|type|TIPO-NUMERO" for follow-ups imported from the ERP; NULL for the bot's own.
+    import_key: Mapped[str | None] = mapped_column(String(200))
 
 
 EVENT_KINDS = (

@@ -1,0 +1,647 @@
+"""ERP import: terceros, documentos and seguimientos from the ERP's ``.xlsx``/``.csv`` exports.
+
+The file is streamed in batches; each batch is validated (with the database lookups it needs)
+and upserted, all inside ONE transaction. All or nothing: the first bad row stops the writing
+(the rest is still read, so every bad row gets reported) and the transaction is rolled back;
+with ``skip_invalid`` the good rows are written and the bad ones only reported. Memory stays
+bounded by the batch size whatever the file size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import audit
+from crm.context import Crm
+from crm.errors import CrmError
+from crm.parsing import (
+    BadFile,
+    BadValue,
+    Sheet,
+    cell_text,
+    header_key,
+    open_sheet,
+    parse_amount,
+    parse_code,
+    parse_date,
+    parse_email,
+    parse_local_datetime,
+    parse_nit,
+    parse_phones,
+    show,
+)
+from crm.permissions import ensure_role
+from crm.text import nit_base, normalize_text
+from crm.users import SYSTEM, Actor
+from storage import bulk
+
+KINDS = ("terceros", "documentos", "seguimientos")
+BATCH_SIZE = 5000
+KEPT_ERRORS = 1000
+NEW_TYPE_HOURS = 24
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import file: its name (the contract), and whether a value is required."""
+
+    name: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "terceros": (
+        Column("nit", True),
+        Column("nombre", True),
+        Column("direccion"),
+        Column("ciudad"),
+        Column("telefonos", aliases=("telefono",)),
+        Column("email", aliases=("correo",)),
+        Column("encargado"),
+    ),
+    "documentos": (
+        Column("nit", True),
+        Column("tipo", True),
+        Column("numero", True),
+        Column("fecha", True),
+        Column("vencimiento"),
+        Column("valor", True),
+        Column("saldo"),
+        Column("detalle"),
+    ),
+    "seguimientos": (
+        Column("nit", True),
+        Column("tipo", True),
+        Column("vence", True),
+        Column("responsable"),
+        Column("nota"),
+        Column("documento"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad cell: ``FILE:ROW: column: problem`` once ``key`` is rendered with ``params``."""
+
+    row: int
+    column: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad_rows: int = 0
+    written: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    created_types: list[str] = field(default_factory=list)
+
+
+class ImportFileError(CrmError):
+    """The file cannot be imported at all (missing, unreadable, wrong columns)."""
+
+    key = "import.file.unreadable"
+
+
+ErrorSink = Callable[[RowError], None]
+ProgressSink = Callable[[int, int | None], None]
+
+
+# --- hook points -----------------------------------------------------------------------------
+
+
+async def after_documents_import(crm: Crm, result: ImportResult) -> None:
+    """Runs after a documentos import committed changes: balances moved, so promises to pay
+    must be re-evaluated. WIRE HERE: ``await crm.promises.evaluate_promises(crm)``."""
+    return None
+
+
+# --- the use case ----------------------------------------------------------------------------
+
+
+async def import_file(
+    crm: Crm,
+    kind: str,
+    path: Path,
+    *,
+    skip_invalid: bool = False,
+    actor: Actor = SYSTEM,
+    on_error: ErrorSink | None = None,
+    on_progress: ProgressSink | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportResult:
+    """Import one ERP export file (admins only): all or nothing unless ``skip_invalid``."""
+    ensure_role(actor, "admin")
+    if kind not in KINDS:
+        raise ImportFileError("import.file.bad_kind", kind=kind, kinds=", ".join(KINDS))
+    result = ImportResult(kind=kind, file=str(path))
+
+    def report(error: RowError) -> None:
+        if len(result.errors) < KEPT_ERRORS:
+            result.errors.append(error)
+        if on_error is not None:
+            on_error(error)
+
+    try:
+        sheet = open_sheet(path)
+    except BadFile as exc:
+        raise ImportFileError(exc.key, file=str(path), row=exc.row, **exc.params) from None
+    try:
+        positions = _map_header(kind, sheet, result, report)
+        if positions is None:
+            return result
+        try:
+            async with crm.sessions.begin() as session:
+                importer = IMPORTERS[kind](crm, session, positions, report)
+                await importer.prepare()
+                done = 0
+                for batch in _batches(sheet.rows, batch_size):
+                    records = await importer.validate(batch, result)
+                    # Once a bad row is seen (without skip_invalid) the import will be rolled
+                    # back: stop writing, keep reading to report every bad row.
+                    if records and (skip_invalid or result.bad_rows == 0):
+                        await importer.write(records, result)
+                    result.rows += len(batch)
+                    done += len(batch)
+                    if on_progress is not None:
+                        on_progress(done, sheet.total_rows)
+                if result.bad_rows and not skip_invalid:
+                    raise _Rollback()
+                result.created_types = importer.created_types
+                audit.record(
+                    session,
+                    at=crm.now(),
+                    actor_id=actor.id,
+                    entity="import",
+                    entity_id=kind,
+                    action="import",
+                    after={
+                        "file": path.name,
+                        "rows": result.rows,
+                        "inserted": result.inserted,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                        "bad_rows": result.bad_rows,
+                    },
+                )
+        except _Rollback:
+            result.inserted = result.updated = result.unchanged = 0
+            result.created_types = []
+            return result
+        except BadFile as exc:
+            raise ImportFileError(exc.key, file=str(path), row=exc.row, **exc.params) from None
+    finally:
+        sheet.close()
+    result.written = True
+    if kind == "documentos" and (result.inserted or result.updated):
+        await after_documents_import(crm, result)
+    return result
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo everything when a bad row was found."""
+
+
+def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[Any]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _map_header(
+    kind: str, sheet: Sheet, result: ImportResult, report: ErrorSink
+) -> dict[str, int] | None:
+    """Column name -> position; reports missing required and repeated columns (row 1)."""
+    wanted: dict[str, str] = {}
+    for column in COLUMNS[kind]:
+        wanted[column.name] = column.name
+        for alias in column.aliases:
+            wanted[alias] = column.name
+    positions: dict[str, int] = {}
+    problems = 0
+    for index, title in enumerate(sheet.header):
+        name = wanted.get(header_key(title))
+        if name is None:
+            if cell_text(title):
+                result.ignored_columns.append(cell_text(title))
+            continue
+        if name in positions:
+            report(RowError(1, name, "import.problem.duplicate_column"))
+            problems += 1
+            continue
+        positions[name] = index
+    for column in COLUMNS[kind]:
+        if column.required and column.name not in positions:
+            report(RowError(1, column.name, "import.problem.missing_column"))
+            problems += 1
+    if problems:
+        result.bad_rows += 1
+        return None
+    return positions
+
+
+# --- row parsing helpers ---------------------------------------------------------------------
+
+
+class _Row:
+    """One data row: typed access to its cells by column name, collecting problems."""
+
+    def __init__(self, number: int, cells: list[Any], positions: dict[str, int]) -> None:
+        self.number = number
+        self.cells = cells
+        self.positions = positions
+        self.errors: list[RowError] = []
+
+    def has(self, name: str) -> bool:
+        return name in self.positions
+
+    def raw(self, name: str) -> Any:
+        index = self.positions.get(name)
+        if index is None or index >= len(self.cells):
+            return None
+        return self.cells[index]
+
+    def fail(self, name: str, key: str, **params: Any) -> None:
+        self.errors.append(RowError(self.number, name, key, params))
+
+    def get(
+        self,
+        name: str,
+        parse: Callable[[Any], Any] = cell_text,
+        *,
+        required: bool = False,
+        limit: int | None = None,
+    ) -> Any:
+        """The parsed cell, None when empty (a problem when ``required``)."""
+        value = self.raw(name)
+        if cell_text(value) == "":
+            if required:
+                self.fail(name, "import.problem.required")
+            return None
+        try:
+            parsed = parse(value)
+        except BadValue as exc:
+            self.fail(name, exc.key, **exc.params)
+            return None
+        if limit is not None and isinstance(parsed, str) and len(parsed) > limit:
+            self.fail(name, "import.problem.too_long", length=len(parsed), limit=limit)
+            return None
+        return parsed
+
+
+def _text(value: Any) -> str:
+    # Collapse inner whitespace runs: ERP exports pad names with spaces.
+    return re.sub(r"\s+", " ", cell_text(value))
+
+
+class _Importer:
+    """Validates and writes one kind of file, batch by batch, in the caller's transaction."""
+
+    def __init__(
+        self,
+        crm: Crm,
+        session: AsyncSession,
+        positions: dict[str, int],
+        report: ErrorSink,
+    ) -> None:
+        self.crm = crm
+        self.session = session
+        self.positions = positions
+        self.report = report
+        self.users: dict[str, bulk.UserRef] = {}
+        self.users_by_id: dict[int, bulk.UserRef] = {}
+        self.created_types: list[str] = []
+
+    async def prepare(self) -> None:
+        self.users = await bulk.users_by_code(self.session)
+        self.users_by_id = {u.id: u for u in self.users.values()}
+
+    def user(self, row: _Row, name: str) -> bulk.UserRef | None:
+        code = row.get(name, parse_code)
+        if code is None:
+            return None
+        user = self.users.get(code)
+        if user is None:
+            row.fail(name, "import.problem.unknown_user", value=show(code))
+        elif not user.active:
+            row.fail(name, "import.problem.inactive_user", value=code)
+        else:
+            return user
+        return None
+
+    async def validate(self, batch: list[Any], result: ImportResult) -> list[dict[str, Any]]:
+        rows = [_Row(number, cells, self.positions) for number, cells in batch]
+        records = await self.check(rows)
+        good: list[dict[str, Any]] = []
+        for row, record in zip(rows, records, strict=True):
+            if row.errors or record is None:
+                result.bad_rows += 1
+                for error in row.errors:
+                    self.report(error)
+            else:
+                good.append(record)
+        return good
+
+    async def check(self, rows: list[_Row]) -> list[dict[str, Any] | None]:
+        raise NotImplementedError
+
+    async def write(self, records: list[dict[str, Any]], result: ImportResult) -> None:
+        raise NotImplementedError
+
+
+def _last_wins(records: Sequence[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> list:
+    """One record per key within a batch, the later row winning (as a second import would)."""
+    return list({key(r): r for r in records}.values())
+
+
+class _TerceroImporter(_Importer):
+    async def check(self, rows: list[_Row]) -> list[dict[str, Any] | None]:
+        records: list[dict[str, Any] | None] = []
+        for row in rows:
+            nit = row.get("nit", parse_nit, required=True, limit=40)
+            name = row.get("nombre", _text, required=True, limit=200)
+            record: dict[str, Any] = {
+                "nit": nit,
+                "nit_base": nit_base(nit) if nit else None,
+                "name": name,
+                "search_name": normalize_text(name)[:200] if name else None,
+            }
+            if row.has("direccion"):
+                record["address"] = row.get("direccion", _text, limit=200)
+            if row.has("ciudad"):
+                record["city"] = row.get("ciudad", _text, limit=80)
+            if row.has("telefonos"):
+                record["phones"] = row.get("telefonos", parse_phones, limit=200)
+            if row.has("email"):
+                record["email"] = row.get("email", parse_email, limit=120)
+            if row.has("encargado"):
+                user = self.user(row, "encargado")
+                record["encargado_id"] = user.id if user else None
+            records.append(record)
+        return records
+
+    async def write(self, records: list[dict[str, Any]], result: ImportResult) -> None:
+        unique = _last_wins(records, lambda r: r["nit"])
+        existing = await bulk.existing_nits(self.session, [r["nit"] for r in unique])
+        changed = await bulk.upsert_terceros(self.session, unique, list(unique[0].keys()))
+        inserted = sum(1 for r in unique if r["nit"] not in existing)
+        result.inserted += inserted
+        result.updated += changed - inserted
+        result.unchanged += len(records) - changed
+
+
+async def _terceros_for(
+    session: AsyncSession, rows: list[_Row]
+) -> Callable[[_Row], bulk.TerceroRef | None]:
+    """A resolver of each row's ``nit`` to a known tercero (exactly, or without its -DV)."""
+    nits: dict[int, str] = {}
+    for row in rows:
+        nit = row.get("nit", parse_nit, required=True, limit=40)
+        if nit:
+            nits[row.number] = nit
+    wanted = set(nits.values()) | {nit_base(n) for n in nits.values()}
+    found = await bulk.terceros_by_nit(session, wanted)
+    by_base: dict[str, list[bulk.TerceroRef]] = {}
+    for ref in found.values():
+        by_base.setdefault(ref.nit_base, []).append(ref)
+
+    def resolve(row: _Row) -> bulk.TerceroRef | None:
+        nit = nits.get(row.number)
+        if nit is None:
+            return None
+        ref = found.get(nit)
+        if ref is None:
+            # "900123456" finds "900123456-7"; "900123456-7" finds "900123456".
+            matches = by_base.get(nit_base(nit), [])
+            if len(matches) == 1:
+                ref = matches[0]
+            elif len(matches) > 1:
+                row.fail("nit", "import.problem.ambiguous_nit", value=nit)
+                return None
+        if ref is None:
+            row.fail("nit", "import.problem.unknown_nit", value=nit)
+        return ref
+
+    return resolve
+
+
+_DOC_TYPE = re.compile(r"^[A-Z0-9]{1,10}$")
+
+
+def parse_doc_type(value: Any) -> str:
+    text = cell_text(value).upper().replace(" ", "")
+    if not _DOC_TYPE.match(text):
+        raise BadValue("import.problem.bad_doc_type", value=show(value))
+    return text
+
+
+def parse_doc_number(value: Any) -> str:
+    return cell_text(value).replace(" ", "")
+
+
+class _DocumentImporter(_Importer):
+    async def check(self, rows: list[_Row]) -> list[dict[str, Any] | None]:
+        tercero_of = await _terceros_for(self.session, rows)
+        records: list[dict[str, Any] | None] = []
+        for row in rows:
+            tercero = tercero_of(row)
+            record: dict[str, Any] = {
+                "tercero_id": tercero.id if tercero else None,
+                "doc_type": row.get("tipo", parse_doc_type, required=True),
+                "number": row.get("numero", parse_doc_number, required=True, limit=40),
+                "date": row.get("fecha", parse_date, required=True),
+                "value": row.get("valor", parse_amount, required=True),
+            }
+            if row.has("vencimiento"):
+                record["due_date"] = row.get("vencimiento", parse_date)
+            if row.has("saldo"):
+                balance = row.get("saldo", parse_amount)
+                record["balance"] = balance if balance is not None else parse_amount(0)
+            if row.has("detalle"):
+                record["detail"] = row.get("detalle", _text, limit=300)
+            records.append(record)
+        return records
+
+    async def write(self, records: list[dict[str, Any]], result: ImportResult) -> None:
+        unique = _last_wins(records, lambda r: (r["doc_type"], r["number"]))
+        existing = await bulk.documents_by_key(
+            self.session, [(r["doc_type"], r["number"]) for r in unique]
+        )
+        changed = await bulk.upsert_documents(self.session, unique, list(unique[0].keys()))
+        inserted = sum(1 for r in unique if (r["doc_type"], r["number"]) not in existing)
+        result.inserted += inserted
+        result.updated += changed - inserted
+        result.unchanged += len(records) - changed
+
+
+def parse_document_ref(value: Any) -> tuple[str, str]:
+    """``TIPO-NUMERO`` (e.g. ``FV-1001``) -> ("FV", "1001")."""
+    doc_type, sep, number = cell_text(value).replace(" ", "").partition("-")
+    if not sep or not number or not _DOC_TYPE.match(doc_type.upper()):
+        raise BadValue("import.problem.bad_document_ref", value=show(value))
+    return doc_type.upper(), number
+
+
+class _FollowUpImporter(_Importer):
+    async def prepare(self) -> None:
+        await super().prepare()
+        known = await bulk.followup_types(self.session)
+        self.types = {normalize_text(name): id_ for id_, name in known}
+        self.type_names: dict[str, str] = {}
+
+    async def check(self, rows: list[_Row]) -> list[dict[str, Any] | None]:
+        tercero_of = await _terceros_for(self.session, rows)
+        refs = {}
+        for row in rows:
+            ref = row.get("documento", parse_document_ref)
+            if ref is not None:
+                refs[row.number] = ref
+        documents = await bulk.documents_by_key(self.session, refs.values())
+        records: list[dict[str, Any] | None] = []
+        for row in rows:
+            tercero = tercero_of(row)
+            type_name = row.get("tipo", _text, required=True, limit=80)
+            due = row.get("vence", lambda v: parse_local_datetime(v, self.crm.tz), required=True)
+            note = row.get("nota", cell_text, limit=1000)
+            owner = None
+            if cell_text(row.raw("responsable")):
+                owner = self.user(row, "responsable")
+            elif tercero is not None:
+                # The tercero's encargado answers for follow-ups nobody was named for.
+                encargado = self.users_by_id.get(tercero.encargado_id or 0)
+                if encargado is None:
+                    row.fail("responsable", "import.problem.no_owner", nit=tercero.nit)
+                elif not encargado.active:
+                    row.fail("responsable", "import.problem.inactive_user", value=encargado.code)
+                else:
+                    owner = encargado
+            document_id = None
+            ref = refs.get(row.number)
+            if ref is not None and tercero is not None:
+                document = documents.get(ref)
+                if document is None or document.tercero_id != tercero.id:
+                    row.fail(
+                        "documento",
+                        "import.problem.unknown_document",
+                        value=f"{ref[0]}-{ref[1]}",
+                        nit=tercero.nit,
+                    )
+                else:
+                    document_id = document.id
+            if tercero is None or owner is None or type_name is None or due is None:
+                records.append(None)
+                continue
+            type_key = normalize_text(type_name)
+            self.type_names.setdefault(type_key, type_name)
+            label = f"{ref[0]}-{ref[1]}" if ref else ""
+            records.append(
+                {
+                    "import_key": f"{tercero.nit}|{type_key}|{label}",
+                    "tercero_id": tercero.id,
+                    "type_key": type_key,
+                    "owner_id": owner.id,
+                    "due_at": due,
+                    "note": note or None,
+                    "document_id": document_id,
+                }
+            )
+        return records
+
+    async def _type_id(self, type_key: str) -> int:
+        type_id = self.types.get(type_key)
+        if type_id is None:
+            # Unknown follow-up types are created (the ERP has more than our defaults).
+            name = self.type_names[type_key]
+            type_id = await bulk.add_followup_type(self.session, name, NEW_TYPE_HOURS)
+            self.types[type_key] = type_id
+            self.created_types.append(name)
+        return type_id
+
+    async def write(self, records: list[dict[str, Any]], result: ImportResult) -> None:
+        now = self.crm.now()
+        unique = _last_wins(records, lambda r: r["import_key"])
+        existing = await bulk.followups_by_import_key(
+            self.session, [r["import_key"] for r in unique]
+        )
+        rows = []
+        for record in unique:
+            rows.append(
+                {
+                    "import_key": record["import_key"],
+                    "tercero_id": record["tercero_id"],
+                    "type_id": await self._type_id(record["type_key"]),
+                    "owner_id": record["owner_id"],
+                    "due_at": record["due_at"],
+                    "note": record["note"],
+                    "document_id": record["document_id"],
+                    "status": "active",
+                    "created_at": now,
+                    "created_by_id": None,
+                    "postpone_count": 0,
+                    "version": 1,
+                }
+            )
+        written = await bulk.upsert_imported_followups(self.session, rows)
+        by_key = {r["import_key"]: r for r in rows}
+        events = []
+        for followup_id, key in written:
+            row = by_key[key]
+            before = existing.get(key)
+            events.append(
+                _event_row(
+                    followup_id,
+                    "created" if before is None else "imported",
+                    now,
+                    from_due=before.due_at if before else None,
+                    to_due=row["due_at"],
+                    text=row["note"],
+                )
+            )
+        await bulk.insert_events(self.session, events)
+        inserted = sum(1 for _, key in written if key not in existing)
+        result.inserted += inserted
+        result.updated += len(written) - inserted
+        result.unchanged += len(records) - len(written)
+
+
+def _event_row(
+    followup_id: int,
+    kind: str,
+    at: datetime,
+    *,
+    from_due: datetime | None,
+    to_due: datetime,
+    text: str | None,
+) -> dict[str, Any]:
+    return {
+        "followup_id": followup_id,
+        "kind": kind,
+        "at": at,
+        "actor_id": None,
+        "from_due": from_due,
+        "to_due": to_due,
+        "text": text,
+    }
+
+
+IMPORTERS: dict[str, type[_Importer]] = {
+    "terceros": _TerceroImporter,
+    "documentos": _DocumentImporter,
+    "seguimientos": _FollowUpImporter,
+}

@@ -1,0 +1,329 @@
+"""Reading ERP export files and turning their cells into typed values.
+
+Files are streamed: ``.xlsx`` through openpyxl's read-only mode (first sheet, header in row 1)
+and ``.csv`` line by line (UTF-8 with or without BOM, ``,`` or ``;`` detected from the header).
+Cell parsers raise :class:`BadValue` carrying a message key from ``handlers/texts/imports.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crm.text import normalize_text
+
+CENTS = Decimal("0.01")
+# Excel's serial day 0 (the 1900 leap-year bug is why it is the 30th, not the 31st).
+EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+
+
+class BadValue(Exception):
+    """A cell that cannot be used; ``key`` names the problem text, ``params`` fill it."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key, params)
+        self.key = key
+        self.params = params
+
+
+class BadFile(Exception):
+    """The file as a whole cannot be read (missing, wrong format, not UTF-8...)."""
+
+    def __init__(self, key: str, row: int | None = None, **params: Any) -> None:
+        super().__init__(key, params)
+        self.key = key
+        self.row = row
+        self.params = params
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str:
+    """The cell as trimmed text; whole Excel numbers lose their ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def is_blank(value: object) -> bool:
+    return cell_text(value) == ""
+
+
+def show(value: object) -> str:
+    """A cell value quoted for an error message, shortened so one bad cell stays one line."""
+    text = cell_text(value).replace("\n", " ")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_DATE_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def _excel_serial(value: float) -> datetime:
+    if not 0 < value <= EXCEL_MAX_SERIAL:
+        raise BadValue("import.problem.bad_date", value=show(value))
+    # Round to the second: Excel stores times as binary fractions of a day.
+    return EXCEL_EPOCH + timedelta(seconds=round(value * 86400))
+
+
+def parse_datetime_parts(value: object) -> tuple[date, time | None]:
+    """The date and (when written) the time of a cell: an Excel date or serial number,
+    ``YYYY-MM-DD[ HH:MM]`` or ``DD/MM/YYYY[ HH:MM]`` (day first)."""
+    if isinstance(value, datetime):
+        has_time = value.time() != time.min
+        return value.date(), (value.time().replace(microsecond=0) if has_time else None)
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        moment = _excel_serial(float(value))
+        return moment.date(), (moment.time() if moment.time() != time.min else None)
+    text = cell_text(value)
+    match = _DATE_ISO.match(text)
+    if match:
+        year, month, day_, hour, minute, second = match.groups()
+    else:
+        match = _DATE_DMY.match(text)
+        if not match:
+            raise BadValue("import.problem.bad_date", value=show(value))
+        day_, month, year, hour, minute, second = match.groups()
+    try:
+        parsed = date(int(year), int(month), int(day_))
+    except ValueError:
+        raise BadValue("import.problem.impossible_date", value=show(value)) from None
+    if hour is None:
+        return parsed, None
+    try:
+        return parsed, time(int(hour), int(minute), int(second or 0))
+    except ValueError:
+        raise BadValue("import.problem.impossible_time", value=show(value)) from None
+
+
+def parse_date(value: object) -> date:
+    """A calendar date (any time written with it is ignored)."""
+    return parse_datetime_parts(value)[0]
+
+
+def parse_local_datetime(value: object, tz: ZoneInfo) -> datetime:
+    """A date-time written in ``tz``; a date alone means the start of that day. Aware."""
+    day_, at = parse_datetime_parts(value)
+    return datetime.combine(day_, at or time.min, tz)
+
+
+_AMOUNT_CHARS = re.compile(r"^-?[0-9.,]+$")
+
+
+def parse_amount(value: object) -> Decimal:
+    """An amount: an Excel number, ``1234567.89``, or Colombian ``$ 1.234.567,89``."""
+    if isinstance(value, bool):
+        raise BadValue("import.problem.bad_amount", value=show(value))
+    if isinstance(value, int):
+        return Decimal(value).quantize(CENTS)
+    if isinstance(value, float):
+        # Excel keeps binary floats: the shortest repr is what the user typed; round to cents.
+        return Decimal(repr(value)).quantize(CENTS, rounding=ROUND_HALF_UP)
+    if isinstance(value, Decimal):
+        return value.quantize(CENTS, rounding=ROUND_HALF_UP)
+    text = cell_text(value)
+    raw = text.replace(" ", "").replace("\u00a0", "")
+    negative = False
+    if raw.startswith("(") and raw.endswith(")"):  # accountants' negatives
+        negative, raw = True, raw[1:-1]
+    if raw.startswith("-"):
+        negative, raw = True, raw[1:]
+    colombian = raw.startswith("$")
+    raw = raw.removeprefix("$")
+    if raw.startswith("-"):
+        negative, raw = True, raw[1:]
+    if not raw or not _AMOUNT_CHARS.match(raw):
+        raise BadValue("import.problem.bad_amount", value=show(value))
+    last_dot, last_comma = raw.rfind("."), raw.rfind(",")
+    if last_dot >= 0 and last_comma >= 0:
+        # Both separators: whichever comes last separates the cents.
+        thousands, decimal = (".", ",") if last_comma > last_dot else (",", ".")
+    elif last_comma >= 0:
+        thousands, decimal = (".", ",") if raw.count(",") == 1 else (",", ".")
+    elif raw.count(".") > 1 or (colombian and len(raw) - last_dot == 4):
+        # "1.234.567" or "$ 1.234": dots group thousands.
+        thousands, decimal = (".", ",")
+    else:
+        thousands, decimal = (",", ".")
+    integer, _, cents = raw.partition(decimal)
+    groups = integer.split(thousands)
+    if thousands in integer and (
+        not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])
+    ):
+        raise BadValue("import.problem.bad_amount", value=show(value))
+    digits = "".join(groups)
+    if not digits.isdigit() or (decimal in raw and not cents.isdigit()):
+        raise BadValue("import.problem.bad_amount", value=show(value))
+    if len(cents) > 2:
+        raise BadValue("import.problem.amount_decimals", value=show(value))
+    try:
+        amount = Decimal(f"{digits}.{cents or '0'}")
+    except InvalidOperation:
+        raise BadValue("import.problem.bad_amount", value=show(value)) from None
+    if amount >= Decimal("1e16"):
+        raise BadValue("import.problem.amount_too_large", value=show(value))
+    return (-amount if negative else amount).quantize(CENTS)
+
+
+_NIT = re.compile(r"^[0-9A-Za-z]+(-[0-9A-Za-z])?$")
+
+
+def parse_nit(value: object) -> str:
+    """A NIT kept as text: leading zeros and a ``-DV`` suffix stay; dots and spaces go."""
+    text = cell_text(value).replace(".", "").replace(" ", "").upper()
+    if not _NIT.match(text):
+        raise BadValue("import.problem.bad_nit", value=show(value))
+    return text
+
+
+def parse_phones(value: object) -> str | None:
+    """Phone numbers separated by ``;``, ``,`` or ``/``, stored as ``a; b``."""
+    parts = [p.strip() for p in re.split(r"[;,/]", cell_text(value)) if p.strip()]
+    return "; ".join(parts) or None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_email(value: object) -> str | None:
+    text = cell_text(value)
+    if not text:
+        return None
+    if not _EMAIL.match(text):
+        raise BadValue("import.problem.bad_email", value=show(value))
+    return text.lower()
+
+
+def parse_code(value: object) -> str:
+    """A user code as ``users add`` stores it (upper case)."""
+    return cell_text(value).upper()
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def header_key(name: object) -> str:
+    """A header matched ignoring case, accents, spaces and punctuation: "E-mail" -> "email"."""
+    return re.sub(r"[\s_.\-]", "", normalize_text(cell_text(name)))
+
+
+@dataclass
+class Sheet:
+    """An open export file: its header, an approximate row count and a row stream."""
+
+    path: Path
+    header: list[str]
+    total_rows: int | None
+    rows: Iterator[tuple[int, list[Any]]]
+    _closers: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in self._closers:
+            closer()
+
+
+def open_sheet(path: Path) -> Sheet:
+    """Open ``path`` for streaming; rows come as (row number in the file, cell values)."""
+    if not path.is_file():
+        raise BadFile("import.file.not_found")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _open_xlsx(path)
+    if suffix in (".csv", ".txt"):
+        return _open_csv(path)
+    raise BadFile("import.file.bad_type", suffix=suffix or "-")
+
+
+def _open_xlsx(path: Path) -> Sheet:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise BadFile("import.file.bad_xlsx", reason=type(exc).__name__) from None
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+
+    def stream() -> Iterator[tuple[int, list[Any]]]:
+        # Read-only mode yields every row in order, filling gaps, so counting gives row numbers.
+        for number, row in enumerate(rows, start=2):
+            values = list(row)
+            if any(not is_blank(v) for v in values):
+                yield number, values
+
+    header = next(rows, None)
+    if header is None or all(is_blank(v) for v in header):
+        workbook.close()
+        raise BadFile("import.file.empty", row=1)
+    total = (sheet.max_row - 1) if sheet.max_row else None
+    return Sheet(path, [cell_text(h) for h in header], total, stream(), [workbook.close])
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+def _utf8_lines(handle: Any) -> Iterator[str]:
+    """Decode line by line, so a non-UTF-8 byte is reported on the line it is on."""
+    for number, line in enumerate(handle, start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadFile("import.file.not_utf8", row=number) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def _open_csv(path: Path) -> Sheet:
+    handle = path.open("rb")
+    lines = _utf8_lines(handle)
+    try:
+        first = next(lines, "")
+    except BadFile:
+        handle.close()
+        raise
+    if not first.strip():
+        handle.close()
+        raise BadFile("import.file.empty", row=1)
+    # The header has no quoted separators in practice: the more frequent one wins.
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    header = next(csv.reader([first], delimiter=delimiter))
+    reader = csv.reader(lines, delimiter=delimiter)
+
+    def stream() -> Iterator[tuple[int, list[Any]]]:
+        line = 1  # the header
+        while True:
+            start = line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise BadFile("import.file.bad_csv", row=start, reason=str(exc)) from None
+            line = 1 + reader.line_num
+            if any(cell.strip() for cell in row):
+                yield start, row
+
+    total = max(_count_lines(path) - 1, 0)
+    return Sheet(path, [cell_text(h) for h in header], total, stream(), [handle.close])

@@ -1,0 +1,242 @@
+"""Bulk reads and writes for the ERP import: batched lookups and multi-row upserts.
+
+Upserts are ``INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE <something changed>`` on both
+SQLite and PostgreSQL, executed as one executemany (SQLAlchemy batches it into multi-row
+VALUES). Only rows that were inserted or really changed come back from RETURNING, so a
+re-import of the same file writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Document, FollowUp, FollowUpEvent, FollowUpType, Tercero, User
+
+TERCEROS: Table = Tercero.__table__  # type: ignore[assignment]
+DOCUMENTS: Table = Document.__table__  # type: ignore[assignment]
+FOLLOWUPS: Table = FollowUp.__table__  # type: ignore[assignment]
+EVENTS: Table = FollowUpEvent.__table__  # type: ignore[assignment]
+
+
+async def _upsert(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    key: Sequence[str],
+    update: Sequence[str],
+    *,
+    also_set: Mapping[str, Any] | None = None,
+    only_if: Any = None,
+    returning: Sequence[str] = ("id",),
+) -> list[Any]:
+    """Insert ``rows`` or update the ``update`` columns of the row with the same ``key``
+    when any of them differs (and ``only_if`` holds); returns the rows written."""
+    if not rows:
+        return []
+    dialect = (await session.connection()).dialect.name
+    stmt: Any
+    if dialect == "postgresql":
+        stmt = postgresql.insert(table)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    else:  # pragma: no cover - we ship for these two
+        raise NotImplementedError(f"bulk upsert on {dialect}")
+    excluded = stmt.excluded
+    set_: dict[str, Any] = {c: excluded[c] for c in update}
+    set_.update(also_set or {})
+    changed = or_(*(table.c[c].is_distinct_from(excluded[c]) for c in update))
+    where = changed if only_if is None else and_(only_if, changed)
+    if not update:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
+    else:
+        stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=set_, where=where)
+    stmt = stmt.returning(*(table.c[c] for c in returning))
+    result = await session.execute(stmt, list(rows))
+    return list(result.all())
+
+
+# --- users and catalogs ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserRef:
+    id: int
+    code: str
+    active: bool
+
+
+async def users_by_code(session: AsyncSession) -> dict[str, UserRef]:
+    """Every user by code (the team is small; one query for the whole import)."""
+    rows = await session.execute(select(User.id, User.code, User.active))
+    return {code: UserRef(id_, code, active) for id_, code, active in rows.all()}
+
+
+async def followup_types(session: AsyncSession) -> list[tuple[int, str]]:
+    rows = await session.execute(select(FollowUpType.id, FollowUpType.name))
+    return [(id_, name) for id_, name in rows.all()]
+
+
+async def add_followup_type(session: AsyncSession, name: str, default_hours: int) -> int:
+    result = await session.execute(
+        insert(FollowUpType)
+        .values(name=name, default_hours=default_hours, active=True)
+        .returning(FollowUpType.id)
+    )
+    return int(result.scalar_one())
+
+
+# --- terceros --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TerceroRef:
+    id: int
+    nit: str
+    nit_base: str
+    encargado_id: int | None
+
+
+async def terceros_by_nit(session: AsyncSession, nits: Iterable[str]) -> dict[str, TerceroRef]:
+    """Terceros whose NIT (or NIT without check digit) is one of ``nits``, by both keys."""
+    wanted = list(set(nits))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Tercero.id, Tercero.nit, Tercero.nit_base, Tercero.encargado_id).where(
+            or_(Tercero.nit.in_(wanted), Tercero.nit_base.in_(wanted))
+        )
+    )
+    found: dict[str, TerceroRef] = {}
+    for id_, nit, base, encargado in rows.all():
+        found[nit] = TerceroRef(id_, nit, base, encargado)
+    return found
+
+
+async def existing_nits(session: AsyncSession, nits: Iterable[str]) -> set[str]:
+    wanted = list(set(nits))
+    if not wanted:
+        return set()
+    return set((await session.scalars(select(Tercero.nit).where(Tercero.nit.in_(wanted)))).all())
+
+
+async def upsert_terceros(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+) -> int:
+    """Insert or update terceros by ``nit``; ``columns`` are the ones the file carries.
+    Returns how many rows were inserted or changed."""
+    update = [c for c in columns if c != "nit"]
+    return len(await _upsert(session, TERCEROS, rows, ["nit"], update))
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    id: int
+    tercero_id: int
+    doc_type: str
+    number: str
+
+
+async def documents_by_key(
+    session: AsyncSession, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], DocumentRef]:
+    """Documents by (type, number)."""
+    by_type: dict[str, list[str]] = {}
+    for doc_type, number in set(keys):
+        by_type.setdefault(doc_type, []).append(number)
+    found: dict[tuple[str, str], DocumentRef] = {}
+    # One query per type: "type = ? AND number IN (...)" walks the unique index, where a
+    # row-value IN over both columns makes SQLite scan.
+    for doc_type, numbers in by_type.items():
+        rows = await session.execute(
+            select(Document.id, Document.tercero_id, Document.number).where(
+                Document.doc_type == doc_type, Document.number.in_(numbers)
+            )
+        )
+        for id_, tercero_id, number in rows.all():
+            found[(doc_type, number)] = DocumentRef(id_, tercero_id, doc_type, number)
+    return found
+
+
+async def upsert_documents(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+) -> int:
+    """Insert or update documents by (type, number); returns rows inserted or changed."""
+    update = [c for c in columns if c not in ("doc_type", "number")]
+    return len(await _upsert(session, DOCUMENTS, rows, ["doc_type", "number"], update))
+
+
+# --- follow-ups ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedFollowUp:
+    id: int
+    import_key: str
+    status: str
+    due_at: datetime
+    owner_id: int
+    note: str | None
+
+
+async def followups_by_import_key(
+    session: AsyncSession, keys: Iterable[str]
+) -> dict[str, ImportedFollowUp]:
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(
+            FollowUp.id,
+            FollowUp.import_key,
+            FollowUp.status,
+            FollowUp.due_at,
+            FollowUp.owner_id,
+            FollowUp.note,
+        ).where(FollowUp.import_key.in_(wanted))
+    )
+    return {
+        str(key): ImportedFollowUp(id_, str(key), status, due, owner, note)
+        for id_, key, status, due, owner, note in rows.all()
+    }
+
+
+# Columns a re-import may change on a follow-up that is still active.
+FOLLOWUP_IMPORT_COLUMNS = ("tercero_id", "type_id", "owner_id", "due_at", "note", "document_id")
+
+
+async def upsert_imported_followups(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, str]]:
+    """Insert follow-ups by ``import_key``, or update an ACTIVE one whose data changed (a
+    closed or discarded one stays as the team left it). Returns (id, import_key) written."""
+    written = await _upsert(
+        session,
+        FOLLOWUPS,
+        rows,
+        ["import_key"],
+        FOLLOWUP_IMPORT_COLUMNS,
+        # A changed follow-up invalidates old buttons and re-arms its ping.
+        also_set={
+            "version": FOLLOWUPS.c.version + 1,
+            "claimed_by": None,
+            "claimed_until": None,
+        },
+        only_if=FOLLOWUPS.c.status == "active",
+        returning=("id", "import_key"),
+    )
+    return [(int(r[0]), str(r[1])) for r in written]
+
+
+async def insert_events(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(EVENTS), list(rows))

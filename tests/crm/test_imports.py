@@ -1,0 +1,119 @@
+"""The import use case on SQLite and PostgreSQL: one transaction across batches, last row wins
+within a file, admins only, progress and the after-documentos hook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+import crm.imports as imports
+from crm.context import Crm
+from crm.errors import NotAuthorized
+from crm.imports import ImportResult, RowError, import_file
+from crm.users import Actor
+from storage.models import AuditEntry, Document, FollowUp, Tercero
+from tests.conftest import seed_team
+from tests.support.data import make_tercero
+
+
+async def count(crm: Crm, model: type) -> int:
+    async with crm.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def terceros_file(tmp_path: Path, rows: int, bad_at: int | None = None) -> Path:
+    lines = ["nit,nombre"]
+    for i in range(1, rows + 1):
+        lines.append(f"{9000 + i},{'' if i == bad_at else f'Cliente {i}'}")
+    return write(tmp_path, "t.csv", "\n".join(lines) + "\n")
+
+
+async def test_a_bad_row_in_a_late_batch_undoes_the_earlier_batches(
+    crm: Crm, tmp_path: Path
+) -> None:
+    errors: list[RowError] = []
+    result = await import_file(
+        crm,
+        "terceros",
+        terceros_file(tmp_path, 9, bad_at=8),
+        batch_size=2,
+        on_error=errors.append,
+    )
+    assert not result.written and result.bad_rows == 1 and result.rows == 9
+    assert errors == [RowError(9, "nombre", "import.problem.required", {})]
+    assert await count(crm, Tercero) == 0
+    assert await count(crm, AuditEntry) == 0
+
+
+async def test_skip_invalid_across_batches(crm: Crm, tmp_path: Path) -> None:
+    progress: list[tuple[int, int | None]] = []
+    result = await import_file(
+        crm,
+        "terceros",
+        terceros_file(tmp_path, 9, bad_at=3),
+        batch_size=4,
+        skip_invalid=True,
+        on_progress=lambda done, total: progress.append((done, total)),
+    )
+    assert result.written and (result.inserted, result.bad_rows) == (8, 1)
+    assert await count(crm, Tercero) == 8
+    assert progress == [(4, 9), (8, 9), (9, 9)]
+    async with crm.sessions() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.entity == "import"))
+    assert entry is not None and '"inserted": 8' in (entry.after or "")
+
+
+async def test_the_same_key_twice_in_a_file_keeps_the_last_row(crm: Crm, tmp_path: Path) -> None:
+    path = write(tmp_path, "t.csv", "nit,nombre\n1,Primero\n2,Otro\n1,Segundo\n")
+    result = await import_file(crm, "terceros", path)
+    assert (result.inserted, result.unchanged) == (2, 1)
+    async with crm.sessions() as session:
+        assert await session.scalar(select(Tercero.name).where(Tercero.nit == "1")) == "Segundo"
+
+
+async def test_duplicate_followup_keys_in_one_batch(crm: Crm, tmp_path: Path) -> None:
+    users = await seed_team(crm)
+    await make_tercero(crm, "800", "Uno", encargado_id=users["LUIS"])
+    path = write(
+        tmp_path,
+        "s.csv",
+        "nit,tipo,vence,nota\n"
+        "800,Visita T.A.T.,2026-12-01,uno\n"
+        "800,Visita T.A.T.,2026-12-02,dos\n",
+    )
+    result = await import_file(crm, "seguimientos", path)
+    assert result.inserted == 1
+    async with crm.sessions() as session:
+        followup = (await session.scalars(select(FollowUp))).one()
+    assert followup.note == "dos" and followup.owner_id == users["LUIS"]
+
+
+async def test_only_admins_import(crm: Crm, tmp_path: Path) -> None:
+    agent = Actor(id=3, telegram_id=3, name="Luis", code="LUIS", role="agent")
+    with pytest.raises(NotAuthorized):
+        await import_file(crm, "terceros", terceros_file(tmp_path, 1), actor=agent)
+
+
+async def test_after_documents_hook_runs_only_when_documents_changed(
+    crm: Crm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[ImportResult] = []
+
+    async def hook(env: Crm, result: ImportResult) -> None:
+        calls.append(result)
+
+    monkeypatch.setattr(imports, "after_documents_import", hook)
+    await make_tercero(crm, "800", "Uno")
+    path = write(tmp_path, "d.csv", "nit,tipo,numero,fecha,valor,saldo\n800,FV,1,2026-09-01,5,5\n")
+    await import_file(crm, "documentos", path)
+    await import_file(crm, "documentos", path)  # nothing changed: no re-evaluation
+    assert [c.inserted for c in calls] == [1]
+    assert await count(crm, Document) == 1

@@ -1,0 +1,85 @@
+"""Bulk upserts on SQLite and PostgreSQL: insert, no-op on identical rows, update on change."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from crm.context import Crm
+from storage import bulk
+from storage.models import Document, FollowUp
+from tests.conftest import seed_team
+from tests.support.data import make_tercero, type_id
+
+
+def tercero(nit: str, name: str, city: str | None = None) -> dict[str, object]:
+    return {"nit": nit, "nit_base": nit, "name": name, "search_name": name.lower(), "city": city}
+
+
+async def test_upsert_terceros_counts_only_real_changes(crm: Crm) -> None:
+    columns = ["nit", "nit_base", "name", "search_name", "city"]
+    rows = [tercero("01", "Uno", "Cali"), tercero("02", "Dos")]
+    async with crm.sessions.begin() as session:
+        assert await bulk.upsert_terceros(session, rows, columns) == 2
+    async with crm.sessions.begin() as session:
+        assert await bulk.upsert_terceros(session, rows, columns) == 0
+        changed = [tercero("01", "Uno", "Bogotá"), tercero("02", "Dos")]
+        assert await bulk.upsert_terceros(session, changed, columns) == 1
+        found = await bulk.terceros_by_nit(session, ["01", "02"])
+    assert set(found) == {"01", "02"}
+
+
+async def test_upsert_documents_by_type_and_number(crm: Crm) -> None:
+    tercero_id = await make_tercero(crm)
+    row = {
+        "tercero_id": tercero_id,
+        "doc_type": "FV",
+        "number": "1",
+        "date": date(2026, 9, 1),
+        "value": Decimal("100.50"),
+        "balance": Decimal("100.50"),
+    }
+    columns = list(row)
+    async with crm.sessions.begin() as session:
+        assert await bulk.upsert_documents(session, [row], columns) == 1
+        assert await bulk.upsert_documents(session, [row], columns) == 0
+        paid = {**row, "balance": Decimal("0")}
+        assert await bulk.upsert_documents(session, [paid], columns) == 1
+    async with crm.sessions() as session:
+        document = (await session.scalars(select(Document))).one()
+    assert document.balance == Decimal("0") and document.value == Decimal("100.50")
+
+
+async def test_imported_followups_update_only_while_active(crm: Crm) -> None:
+    users = await seed_team(crm)
+    tercero_id = await make_tercero(crm)
+    row = {
+        "import_key": "k",
+        "tercero_id": tercero_id,
+        "type_id": await type_id(crm),
+        "owner_id": users["LUIS"],
+        "due_at": datetime(2026, 12, 1, 14, tzinfo=UTC),
+        "note": None,
+        "document_id": None,
+        "status": "active",
+        "created_at": datetime(2026, 11, 1, tzinfo=UTC),
+        "created_by_id": None,
+        "postpone_count": 0,
+        "version": 1,
+    }
+    moved = {**row, "due_at": datetime(2026, 12, 5, 14, tzinfo=UTC)}
+    async with crm.sessions.begin() as session:
+        [(followup_id, key)] = await bulk.upsert_imported_followups(session, [row])
+        assert key == "k"
+        assert await bulk.upsert_imported_followups(session, [row]) == []
+        assert await bulk.upsert_imported_followups(session, [moved]) == [(followup_id, "k")]
+    async with crm.sessions.begin() as session:
+        followup = await session.get(FollowUp, followup_id)
+        assert followup is not None and followup.version == 2
+        followup.status = "closed"
+    async with crm.sessions.begin() as session:
+        assert await bulk.upsert_imported_followups(session, [row]) == []
+        found = await bulk.followups_by_import_key(session, ["k"])
+    assert found["k"].due_at == datetime(2026, 12, 5, 14, tzinfo=UTC)
