@@ -19,6 +19,10 @@ USER = "user_data"
 CONVERSATION = "conv:"
 
 
+def _fingerprint(data: Any) -> str | None:
+    return json.dumps(data, sort_keys=True, default=str) if data else None
+
+
 def _key(key: ConversationKey) -> str:
     return json.dumps(list(key))
 
@@ -34,20 +38,30 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             update_interval=update_interval,
         )
         self.sessions = sessions
+        # The JSON of each user's data as last read from or written to the database. PTB
+        # writes changes only every ``update_interval``; until then our in-memory copy is
+        # newer than the stored one and must not be replaced by it.
+        self._synced: dict[int, str | None] = {}
 
     # --- user data ------------------------------------------------------------------------
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
-        return {int(k): v for k, v in (await botstate.load(self.sessions, USER)).items()}
+        loaded = {int(k): v for k, v in (await botstate.load(self.sessions, USER)).items()}
+        self._synced = {k: _fingerprint(v) for k, v in loaded.items()}
+        return loaded
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
         await botstate.save(self.sessions, USER, str(user_id), data or None)
+        self._synced[user_id] = _fingerprint(data)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
-        # Another instance may have changed it: the database copy wins.
         stored = await botstate.load_one(self.sessions, USER, str(user_id))
+        if _fingerprint(stored) == self._synced.get(user_id):
+            return  # nobody else wrote since our last sync: keep our (possibly newer) copy
+        # Another instance changed it: the database copy wins.
         user_data.clear()
         if stored:
             user_data.update(stored)
+        self._synced[user_id] = _fingerprint(stored)
 
     async def drop_user_data(self, user_id: int) -> None:
         await botstate.clear(self.sessions, USER, str(user_id))

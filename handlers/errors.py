@@ -17,6 +17,13 @@ from handlers.context import CrmContext
 log = logging.getLogger("crm_bot.errors")
 
 
+def explain(context: CrmContext, error: CrmError) -> str:
+    """The error's text in the user's language; string details (often typed by the user)
+    are escaped because every message goes out as HTML."""
+    params = {k: html.escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    return context.t(error.key, **params)
+
+
 async def on_error(update: object, context: CrmContext) -> None:
     """Explain a CrmError to the user; log anything else without internals or secrets."""
     error = context.error
@@ -24,7 +31,7 @@ async def on_error(update: object, context: CrmContext) -> None:
         log.error("error outside an update: %r", error, exc_info=error)
         return
     if isinstance(error, CrmError):
-        text = context.t(error.key, **error.params)
+        text = explain(context, error)
     elif isinstance(error, BadCallback):
         text = context.t("error.bad_button")
     elif isinstance(error, BadRequest) and "message is not modified" in str(error).lower():
