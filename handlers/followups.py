@@ -35,6 +35,9 @@ from handlers.texts import CATALOG
 
 PREFIX = "fu"
 END = ConversationHandler.END
+# Read-only presses (open, menus, history) keep whatever step is pending: browsing another
+# card in the middle of /nuevo or of a typed answer must not throw it away.
+KEEP = None
 PENDING = "fu"  # context.user_data key of the step waiting for typed input
 
 FU_HOURS = "FU_HOURS"
@@ -171,8 +174,8 @@ def card_text(card: FollowUpView, context: CrmContext) -> str:
     return text
 
 
-def _b(label: str, *data: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(PREFIX, *data))
+def _b(label: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=pack(PREFIX, action, *args))
 
 
 def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup:
@@ -265,7 +268,7 @@ async def _open(update: Update, context: CrmContext, cb: Callback) -> object:
     assert message is not None
     await send_card(message, card, context)
     await _query(update).answer()
-    return END
+    return KEEP
 
 
 async def _card(update: Update, context: CrmContext, cb: Callback) -> object:
@@ -298,7 +301,7 @@ async def _postpone_menu(update: Update, context: CrmContext, cb: Callback) -> o
     rows.append([_b(context.t("fu.b_other"), "po", fid, v)])
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer()
-    return END
+    return KEEP
 
 
 async def _postpone_hours(update: Update, context: CrmContext, cb: Callback) -> object:
@@ -354,7 +357,7 @@ async def _close_menu(update: Update, context: CrmContext, cb: Callback) -> obje
     rows = [[_b("✅ " + s.name, "cs", fid, v, s.id)] for s in states]
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer(context.t("fu.pick_close_state"))
-    return END
+    return KEEP
 
 
 async def _close_state(update: Update, context: CrmContext, cb: Callback) -> object:
@@ -385,7 +388,7 @@ async def _continue_menu(update: Update, context: CrmContext, cb: Callback) -> o
     rows.append([_b(context.t("fu.b_other_date"), "ct", fid)])
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer(context.t("fu.pick_continue_due"))
-    return END
+    return KEEP
 
 
 async def _continue_hours(update: Update, context: CrmContext, cb: Callback) -> object:
@@ -427,7 +430,7 @@ async def _discard_menu(update: Update, context: CrmContext, cb: Callback) -> ob
     rows.append([_b(context.t("fu.b_write_reason"), "dr", fid, v)])
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer(context.t("fu.pick_discard"))
-    return END
+    return KEEP
 
 
 async def _discard_state(update: Update, context: CrmContext, cb: Callback) -> object:
@@ -464,7 +467,7 @@ async def _activity_menu(update: Update, context: CrmContext, cb: Callback) -> o
     ]
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer(context.t("fu.pick_activity"))
-    return END
+    return KEEP
 
 
 async def _activity_chosen(update: Update, context: CrmContext, cb: Callback) -> object:
@@ -582,7 +585,7 @@ async def _history(update: Update, context: CrmContext, cb: Callback) -> object:
         disable_web_page_preview=True,
     )
     await _query(update).answer()
-    return END
+    return KEEP
 
 
 async def _resend(update: Update, context: CrmContext, cb: Callback) -> object:
@@ -596,7 +599,7 @@ async def _resend(update: Update, context: CrmContext, cb: Callback) -> object:
     elif event.file_id:
         await context.bot.send_document(chat, event.file_id, caption=caption, parse_mode="HTML")
     await _query(update).answer()
-    return END
+    return KEEP
 
 
 ACTIONS: dict[str, Action] = {
@@ -632,17 +635,21 @@ async def on_press(update: Update, context: CrmContext) -> object:
     action = ACTIONS.get(cb.action)
     if action is None:
         raise BadCallback("unknown follow-up action")
-    # A new press abandons whatever typed answer was pending (here or in /nuevo).
-    context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
-    context.user_data.pop("nv", None)  # type: ignore[union-attr]
     try:
-        return await action(update, context, cb)
+        step = await action(update, context, cb)
     except (StaleVersion, AlreadyFinished) as exc:
         # Nothing changed: say why and show the follow-up as it is now.
         await query.answer(context.t(exc.key), show_alert=True)
         card = await uc.get_followup(context.crm, context.me, cb.int_arg(0))
         await _edit_card(update, context, card)
-        return END
+        step = END
+    # An action replaces whatever typed answer was pending (here or in /nuevo); a refused
+    # press (an error above propagates) or a read-only one leaves the conversation as it was.
+    if step is not KEEP:
+        context.user_data.pop("nv", None)  # type: ignore[union-attr]
+    if step == END:
+        context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+    return step
 
 
 # --- typed answers ---------------------------------------------------------------------------
@@ -784,11 +791,11 @@ def entry_points() -> list[BaseHandler[Any, Any, Any]]:
 
 
 def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
-    typed = [
+    typed: list[BaseHandler[Any, Any, Any]] = [
         MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
         MessageHandler(~filters.COMMAND, not_text),
     ]
-    attachment = [
+    attachment: list[BaseHandler[Any, Any, Any]] = [
         MessageHandler(filters.PHOTO | filters.Document.ALL | filters.LOCATION, on_attachment),
         MessageHandler(~filters.COMMAND, not_an_attachment),
     ]

@@ -40,8 +40,8 @@ NV_NOTE = "NV_NOTE"
 NV_CONFIRM = "NV_CONFIRM"
 
 
-def _b(label: str, *data: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(PREFIX, *data))
+def _b(label: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=pack(PREFIX, action, *args))
 
 
 def _cancel_row(context: CrmContext) -> list[InlineKeyboardButton]:

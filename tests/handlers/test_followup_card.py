@@ -129,6 +129,16 @@ async def test_postpone_other_refuses_bad_hours_and_asks_again(bot: BotHarness) 
     assert await bot.text(Team.luis, "5") == []
 
 
+async def test_refused_press_midway_keeps_the_typed_step(bot: BotHarness) -> None:
+    f = await _new(bot)
+    theirs = await _new(bot, Team.maria, n=9)
+    await bot.press(Team.luis, f"fu:po:{f.id}:1")
+    refused = await bot.press(Team.luis, f"fu:ph:{theirs.id}:1:4")
+    assert "No autorizado" in refused[0].params["text"]
+    await bot.text(Team.luis, "6")
+    assert (await _card(bot, f.id)).due_at == f.due_at + timedelta(hours=6)
+
+
 async def test_cancelar_leaves_the_typed_step(bot: BotHarness) -> None:
     f = await _new(bot)
     await bot.press(Team.luis, f"fu:po:{f.id}:1")
