@@ -534,7 +534,11 @@ def _history_blocks(
             )
         )
         for ev in f.events:
-            lines.append(("• " + event_line(ev, context), ev if ev.kind == "attachment" else None))
+            line = event_line(ev, context)
+            if len(line) > HISTORY_PAGE_CHARS:
+                # Only text made almost entirely of escaped characters gets here.
+                line = event_line(ev, context, 400)
+            lines.append(("• " + line, ev if ev.kind == "attachment" else None))
     return lines[1:]
 
 

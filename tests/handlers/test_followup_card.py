@@ -381,3 +381,11 @@ async def test_card_in_english(bot: BotHarness) -> None:
     f = await _new(bot)
     card = (await bot.press(Team.luis, f"fu:open:{f.id}", language="en"))[0]
     assert "Follow-up #" in card.text and card.button("Postpone")
+
+
+async def test_history_of_escaped_heavy_text_stays_under_the_limit(bot: BotHarness) -> None:
+    f = await _new(bot)
+    luis = await _actor(bot, Team.luis)
+    await followups.add_observation(bot.crm, luis, f.id, "<&>" * 333)
+    page = (await bot.press(Team.luis, f"fu:hi:{f.id}:0"))[0]
+    assert len(page.text) <= 4096 and "&lt;&amp;&gt;" in page.text
