@@ -17,8 +17,10 @@ from crm.clock import Clock, SystemClock
 from crm.context import Crm
 from crm.workhours import WorkingHours
 from handlers import (
+    agenda,
     audit,
     config,
+    flow,
     invitations,
     letters,
     notifications,
@@ -122,6 +124,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Before the tercero card's ^te: handlers: te:reasg / te:reasgto / te:reasgok are ours.
     reassign.register(app)
     audit.register(app)
+    flow.register(app)
+    agenda.register(app)
     start.register_fallbacks(app)
     app.add_error_handler(on_error)  # type: ignore[arg-type]
 

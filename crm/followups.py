@@ -240,6 +240,18 @@ async def get_followup(crm: Crm, actor: Actor, followup_id: int) -> FollowUpView
         return await view(session, followup_id)
 
 
+async def get_active_followup(
+    crm: Crm, actor: Actor, followup_id: int, expected_version: int | None = None
+) -> FollowUpView:
+    """The card behind an action menu: refused when finished or changed since drawn."""
+    card = await get_followup(crm, actor, followup_id)
+    if not card.is_active:
+        raise AlreadyFinished()
+    if expected_version is not None and card.version != expected_version:
+        raise StaleVersion()
+    return card
+
+
 # --- create ----------------------------------------------------------------------------------
 
 
@@ -484,11 +496,16 @@ async def continue_followup(
     followup_id: int,
     due_at: datetime | None = None,
     note: str | None = None,
+    hours: int | None = None,
 ) -> FollowUpView:
     """Open the next follow-up of the lineage: child of a closed one, same tercero and type,
-    due = now + the type's hours unless given."""
+    due = now + the type's hours unless given (as an instant or as ``hours`` from now)."""
     note = clean_note(note)
     now = crm.now()
+    if hours is not None:
+        if not MIN_HOURS <= hours <= MAX_HOURS:
+            raise InvalidInput("error.bad_hours", min=MIN_HOURS, max=MAX_HOURS)
+        due_at = now + timedelta(hours=hours)
     async with crm.sessions.begin() as session:
         parent = await session.get(FollowUp, followup_id, with_for_update=True)
         if parent is None:
@@ -520,13 +537,18 @@ async def continue_followup(
 
 
 async def log_activity(
-    crm: Crm, actor: Actor, followup_id: int, activity_id: int, note: str | None = None
+    crm: Crm,
+    actor: Actor,
+    followup_id: int,
+    activity_id: int,
+    note: str | None = None,
+    expected_version: int | None = None,
 ) -> FollowUpView:
     """Record an activity from the catalog with an optional note."""
     note = clean_note(note)
     now = crm.now()
     async with crm.sessions.begin() as session:
-        followup = await _load_for_update(session, actor, followup_id, None)
+        followup = await _load_for_update(session, actor, followup_id, expected_version)
         activity = await session.get(Activity, activity_id)
         if activity is None or not activity.active:
             raise InvalidInput("error.unknown_activity")
@@ -545,14 +567,16 @@ async def log_activity(
         return await view(session, followup.id)
 
 
-async def add_observation(crm: Crm, actor: Actor, followup_id: int, text: str) -> FollowUpView:
+async def add_observation(
+    crm: Crm, actor: Actor, followup_id: int, text: str, expected_version: int | None = None
+) -> FollowUpView:
     """Attach a free-text observation (up to 1000 characters)."""
     cleaned = clean_note(text)
     if not cleaned:
         raise InvalidInput("error.empty_text")
     now = crm.now()
     async with crm.sessions.begin() as session:
-        followup = await _load_for_update(session, actor, followup_id, None)
+        followup = await _load_for_update(session, actor, followup_id, expected_version)
         followup.version += 1
         session.add(_event(followup, "observation", now, actor, text=cleaned))
         audit.record(
@@ -581,6 +605,7 @@ async def attach(
     caption: str | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
+    expected_version: int | None = None,
 ) -> FollowUpView:
     """Store a photo, document (Telegram file id) or a location check-in as an event."""
     if kind not in ATTACHMENT_KINDS:
@@ -593,7 +618,7 @@ async def attach(
     caption = clean_note(caption)
     now = crm.now()
     async with crm.sessions.begin() as session:
-        followup = await _load_for_update(session, actor, followup_id, None)
+        followup = await _load_for_update(session, actor, followup_id, expected_version)
         followup.version += 1
         session.add(
             _event(

@@ -28,6 +28,13 @@ def redact(text: str, token: str | None = None) -> str:
     return TOKEN_SHAPE.sub("<token>", text)
 
 
+def explain(context: CrmContext, error: CrmError) -> str:
+    """The error's text in the user's language; string details (often typed by the user)
+    are escaped because every message goes out as HTML."""
+    params = {k: html.escape(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    return context.t(error.key, **params)
+
+
 async def on_error(update: object, context: CrmContext) -> None:
     """Explain a CrmError to the user; log anything else without internals or secrets."""
     error = context.error
@@ -35,11 +42,11 @@ async def on_error(update: object, context: CrmContext) -> None:
         log.error("error outside an update: %s", _redacted(context, _describe(error)))
         return
     if isinstance(error, CrmError):
-        params = error.params
         if update.callback_query is None:
-            # Params may echo what the user typed: escape them for HTML parse mode.
-            params = {k: html.escape(v) if isinstance(v, str) else v for k, v in params.items()}
-        text = context.t(error.key, **params)
+            text = explain(context, error)
+        else:
+            # Button alerts are plain text: nothing to escape (tags are stripped below).
+            text = context.t(error.key, **error.params)
     elif isinstance(error, BadCallback):
         text = context.t("error.bad_button")
     elif isinstance(error, BadRequest) and "message is not modified" in str(error).lower():

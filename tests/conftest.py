@@ -3,6 +3,7 @@ clock, and an offline PTB application with a recording request layer."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from bot.app import build_application
 from bot.settings import Settings
 from crm.clock import FakeClock
 from crm.context import Crm
+from handlers.flood import FloodGuard
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from tests.support.telegram import TOKEN, ApiCall, RecordingRequest, UpdateFactory
@@ -159,5 +161,8 @@ async def bot(sqlite_crm: Crm, clock: FakeClock) -> AsyncIterator[BotHarness]:
     users = await seed_team(sqlite_crm)
     request = RecordingRequest()
     app = build_application(make_settings(), sqlite_crm, request=request, rate_limit=False)
+    # Tests fire updates far faster than a thumb: pace the flood guard at one update a second
+    # (tests of the guard itself install their own).
+    app.bot_data["flood_guard"] = FloodGuard(clock=itertools.count(0.0, 1.0).__next__)
     async with app:
         yield BotHarness(app, request, UpdateFactory(), sqlite_crm, clock, users)

@@ -1,0 +1,321 @@
+"""The agenda: a user's active follow-ups split into overdue / today / upcoming, filtered by
+period, type, state and (for supervisors and admins) agent. SQL filters, orders and pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.context import Crm
+from crm.errors import InvalidInput, NotAuthorized
+from crm.followups import list_states, list_types
+from crm.permissions import owner_filter
+from crm.text import normalize_text
+from crm.users import Actor
+from crm.views import CatalogItem
+from storage.models import FollowUp, FollowUpType, State, Tercero, User
+
+PAGE_SIZE = 8
+PERIODS = ("all", "today", "overdue", "day", "range")
+SECTIONS = ("overdue", "today", "upcoming")
+# A range longer than this is almost surely a typo (and would be a huge scan).
+MAX_RANGE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class AgendaFilter:
+    """What to show. ``agent_code`` comes from typed text, ``agent_id`` from buttons."""
+
+    period: str = "all"
+    start: date | None = None
+    end: date | None = None
+    type_id: int | None = None
+    state_id: int | None = None
+    agent_id: int | None = None
+    agent_code: str | None = None
+
+    def with_(self, **changes: object) -> AgendaFilter:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    id: int
+    version: int
+    section: str  # overdue | today | upcoming
+    due_at: datetime
+    tercero_name: str
+    type_name: str
+    state: str | None
+    note: str | None
+    owner_code: str
+
+
+@dataclass(frozen=True)
+class AgendaAgent:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """One page of the agenda, with the totals per section for the whole filter."""
+
+    filter: AgendaFilter
+    items: tuple[AgendaItem, ...]
+    page: int
+    pages: int
+    total: int
+    counts: tuple[tuple[str, int], ...]
+    now: datetime
+    type_name: str | None
+    state_name: str | None
+    agent: AgendaAgent | None
+    team_view: bool  # items of several owners may appear: show the owner code
+
+    def count(self, section: str) -> int:
+        return dict(self.counts).get(section, 0)
+
+
+# --- parsing (pure) --------------------------------------------------------------------------
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput("error.agenda_bad_date", value=text) from exc
+
+
+def _match(name: str, items: Sequence[CatalogItem], key: str) -> int:
+    wanted = normalize_text(name.replace("_", " "))
+    for item in items:
+        if normalize_text(item.name) == wanted:
+            return item.id
+    # A unique prefix is enough ("tipo:cobro"), as long as it is not ambiguous.
+    found = [i for i in items if normalize_text(i.name).startswith(wanted)]
+    if wanted and len(found) == 1:
+        return found[0].id
+    raise InvalidInput(key, value=name, valid=", ".join(i.name for i in items))
+
+
+def parse_agenda_args(
+    text: str | None, types: Sequence[CatalogItem], states: Sequence[CatalogItem]
+) -> AgendaFilter:
+    """``hoy`` | ``vencidos`` | ``YYYY-MM-DD`` [``YYYY-MM-DD``] plus ``tipo:NOMBRE``,
+    ``estado:NOMBRE`` and ``agente:CODE``, in any order. Names ignore case and accents;
+    a multi-word name may be quoted (``tipo:"cobro de cartera"``) or joined with ``_``."""
+    result = AgendaFilter()
+    dates: list[date] = []
+    for token in _tokens(text or ""):
+        key, sep, value = token.partition(":")
+        lowered = normalize_text(key)
+        if sep and lowered in ("tipo", "type"):
+            result = result.with_(type_id=_match(value, types, "error.agenda_unknown_type"))
+        elif sep and lowered in ("estado", "state"):
+            result = result.with_(state_id=_match(value, states, "error.agenda_unknown_state"))
+        elif sep and lowered in ("agente", "agent"):
+            if not value.strip():
+                raise InvalidInput("error.agenda_bad_arg", value=token)
+            result = result.with_(agent_code=value.strip().upper())
+        elif not sep and normalize_text(token) in ("hoy", "today"):
+            result = result.with_(period="today")
+        elif not sep and normalize_text(token) in ("vencidos", "vencido", "overdue"):
+            result = result.with_(period="overdue")
+        elif not sep and normalize_text(token) in ("todos", "todo", "all"):
+            result = result.with_(period="all")
+        elif not sep and _DATE.match(token):
+            dates.append(_parse_date(token))
+        else:
+            raise InvalidInput("error.agenda_bad_arg", value=token)
+    if len(dates) == 1:
+        result = result.with_(period="day", start=dates[0], end=dates[0])
+    elif len(dates) == 2:
+        result = result.with_(period="range", start=dates[0], end=dates[1])
+    elif len(dates) > 2:
+        raise InvalidInput("error.agenda_bad_range")
+    check_period(result)
+    return result
+
+
+def check_period(flt: AgendaFilter) -> None:
+    """Refuse an inverted or absurdly long range, and unknown period names."""
+    if flt.period not in PERIODS:
+        raise InvalidInput("error.agenda_bad_range")
+    if flt.period in ("day", "range"):
+        if flt.start is None or flt.end is None or flt.start > flt.end:
+            raise InvalidInput("error.agenda_bad_range")
+        if (flt.end - flt.start).days > MAX_RANGE_DAYS:
+            raise InvalidInput("error.agenda_bad_range")
+
+
+def _tokens(text: str) -> list[str]:
+    # Quotes group words: tipo:"visita t.a.t." -> one token without the quotes.
+    return [m.group(0).replace('"', "") for m in re.finditer(r'(?:[^\s"]+|"[^"]*")+', text)]
+
+
+# --- the use case ----------------------------------------------------------------------------
+
+
+async def agenda_filters_catalog(crm: Crm) -> tuple[list[CatalogItem], list[CatalogItem]]:
+    """The types and states a filter may name (active ones)."""
+    return await list_types(crm), await list_states(crm)
+
+
+async def agents_in_scope(crm: Crm, actor: Actor) -> list[AgendaAgent]:
+    """Active users whose follow-ups the actor may see: supervisor own + team; admin all;
+    an agent only themself."""
+    async with crm.sessions() as session:
+        query = (
+            select(User)
+            .where(User.active.is_(True), owner_filter(actor, User.id))
+            .order_by(User.name)
+        )
+        users = (await session.scalars(query)).all()
+    return [AgendaAgent(u.id, u.code, u.name) for u in users]
+
+
+async def _resolve_agent(
+    session: AsyncSession, actor: Actor, flt: AgendaFilter
+) -> AgendaAgent | None:
+    if flt.agent_id is None and flt.agent_code is None:
+        return None
+    if actor.is_agent:
+        raise NotAuthorized()
+    if flt.agent_id is not None:
+        user = await session.get(User, flt.agent_id)
+    else:
+        user = await session.scalar(select(User).where(User.code == flt.agent_code))
+        if user is None:
+            raise InvalidInput("error.agenda_unknown_agent", code=flt.agent_code)
+    if user is None:
+        raise NotAuthorized()
+    if not actor.is_admin and user.id != actor.id and user.supervisor_id != actor.id:
+        raise NotAuthorized()
+    return AgendaAgent(user.id, user.code, user.name)
+
+
+def _bounds(crm: Crm, flt: AgendaFilter, now: datetime) -> tuple[datetime | None, datetime | None]:
+    today = now.astimezone(crm.tz).date()
+    if flt.period == "today":
+        return crm.local_midnight(today), crm.local_midnight(today + timedelta(days=1))
+    if flt.period == "overdue":
+        return None, now
+    if flt.period in ("day", "range"):
+        assert flt.start is not None and flt.end is not None
+        return crm.local_midnight(flt.start), crm.local_midnight(flt.end + timedelta(days=1))
+    return None, None
+
+
+async def agenda_for(crm: Crm, actor: Actor, flt: AgendaFilter, page: int = 0) -> Agenda:
+    """One page of the actor's active follow-ups (supervisor: own + team; admin: all),
+    ordered by due time and split into overdue / today / upcoming."""
+    check_period(flt)
+    now = crm.now()
+    tomorrow = crm.local_midnight(now.astimezone(crm.tz).date() + timedelta(days=1))
+    async with crm.sessions() as session:
+        agent = await _resolve_agent(session, actor, flt)
+        conditions: list[ColumnElement[bool]] = [FollowUp.status == "active"]
+        if agent is not None:
+            conditions.append(FollowUp.owner_id == agent.id)
+        else:
+            conditions.append(owner_filter(actor, FollowUp.owner_id))
+        low, high = _bounds(crm, flt, now)
+        if low is not None:
+            conditions.append(FollowUp.due_at >= low)
+        if high is not None:
+            conditions.append(FollowUp.due_at < high)
+        if flt.type_id is not None:
+            conditions.append(FollowUp.type_id == flt.type_id)
+        if flt.state_id is not None:
+            conditions.append(FollowUp.state_id == flt.state_id)
+        where = and_(*conditions)
+
+        section = case(
+            (FollowUp.due_at < now, "overdue"),
+            (FollowUp.due_at < tomorrow, "today"),
+            else_="upcoming",
+        )
+        # Group over a subquery: PostgreSQL refuses GROUP BY on a CASE with bound parameters.
+        sections = select(section.label("s")).where(where).subquery()
+        counts = {
+            s: n
+            for s, n in (
+                await session.execute(select(sections.c.s, func.count()).group_by(sections.c.s))
+            ).all()
+        }
+        total = sum(counts.values())
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(0, page), pages - 1)
+        owner = User.__table__.alias("owner")
+        rows = (
+            await session.execute(
+                select(
+                    FollowUp.id,
+                    FollowUp.version,
+                    FollowUp.due_at,
+                    Tercero.name,
+                    FollowUpType.name,
+                    State.name,
+                    FollowUp.note,
+                    owner.c.code,
+                )
+                .join(Tercero, Tercero.id == FollowUp.tercero_id)
+                .join(FollowUpType, FollowUpType.id == FollowUp.type_id)
+                .join(owner, owner.c.id == FollowUp.owner_id)
+                .outerjoin(State, State.id == FollowUp.state_id)
+                .where(where)
+                .order_by(FollowUp.due_at, FollowUp.id)
+                .limit(PAGE_SIZE)
+                .offset(page * PAGE_SIZE)
+            )
+        ).all()
+        type_name = state_name = None
+        if flt.type_id is not None:
+            type_name = await session.scalar(
+                select(FollowUpType.name).where(FollowUpType.id == flt.type_id)
+            )
+        if flt.state_id is not None:
+            state_name = await session.scalar(select(State.name).where(State.id == flt.state_id))
+    items = tuple(
+        AgendaItem(
+            id=fid,
+            version=version,
+            section="overdue" if due < now else "today" if due < tomorrow else "upcoming",
+            due_at=due,
+            tercero_name=tercero,
+            type_name=ftype,
+            state=state,
+            note=note,
+            owner_code=code,
+        )
+        for fid, version, due, tercero, ftype, state, note, code in rows
+    )
+    resolved = flt.with_(agent_id=agent.id if agent else None, agent_code=None)
+    return Agenda(
+        filter=resolved,
+        items=items,
+        page=page,
+        pages=pages,
+        total=total,
+        counts=tuple((s, counts.get(s, 0)) for s in SECTIONS),
+        now=now,
+        type_name=type_name,
+        state_name=state_name,
+        agent=agent,
+        team_view=not actor.is_agent and agent is None,
+    )
+
+
+async def agenda_from_text(crm: Crm, actor: Actor, text: str | None, page: int = 0) -> Agenda:
+    """``/agenda ARGS``: parse the arguments against the catalogs, then :func:`agenda_for`."""
+    types, states = await agenda_filters_catalog(crm)
+    return await agenda_for(crm, actor, parse_agenda_args(text, types, states), page)

@@ -1,0 +1,808 @@
+"""The follow-up card (``fu:open:ID``) and every action on it: postpone, close (and
+continue), discard, activity, observation, attachment and history.
+
+Menus swap the card's keyboard; typed answers (hours, notes, reasons, files) are steps of the
+shared agent conversation (see ``handlers/flow.py``). Mutating buttons carry the version.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from crm import followups as uc
+from crm.errors import AlreadyFinished, InvalidInput, StaleVersion
+from crm.formatting import day, local_datetime, money, relative
+from crm.newfollowup import parse_due, tomorrow_morning
+from crm.views import EventView, FollowUpView, LineageView
+from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
+from handlers.context import CrmContext
+from handlers.errors import explain
+from handlers.texts import CATALOG
+
+PREFIX = "fu"
+END = ConversationHandler.END
+# Read-only presses (open, menus, history) keep whatever step is pending: browsing another
+# card in the middle of /nuevo or of a typed answer must not throw it away.
+KEEP = None
+PENDING = "fu"  # context.user_data key of the step waiting for typed input
+
+FU_HOURS = "FU_HOURS"
+FU_CLOSE_NOTE = "FU_CLOSE_NOTE"
+FU_CONT_DUE = "FU_CONT_DUE"
+FU_DISCARD_REASON = "FU_DISCARD_REASON"
+FU_ACTIVITY_NOTE = "FU_ACTIVITY_NOTE"
+FU_OBSERVATION = "FU_OBSERVATION"
+FU_ATTACH = "FU_ATTACH"
+TEXT_STEPS = (
+    FU_HOURS,
+    FU_CLOSE_NOTE,
+    FU_CONT_DUE,
+    FU_DISCARD_REASON,
+    FU_ACTIVITY_NOTE,
+    FU_OBSERVATION,
+)
+
+MAX_MESSAGE = 4096
+HISTORY_PAGE_CHARS = 3300
+CARD_EVENT_CHARS = 70
+EFFECT_ICONS = {"progress": "📈", "regression": "📉", "neutral": "➖"}
+FILE_ICONS = {"photo": "📷", "document": "📄", "location": "📍"}
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _short(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _tel(phone: str) -> str:
+    """A ``tel:`` target; bare 10-digit Colombian numbers get the +57 prefix."""
+    digits = re.sub(r"[^\d+]", "", phone)
+    if len(digits) == 10 and not digits.startswith("+"):
+        return "+57" + digits
+    return digits
+
+
+def event_line(event: EventView, context: CrmContext, limit: int | None = None) -> str:
+    """One event: when, what (with its details) and who."""
+    tz = context.crm.tz
+    kind = event.kind
+    if kind == "attachment":
+        label = context.t(f"fu.ev.attachment_{event.file_kind or 'document'}")
+    elif f"fu.ev.{kind}" in CATALOG["es"]:
+        label = context.t(f"fu.ev.{kind}")
+    else:
+        label = context.t("fu.ev.other", kind=html.escape(kind))
+    details: list[str] = []
+    if kind == "postponed" and event.from_due and event.to_due:
+        details.append(
+            f"{local_datetime(event.from_due, tz)} → {local_datetime(event.to_due, tz)}"
+        )
+    elif kind == "created" and event.to_due:
+        details.append(context.t("fu.ev.due", due=local_datetime(event.to_due, tz)))
+    if event.activity:
+        icon = EFFECT_ICONS.get(event.activity_effect or "neutral", "")
+        details.append(f"{icon} {html.escape(event.activity)}".strip())
+    if event.state:
+        details.append(html.escape(event.state))
+    if event.latitude is not None and event.longitude is not None:
+        details.append(f"{event.latitude:.5f}, {event.longitude:.5f}")
+    if event.text:
+        text = event.text if limit is None else _short(event.text, limit)
+        details.append(f"«{html.escape(text)}»")
+    who = html.escape(event.actor_name or context.t("fu.system"))
+    detail = (": " + " · ".join(details)) if details else ""
+    return f"{local_datetime(event.at, tz)} · {label}{detail} — {who}"
+
+
+def card_text(card: FollowUpView, context: CrmContext) -> str:
+    """Tercero, type, state, due, owner, document and the last events, as HTML."""
+    tz = context.crm.tz
+    now = context.crm.now()
+    ter = card.tercero
+    lines = [
+        context.t("fu.card_title", id=card.id, type=html.escape(card.type_name)),
+        f"👤 <b>{html.escape(ter.name)}</b> · NIT {html.escape(ter.nit)}",
+    ]
+    if ter.phones:
+        links = [
+            f'<a href="tel:{html.escape(_tel(p), quote=True)}">{html.escape(p)}</a>'
+            for p in ter.phones
+        ]
+        lines.append("📞 " + " · ".join(links))
+    place = ", ".join(p for p in (ter.address, ter.city) if p)
+    if place:
+        lines.append("📍 " + html.escape(place))
+    state = f" ({html.escape(card.state)})" if card.state else ""
+    lines.append(context.t(f"fu.card_status_{card.status}", state=state))
+    if card.is_active:
+        lines.append(
+            context.t(
+                "fu.card_due",
+                due=local_datetime(card.due_at, tz),
+                relative=relative(card.due_at, now, context.lang),
+            )
+        )
+    elif card.closed_at:
+        lines.append(context.t("fu.card_finished_at", at=local_datetime(card.closed_at, tz)))
+    lines.append(
+        context.t(
+            "fu.card_owner", name=html.escape(card.owner_name), code=html.escape(card.owner_code)
+        )
+    )
+    if card.document:
+        doc = card.document
+        due = context.t("fu.card_doc_due", due=day(doc.due_date)) if doc.due_date else ""
+        lines.append(
+            context.t(
+                "fu.card_document",
+                doc=html.escape(doc.label),
+                balance=money(doc.balance),
+                value=money(doc.value),
+                due=due,
+            )
+        )
+    if card.parent_id:
+        lines.append(context.t("fu.card_parent", id=card.parent_id))
+    if card.note:
+        lines.append(context.t("fu.card_note", note=html.escape(_short(card.note, 300))))
+    if card.events:
+        lines.append("")
+        lines.append(context.t("fu.card_events"))
+        lines.extend("• " + event_line(e, context, CARD_EVENT_CHARS) for e in card.events)
+    text = "\n".join(lines)
+    # Every part above is bounded; drop old events if a future change ever overflows.
+    while len(text) > MAX_MESSAGE and len(lines) > 3:
+        lines.pop(-len(card.events) or -1)
+        text = "\n".join(lines)
+    return text
+
+
+def _b(label: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=pack(PREFIX, action, *args))
+
+
+def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup:
+    """The action buttons; finished follow-ups keep only what still makes sense."""
+    t = context.t
+    tercero = InlineKeyboardButton(
+        t("fu.b_tercero"), callback_data=pack("te", "open", card.tercero.id)
+    )
+    history = _b(t("fu.b_history"), "hi", card.id, 0)
+    if card.is_active:
+        fid, v = card.id, card.version
+        rows = [
+            [_b(t("fu.b_postpone"), "pp", fid, v), _b(t("fu.b_close"), "cl", fid, v)],
+            [_b(t("fu.b_activity"), "ac", fid, v), _b(t("fu.b_observation"), "ob", fid, v)],
+            [_b(t("fu.b_attach"), "at", fid, v), _b(t("fu.b_discard"), "ds", fid, v)],
+            [history, tercero],
+        ]
+    elif card.status == "closed":
+        rows = [[_b(t("fu.b_continue"), "co", card.id)], [history, tercero]]
+    else:
+        rows = [[history, tercero]]
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_card(message: Message, card: FollowUpView, context: CrmContext) -> None:
+    """Send the card as a new message (used by /nuevo too)."""
+    await message.reply_text(
+        card_text(card, context),
+        parse_mode=ParseMode.HTML,
+        reply_markup=card_markup(card, context),
+        disable_web_page_preview=True,
+    )
+
+
+async def _edit_card(update: Update, context: CrmContext, card: FollowUpView) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.edit_message_text(
+        card_text(card, context),
+        parse_mode=ParseMode.HTML,
+        reply_markup=card_markup(card, context),
+        disable_web_page_preview=True,
+    )
+
+
+async def _edit_stored_card(
+    update: Update, context: CrmContext, card: FollowUpView, pending: dict[str, Any]
+) -> None:
+    """After typed input: redraw the card message the action started from."""
+    try:
+        await context.bot.edit_message_text(
+            card_text(card, context),
+            chat_id=pending["chat"],
+            message_id=pending["msg"],
+            parse_mode=ParseMode.HTML,
+            reply_markup=card_markup(card, context),
+            disable_web_page_preview=True,
+        )
+    except BadRequest:
+        # Too old or deleted: show the card anew instead.
+        assert update.effective_message is not None
+        await send_card(update.effective_message, card, context)
+
+
+def _menu(rows: list[list[InlineKeyboardButton]], back: InlineKeyboardButton) -> Any:
+    return InlineKeyboardMarkup([*rows, [back]])
+
+
+# --- presses ---------------------------------------------------------------------------------
+
+Action = Callable[[Update, CrmContext, Callback], Awaitable[object]]
+
+
+def _query(update: Update) -> Any:
+    assert update.callback_query is not None
+    return update.callback_query
+
+
+def _ids(cb: Callback) -> tuple[int, int]:
+    return cb.int_arg(0), cb.int_arg(1)
+
+
+def _back(context: CrmContext, fid: int) -> InlineKeyboardButton:
+    return _b(context.t("fu.b_back"), "card", fid)
+
+
+async def _open(update: Update, context: CrmContext, cb: Callback) -> object:
+    card = await uc.get_followup(context.crm, context.me, cb.int_arg(0))
+    message = _query(update).message
+    assert message is not None
+    await send_card(message, card, context)
+    await _query(update).answer()
+    return KEEP
+
+
+async def _card(update: Update, context: CrmContext, cb: Callback) -> object:
+    card = await uc.get_followup(context.crm, context.me, cb.int_arg(0))
+    await _edit_card(update, context, card)
+    await _query(update).answer()
+    return END
+
+
+async def _postpone_menu(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    card = await uc.get_active_followup(context.crm, context.me, fid, v)
+    choices = [1, 4, 24]
+    row = [_b(f"+{h} h", "ph", fid, v, h) for h in choices]
+    rows = [row]
+    if card.type_hours not in choices:
+        rows.append(
+            [
+                _b(
+                    context.t(
+                        "fu.b_type_hours", hours=card.type_hours, type=_short(card.type_name, 24)
+                    ),
+                    "ph",
+                    fid,
+                    v,
+                    card.type_hours,
+                )
+            ]
+        )
+    rows.append([_b(context.t("fu.b_other"), "po", fid, v)])
+    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).answer()
+    return KEEP
+
+
+async def _postpone_hours(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    card = await uc.postpone(context.crm, context.me, fid, cb.int_arg(2), expected_version=v)
+    await _edit_card(update, context, card)
+    await _query(update).answer(_done_postponed(card, context))
+    return END
+
+
+def _done_postponed(card: FollowUpView, context: CrmContext) -> str:
+    return context.t("fu.done_postponed", due=local_datetime(card.due_at, context.crm.tz))
+
+
+async def _ask(
+    update: Update,
+    context: CrmContext,
+    step: str,
+    fid: int,
+    question: str,
+    buttons: list[list[InlineKeyboardButton]] | None = None,
+    **extra: Any,
+) -> object:
+    """Turn the card into a question and wait for the typed answer."""
+    query = _query(update)
+    message = query.message
+    assert message is not None
+    context.user_data[PENDING] = {  # type: ignore[index]
+        "step": step,
+        "id": fid,
+        "chat": message.chat.id,
+        "msg": message.message_id,
+        **extra,
+    }
+    rows = [*(buttons or []), [_back(context, fid)]]
+    await query.edit_message_text(
+        question, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
+    )
+    await query.answer()
+    return step
+
+
+async def _postpone_other(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    await uc.get_active_followup(context.crm, context.me, fid, v)
+    return await _ask(update, context, FU_HOURS, fid, context.t("fu.ask_hours", id=fid), v=v)
+
+
+async def _close_menu(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    await uc.get_active_followup(context.crm, context.me, fid, v)
+    states = await uc.list_states(context.crm, "closed")
+    rows = [[_b("✅ " + s.name, "cs", fid, v, s.id)] for s in states]
+    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).answer(context.t("fu.pick_close_state"))
+    return KEEP
+
+
+async def _close_state(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    state = cb.int_arg(2)
+    await uc.get_active_followup(context.crm, context.me, fid, v)
+    no_note = [[_b(context.t("fu.b_no_note"), "cn", fid, v, state)]]
+    question = context.t("fu.ask_close_note", id=fid)
+    return await _ask(update, context, FU_CLOSE_NOTE, fid, question, no_note, v=v, state=state)
+
+
+async def _close_no_note(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    card = await uc.close(context.crm, context.me, fid, cb.int_arg(2), None, expected_version=v)
+    await _edit_card(update, context, card)
+    await _query(update).answer(context.t("fu.done_closed"))
+    return END
+
+
+async def _continue_menu(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid = cb.int_arg(0)
+    card = await uc.get_followup(context.crm, context.me, fid)
+    if card.status != "closed":
+        raise InvalidInput("error.continue_needs_closed")
+    hours = sorted({card.type_hours, 24})
+    rows = [[_b(context.t("fu.b_cont_hours", hours=h), "cg", fid, h) for h in hours]]
+    rows.append([_b(context.t("fu.b_tomorrow"), "cm", fid)])
+    rows.append([_b(context.t("fu.b_other_date"), "ct", fid)])
+    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).answer(context.t("fu.pick_continue_due"))
+    return KEEP
+
+
+async def _continue_hours(update: Update, context: CrmContext, cb: Callback) -> object:
+    child = await uc.continue_followup(context.crm, context.me, cb.int_arg(0), hours=cb.int_arg(1))
+    return await _continued(update, context, child)
+
+
+async def _continue_tomorrow(update: Update, context: CrmContext, cb: Callback) -> object:
+    due = tomorrow_morning(context.crm.now(), context.crm.tz)
+    child = await uc.continue_followup(context.crm, context.me, cb.int_arg(0), due_at=due)
+    return await _continued(update, context, child)
+
+
+async def _continued(update: Update, context: CrmContext, child: FollowUpView) -> object:
+    await _edit_card(update, context, child)
+    await _query(update).answer(_done_continued(child, context))
+    return END
+
+
+def _done_continued(child: FollowUpView, context: CrmContext) -> str:
+    return context.t(
+        "fu.done_continued", id=child.id, due=local_datetime(child.due_at, context.crm.tz)
+    )
+
+
+async def _continue_typed(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid = cb.int_arg(0)
+    card = await uc.get_followup(context.crm, context.me, fid)
+    if card.status != "closed":
+        raise InvalidInput("error.continue_needs_closed")
+    return await _ask(update, context, FU_CONT_DUE, fid, context.t("fu.ask_cont_due", id=fid))
+
+
+async def _discard_menu(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    await uc.get_active_followup(context.crm, context.me, fid, v)
+    states = await uc.list_states(context.crm, "discarded")
+    rows = [[_b("🗑 " + s.name, "dx", fid, v, s.id)] for s in states]
+    rows.append([_b(context.t("fu.b_write_reason"), "dr", fid, v)])
+    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).answer(context.t("fu.pick_discard"))
+    return KEEP
+
+
+async def _discard_state(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    card = await uc.discard(
+        context.crm, context.me, fid, state_id=cb.int_arg(2), expected_version=v
+    )
+    await _edit_card(update, context, card)
+    await _query(update).answer(context.t("fu.done_discarded"))
+    return END
+
+
+async def _discard_typed(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    await uc.get_active_followup(context.crm, context.me, fid, v)
+    question = context.t("fu.ask_discard_reason", id=fid)
+    return await _ask(update, context, FU_DISCARD_REASON, fid, question, v=v)
+
+
+async def _activity_menu(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    await uc.get_active_followup(context.crm, context.me, fid, v)
+    rows = [
+        [
+            _b(
+                f"{EFFECT_ICONS.get(a.kind, '')} {a.name} · {context.t(f'fu.effect_{a.kind}')}",
+                "aa",
+                fid,
+                v,
+                a.id,
+            )
+        ]
+        for a in await uc.list_activities(context.crm)
+    ]
+    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).answer(context.t("fu.pick_activity"))
+    return KEEP
+
+
+async def _activity_chosen(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    activity = cb.int_arg(2)
+    await uc.get_active_followup(context.crm, context.me, fid, v)
+    no_note = [[_b(context.t("fu.b_no_note"), "an", fid, v, activity)]]
+    question = context.t("fu.ask_activity_note", id=fid)
+    return await _ask(
+        update, context, FU_ACTIVITY_NOTE, fid, question, no_note, v=v, activity=activity
+    )
+
+
+async def _activity_no_note(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    card = await uc.log_activity(context.crm, context.me, fid, cb.int_arg(2), expected_version=v)
+    await _edit_card(update, context, card)
+    await _query(update).answer(context.t("fu.done_activity"))
+    return END
+
+
+async def _observation(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    await uc.get_active_followup(context.crm, context.me, fid, v)
+    question = context.t("fu.ask_observation", id=fid, limit=uc.MAX_NOTE)
+    return await _ask(update, context, FU_OBSERVATION, fid, question, v=v)
+
+
+async def _attach(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    await uc.get_active_followup(context.crm, context.me, fid, v)
+    return await _ask(update, context, FU_ATTACH, fid, context.t("fu.ask_attach", id=fid), v=v)
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def _history_blocks(
+    lineage: LineageView, context: CrmContext
+) -> list[tuple[str, EventView | None]]:
+    """Lines of the whole lineage; each line remembers its attachment event, if any."""
+    tz = context.crm.tz
+    lines: list[tuple[str, EventView | None]] = []
+    for f in lineage.followups:
+        role = (
+            context.t("fu.hist_main")
+            if f.id == lineage.root_id
+            else context.t("fu.hist_child", parent=f.parent_id)
+        )
+        state = f" ({html.escape(f.state)})" if f.state else ""
+        lines.append(("", None))
+        lines.append(
+            (
+                context.t(
+                    "fu.hist_header",
+                    id=f.id,
+                    type=html.escape(f.type_name),
+                    role=role,
+                    status=context.t(f"fu.status_{f.status}") + state,
+                    owner=html.escape(f.owner_code),
+                    due=local_datetime(f.due_at, tz),
+                ),
+                None,
+            )
+        )
+        for ev in f.events:
+            line = event_line(ev, context)
+            if len(line) > HISTORY_PAGE_CHARS:
+                # Only text made almost entirely of escaped characters gets here.
+                line = event_line(ev, context, 400)
+            lines.append(("• " + line, ev if ev.kind == "attachment" else None))
+    return lines[1:]
+
+
+def _paginate(lines: list[tuple[str, EventView | None]]) -> list[list[tuple[str, Any]]]:
+    pages: list[list[tuple[str, Any]]] = [[]]
+    size = 0
+    for line in lines:
+        if pages[-1] and size + len(line[0]) + 1 > HISTORY_PAGE_CHARS:
+            pages.append([])
+            size = 0
+        pages[-1].append(line)
+        size += len(line[0]) + 1
+    return pages
+
+
+async def _history(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid = cb.int_arg(0)
+    lineage = await uc.history(context.crm, context.me, fid)
+    pages = _paginate(_history_blocks(lineage, context))
+    page = min(cb.int_arg(1), len(pages) - 1)
+    body = "\n".join(line for line, _ in pages[page]).strip("\n")
+    title = context.t(
+        "fu.hist_title",
+        id=lineage.root_id,
+        page=page + 1,
+        pages=len(pages),
+        count=len(lineage.followups),
+    )
+    rows: list[list[InlineKeyboardButton]] = []
+    for _, ev in pages[page]:
+        if ev is not None:
+            label = f"{FILE_ICONS.get(ev.file_kind or '', '📎')} " + context.t(
+                "fu.b_resend", at=local_datetime(ev.at, context.crm.tz)
+            )
+            rows.append([_b(label, "rs", ev.id)])
+    nav = []
+    if page > 0:
+        nav.append(_b("◀", "hi", fid, page - 1))
+    if page < len(pages) - 1:
+        nav.append(_b("▶", "hi", fid, page + 1))
+    if nav:
+        rows.append(nav)
+    rows.append([_b(context.t("fu.b_card"), "card", fid)])
+    await _query(update).edit_message_text(
+        f"{title}\n\n{body}"[:MAX_MESSAGE],
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup(rows),
+        disable_web_page_preview=True,
+    )
+    await _query(update).answer()
+    return KEEP
+
+
+async def _resend(update: Update, context: CrmContext, cb: Callback) -> object:
+    event = await uc.get_attachment(context.crm, context.me, cb.int_arg(0))
+    chat = _query(update).message.chat.id
+    caption = html.escape(event.text) if event.text else None
+    if event.file_kind == "photo" and event.file_id:
+        await context.bot.send_photo(chat, event.file_id, caption=caption, parse_mode="HTML")
+    elif event.file_kind == "location" and event.latitude is not None:
+        await context.bot.send_location(chat, event.latitude, event.longitude)
+    elif event.file_id:
+        await context.bot.send_document(chat, event.file_id, caption=caption, parse_mode="HTML")
+    await _query(update).answer()
+    return KEEP
+
+
+ACTIONS: dict[str, Action] = {
+    "open": _open,
+    "card": _card,
+    "pp": _postpone_menu,
+    "ph": _postpone_hours,
+    "po": _postpone_other,
+    "cl": _close_menu,
+    "cs": _close_state,
+    "cn": _close_no_note,
+    "co": _continue_menu,
+    "cg": _continue_hours,
+    "cm": _continue_tomorrow,
+    "ct": _continue_typed,
+    "ds": _discard_menu,
+    "dx": _discard_state,
+    "dr": _discard_typed,
+    "ac": _activity_menu,
+    "aa": _activity_chosen,
+    "an": _activity_no_note,
+    "ob": _observation,
+    "at": _attach,
+    "hi": _history,
+    "rs": _resend,
+}
+
+
+async def on_press(update: Update, context: CrmContext) -> object:
+    """Every ``fu:`` press: re-load, re-check, act, redraw; returns the next step."""
+    query = _query(update)
+    cb = unpack(query.data, PREFIX)
+    action = ACTIONS.get(cb.action)
+    if action is None:
+        raise BadCallback("unknown follow-up action")
+    try:
+        step = await action(update, context, cb)
+    except (StaleVersion, AlreadyFinished) as exc:
+        # Nothing changed: say why and show the follow-up as it is now.
+        await query.answer(context.t(exc.key), show_alert=True)
+        card = await uc.get_followup(context.crm, context.me, cb.int_arg(0))
+        await _edit_card(update, context, card)
+        step = END
+    # An action replaces whatever typed answer was pending (here or in /nuevo); a refused
+    # press (an error above propagates) or a read-only one leaves the conversation as it was.
+    if step is not KEEP:
+        context.user_data.pop("nv", None)  # type: ignore[union-attr]
+    if step == END:
+        context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+    return step
+
+
+# --- typed answers ---------------------------------------------------------------------------
+
+
+def _question(context: CrmContext, pending: dict[str, Any]) -> str:
+    step, fid = pending["step"], pending["id"]
+    keys = {
+        FU_HOURS: "fu.ask_hours",
+        FU_CLOSE_NOTE: "fu.ask_close_note",
+        FU_CONT_DUE: "fu.ask_cont_due",
+        FU_DISCARD_REASON: "fu.ask_discard_reason",
+        FU_ACTIVITY_NOTE: "fu.ask_activity_note",
+        FU_OBSERVATION: "fu.ask_observation",
+        FU_ATTACH: "fu.ask_attach",
+    }
+    return context.t(keys[step], id=fid, limit=uc.MAX_NOTE)
+
+
+async def _again(update: Update, context: CrmContext, error: str, pending: dict[str, Any]) -> str:
+    """Explain what was wrong and ask the same question again; the step stays."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        f"{error}\n\n{_question(context, pending)}", parse_mode=ParseMode.HTML
+    )
+    return str(pending["step"])
+
+
+async def _typed(
+    update: Update, context: CrmContext, act: Callable[[dict[str, Any]], Awaitable[Any]]
+) -> object:
+    pending: dict[str, Any] | None = context.user_data.get(PENDING)  # type: ignore[union-attr]
+    assert update.effective_message is not None
+    if not pending:
+        return END
+    try:
+        card, done = await act(pending)
+    except InvalidInput as exc:
+        return await _again(update, context, explain(context, exc), pending)
+    except (StaleVersion, AlreadyFinished) as exc:
+        context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+        await update.effective_message.reply_text(context.t(exc.key))
+        card = await uc.get_followup(context.crm, context.me, pending["id"])
+        await _edit_stored_card(update, context, card, pending)
+        return END
+    context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+    await _edit_stored_card(update, context, card, pending)
+    await update.effective_message.reply_text(done, parse_mode=ParseMode.HTML)
+    return END
+
+
+async def on_text(update: Update, context: CrmContext) -> object:
+    """The typed answer of the pending step (hours, note, reason, observation, date)."""
+    assert update.effective_message is not None
+    text = update.effective_message.text or ""
+    crm, me = context.crm, context.me
+
+    async def act(p: dict[str, Any]) -> tuple[FollowUpView, str]:
+        step, fid, v = p["step"], p["id"], p.get("v")
+        if step == FU_HOURS:
+            card = await uc.postpone(crm, me, fid, uc.parse_hours(text), expected_version=v)
+            return card, _done_postponed(card, context)
+        if step == FU_CLOSE_NOTE:
+            card = await uc.close(crm, me, fid, p["state"], text, expected_version=v)
+            return card, context.t("fu.done_closed")
+        if step == FU_DISCARD_REASON:
+            if not text.strip():
+                raise InvalidInput("error.discard_reason_required")
+            card = await uc.discard(crm, me, fid, reason=text, expected_version=v)
+            return card, context.t("fu.done_discarded")
+        if step == FU_ACTIVITY_NOTE:
+            card = await uc.log_activity(crm, me, fid, p["activity"], text, expected_version=v)
+            return card, context.t("fu.done_activity")
+        if step == FU_OBSERVATION:
+            card = await uc.add_observation(crm, me, fid, text, expected_version=v)
+            return card, context.t("fu.done_observation")
+        if step == FU_CONT_DUE:
+            due = parse_due(text, crm.now(), crm.tz)
+            child = await uc.continue_followup(crm, me, fid, due_at=due)
+            return child, _done_continued(child, context)
+        raise InvalidInput("error.bad_attachment")
+
+    return await _typed(update, context, act)
+
+
+async def on_attachment(update: Update, context: CrmContext) -> object:
+    """A photo, document or location sent while the card waits for an attachment."""
+    message = update.effective_message
+    assert message is not None
+
+    async def act(p: dict[str, Any]) -> tuple[FollowUpView, str]:
+        kwargs: dict[str, Any]
+        if message.photo:
+            kwargs = {"kind": "photo", "file_id": message.photo[-1].file_id}
+        elif message.document:
+            kwargs = {"kind": "document", "file_id": message.document.file_id}
+        elif message.location:
+            kwargs = {
+                "kind": "location",
+                "latitude": message.location.latitude,
+                "longitude": message.location.longitude,
+            }
+        else:
+            raise InvalidInput("error.bad_attachment")
+        card = await uc.attach(
+            context.crm,
+            context.me,
+            p["id"],
+            caption=message.caption,
+            expected_version=p.get("v"),
+            **kwargs,
+        )
+        return card, context.t("fu.done_attachment")
+
+    return await _typed(update, context, act)
+
+
+async def not_an_attachment(update: Update, context: CrmContext) -> object:
+    """Text (or a sticker…) while a photo, document or location is expected."""
+    pending = context.user_data.get(PENDING)  # type: ignore[union-attr]
+    if not pending:
+        return END
+    return await _again(update, context, context.t("error.bad_attachment"), pending)
+
+
+async def not_text(update: Update, context: CrmContext) -> object:
+    """A photo or sticker while a typed answer is expected."""
+    pending = context.user_data.get(PENDING)  # type: ignore[union-attr]
+    if not pending:
+        return END
+    return await _again(update, context, context.t("fu.need_text"), pending)
+
+
+# --- wiring (the shared conversation lives in handlers/flow.py) ------------------------------
+
+
+def entry_points() -> list[BaseHandler[Any, Any, Any]]:
+    return [CallbackQueryHandler(on_press, pattern=pattern(PREFIX))]
+
+
+def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
+    typed: list[BaseHandler[Any, Any, Any]] = [
+        MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+        MessageHandler(~filters.COMMAND, not_text),
+    ]
+    attachment: list[BaseHandler[Any, Any, Any]] = [
+        MessageHandler(filters.PHOTO | filters.Document.ALL | filters.LOCATION, on_attachment),
+        MessageHandler(~filters.COMMAND, not_an_attachment),
+    ]
+    result: dict[object, list[BaseHandler[Any, Any, Any]]] = {s: typed for s in TEXT_STEPS}
+    result[FU_ATTACH] = attachment
+    return result

@@ -1,0 +1,339 @@
+"""/nuevo: tercero → type → (owner) → due → note → confirm. Nothing is written before the
+confirmation; the answers live in ``context.user_data["nv"]`` (JSON, survives restarts)."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from crm import agenda as agenda_uc
+from crm import followups as followups_uc
+from crm import newfollowup as uc
+from crm.errors import InvalidInput
+from crm.formatting import local_datetime, relative
+from handlers.callbacks import BadCallback, pack, unpack
+from handlers.context import CrmContext
+from handlers.errors import explain
+from handlers.followups import card_markup, card_text
+
+PREFIX = "nv"
+END = ConversationHandler.END
+DATA = "nv"
+
+NV_TERCERO = "NV_TERCERO"
+NV_TYPE = "NV_TYPE"
+NV_OWNER = "NV_OWNER"
+NV_DUE = "NV_DUE"
+NV_NOTE = "NV_NOTE"
+NV_CONFIRM = "NV_CONFIRM"
+
+
+def _b(label: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=pack(PREFIX, action, *args))
+
+
+def _cancel_row(context: CrmContext) -> list[InlineKeyboardButton]:
+    return [_b(context.t("nv.b_cancel"), "x")]
+
+
+def _data(context: CrmContext) -> dict[str, Any]:
+    data = context.user_data.get(DATA)  # type: ignore[union-attr]
+    if not isinstance(data, dict):
+        # A press from an old keyboard after the conversation ended.
+        raise BadCallback("no /nuevo in progress")
+    return data
+
+
+async def _say(
+    update: Update, context: CrmContext, text: str, rows: list[list[InlineKeyboardButton]]
+) -> None:
+    """Edit the pressed message, or reply to a typed one."""
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+        await update.callback_query.answer()
+    else:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+
+
+# --- step 1: tercero -------------------------------------------------------------------------
+
+
+async def start(update: Update, context: CrmContext) -> object:
+    """/nuevo [texto]: start (or restart) the conversation."""
+    context.user_data.pop("fu", None)  # type: ignore[union-attr]
+    context.user_data[DATA] = {}  # type: ignore[index]
+    if context.args:
+        return await _search(update, context, " ".join(context.args))
+    await _say(update, context, context.t("nv.ask_tercero"), [_cancel_row(context)])
+    return NV_TERCERO
+
+
+async def start_with_tercero(update: Update, context: CrmContext) -> object:
+    """``nv:ter:ID`` from a tercero card: the tercero is already chosen."""
+    assert update.callback_query is not None
+    cb = unpack(update.callback_query.data, PREFIX)
+    context.user_data.pop("fu", None)  # type: ignore[union-attr]
+    context.user_data[DATA] = {}  # type: ignore[index]
+    return await _choose_tercero(update, context, cb.int_arg(0))
+
+
+async def typed_search(update: Update, context: CrmContext) -> object:
+    """Part of the name or the NIT."""
+    assert update.effective_message is not None
+    return await _search(update, context, update.effective_message.text or "")
+
+
+async def _search(update: Update, context: CrmContext, text: str) -> object:
+    try:
+        found = await uc.find_terceros_for_new(context.crm, context.me, text)
+    except InvalidInput as exc:
+        await _say(update, context, explain(context, exc), [_cancel_row(context)])
+        return NV_TERCERO
+    if not found.results:
+        await _say(
+            update,
+            context,
+            context.t("nv.no_results", text=html.escape(text.strip())),
+            [_cancel_row(context)],
+        )
+        return NV_TERCERO
+    rows = [[_b(f"{t.name[:40]} · {t.nit}", "t", t.id)] for t in found.results]
+    rows.append(_cancel_row(context))
+    key = "nv.results_more" if found.more else "nv.results"
+    await _say(update, context, context.t(key, count=len(found.results)), rows)
+    return NV_TERCERO
+
+
+async def tercero_chosen(update: Update, context: CrmContext) -> object:
+    """A result button."""
+    assert update.callback_query is not None
+    cb = unpack(update.callback_query.data, PREFIX)
+    _data(context)
+    return await _choose_tercero(update, context, cb.int_arg(0))
+
+
+async def _choose_tercero(update: Update, context: CrmContext, tercero_id: int) -> object:
+    tercero = await uc.tercero_for_new(context.crm, context.me, tercero_id)
+    data = _data(context)
+    data.update(tercero_id=tercero.id, tercero=tercero.name, nit=tercero.nit)
+    types = await followups_uc.list_types(context.crm)
+    rows = [[_b(f"{t.name} ({t.hours} h)", "y", t.id)] for t in types]
+    rows.append(_cancel_row(context))
+    text = context.t("nv.ask_type", tercero=html.escape(tercero.name))
+    await _say(update, context, text, rows)
+    return NV_TYPE
+
+
+# --- step 2: type (and owner) ----------------------------------------------------------------
+
+
+async def type_chosen(update: Update, context: CrmContext) -> object:
+    """A type button; supervisors and admins then pick the owner."""
+    assert update.callback_query is not None
+    cb = unpack(update.callback_query.data, PREFIX)
+    data = _data(context)
+    types = {t.id: t for t in await followups_uc.list_types(context.crm)}
+    chosen = types.get(cb.int_arg(0))
+    if chosen is None:
+        raise InvalidInput("error.unknown_type")
+    data.update(type_id=chosen.id, type=chosen.name, hours=chosen.hours)
+    if context.me.is_agent:
+        data.update(owner_id=context.me.id, owner=context.me.name)
+        return await _ask_due(update, context)
+    agents = await agenda_uc.agents_in_scope(context.crm, context.me)
+    rows = [[_b(f"{a.name} ({a.code})", "o", a.id)] for a in agents[:90]]
+    rows.append(_cancel_row(context))
+    await _say(update, context, context.t("nv.ask_owner"), rows)
+    return NV_OWNER
+
+
+async def owner_chosen(update: Update, context: CrmContext) -> object:
+    """An owner button (only offered to supervisors and admins, re-checked here)."""
+    assert update.callback_query is not None
+    cb = unpack(update.callback_query.data, PREFIX)
+    data = _data(context)
+    agents = {a.id: a for a in await agenda_uc.agents_in_scope(context.crm, context.me)}
+    owner = agents.get(cb.int_arg(0))
+    if owner is None:
+        raise InvalidInput("error.owner_inactive")
+    data.update(owner_id=owner.id, owner=owner.name)
+    return await _ask_due(update, context)
+
+
+# --- step 3: due -----------------------------------------------------------------------------
+
+
+async def _ask_due(update: Update, context: CrmContext) -> object:
+    data = _data(context)
+    hours = sorted({4, int(data["hours"])})
+    rows = [[_b(context.t("nv.b_in_hours", hours=h), "h", h) for h in hours]]
+    rows.append([_b(context.t("nv.b_tomorrow"), "m")])
+    rows.append(_cancel_row(context))
+    await _say(update, context, context.t("nv.ask_due"), rows)
+    return NV_DUE
+
+
+async def due_button(update: Update, context: CrmContext) -> object:
+    """ "en N h" or "mañana 8:00"."""
+    assert update.callback_query is not None
+    cb = unpack(update.callback_query.data, PREFIX)
+    now = context.crm.now()
+    if cb.action == "h":
+        due = uc.due_in_hours(now, cb.int_arg(0))
+    else:
+        due = uc.tomorrow_morning(now, context.crm.tz)
+    return await _due_set(update, context, due)
+
+
+async def due_typed(update: Update, context: CrmContext) -> object:
+    """``YYYY-MM-DD HH:MM`` or ``DD/MM HH:MM`` in local time; past dates are refused."""
+    assert update.effective_message is not None
+    _data(context)
+    try:
+        due = uc.parse_due(update.effective_message.text or "", context.crm.now(), context.crm.tz)
+    except InvalidInput as exc:
+        await update.effective_message.reply_text(
+            explain(context, exc) + "\n\n" + context.t("nv.ask_due"),
+            parse_mode=ParseMode.HTML,
+        )
+        return NV_DUE
+    return await _due_set(update, context, due)
+
+
+async def _due_set(update: Update, context: CrmContext, due: datetime) -> object:
+    _data(context)["due"] = due.isoformat()
+    rows = [[_b(context.t("nv.b_no_note"), "n")], _cancel_row(context)]
+    await _say(update, context, context.t("nv.ask_note"), rows)
+    return NV_NOTE
+
+
+# --- step 4: note and confirmation -----------------------------------------------------------
+
+
+async def note_typed(update: Update, context: CrmContext) -> object:
+    """An optional note (up to 1000 characters)."""
+    assert update.effective_message is not None
+    data = _data(context)
+    try:
+        data["note"] = followups_uc.clean_note(update.effective_message.text)
+    except InvalidInput as exc:
+        await update.effective_message.reply_text(
+            explain(context, exc) + "\n\n" + context.t("nv.ask_note"),
+            parse_mode=ParseMode.HTML,
+        )
+        return NV_NOTE
+    return await _confirm(update, context)
+
+
+async def no_note(update: Update, context: CrmContext) -> object:
+    """The "Sin nota" button."""
+    _data(context)["note"] = None
+    return await _confirm(update, context)
+
+
+async def _confirm(update: Update, context: CrmContext) -> object:
+    data = _data(context)
+    due = datetime.fromisoformat(data["due"])
+    text = context.t(
+        "nv.summary",
+        tercero=html.escape(data["tercero"]),
+        nit=html.escape(data["nit"]),
+        type=html.escape(data["type"]),
+        owner=html.escape(data.get("owner") or ""),
+        due=local_datetime(due, context.crm.tz),
+        relative=relative(due, context.crm.now(), context.lang),
+        note=html.escape(data.get("note") or "—"),
+    )
+    rows = [[_b(context.t("nv.b_create"), "ok"), _b(context.t("nv.b_cancel"), "x")]]
+    await _say(update, context, text, rows)
+    return NV_CONFIRM
+
+
+async def confirm(update: Update, context: CrmContext) -> object:
+    """Create the follow-up (the only write of the conversation) and show its card."""
+    assert update.callback_query is not None
+    data = _data(context)
+    card = await followups_uc.create_followup(
+        context.crm,
+        context.me,
+        tercero_id=int(data["tercero_id"]),
+        type_id=int(data["type_id"]),
+        due_at=datetime.fromisoformat(data["due"]),
+        note=data.get("note"),
+        owner_id=data.get("owner_id"),
+    )
+    context.user_data.pop(DATA, None)  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(
+        card_text(card, context),
+        parse_mode=ParseMode.HTML,
+        reply_markup=card_markup(card, context),
+        disable_web_page_preview=True,
+    )
+    await update.callback_query.answer(context.t("nv.done", id=card.id))
+    return END
+
+
+async def cancel_button(update: Update, context: CrmContext) -> object:
+    """The "Cancelar" button of any step."""
+    assert update.callback_query is not None
+    context.user_data.pop(DATA, None)  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(context.t("cancel.done"))
+    await update.callback_query.answer()
+    return END
+
+
+# --- wiring (the shared conversation lives in handlers/flow.py) ------------------------------
+
+
+def _press(action: str) -> str:
+    return rf"^{PREFIX}:{action}(:|$)"
+
+
+def entry_points() -> list[BaseHandler[Any, Any, Any]]:
+    return [
+        CommandHandler("nuevo", start),
+        CallbackQueryHandler(start_with_tercero, pattern=_press("ter")),
+    ]
+
+
+def fallbacks() -> list[BaseHandler[Any, Any, Any]]:
+    return [CallbackQueryHandler(cancel_button, pattern=_press("x"))]
+
+
+def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
+    text = filters.TEXT & ~filters.COMMAND
+    return {
+        NV_TERCERO: [
+            MessageHandler(text, typed_search),
+            CallbackQueryHandler(tercero_chosen, pattern=_press("t")),
+        ],
+        NV_TYPE: [CallbackQueryHandler(type_chosen, pattern=_press("y"))],
+        NV_OWNER: [CallbackQueryHandler(owner_chosen, pattern=_press("o"))],
+        NV_DUE: [
+            CallbackQueryHandler(due_button, pattern=_press("(h|m)")),
+            MessageHandler(text, due_typed),
+        ],
+        NV_NOTE: [
+            CallbackQueryHandler(no_note, pattern=_press("n")),
+            MessageHandler(text, note_typed),
+        ],
+        NV_CONFIRM: [CallbackQueryHandler(confirm, pattern=_press("ok"))],
+    }
