@@ -253,6 +253,15 @@ async def tercero_totals(session: AsyncSession, tercero_id: int, today: date) ->
 # --- the book --------------------------------------------------------------------------------
 
 
+async def _agent(session: AsyncSession, actor: Actor, code: str) -> User:
+    """The user whose book a supervisor or admin asked for (``agente:CODIGO``)."""
+    agent = await session.scalar(select(User).where(User.code == code.strip().upper()))
+    if agent is None:
+        raise NotFound("error.unknown_user", code=code)
+    await ensure_can_act_for(session, actor, agent.id)
+    return agent
+
+
 async def book_summary(crm: Crm, actor: Actor, agent_code: str | None = None) -> BookSummary:
     """/cartera: aging totals of the actor's book (or one agent's, for supervisors and admins),
     the terceros with the largest overdue balance and, for teams, the split per encargado."""
@@ -260,12 +269,7 @@ async def book_summary(crm: Crm, actor: Actor, agent_code: str | None = None) ->
     async with crm.sessions() as session:
         agent_name = None
         if agent_code:
-            agent = await session.scalar(
-                select(User).where(User.code == agent_code.strip().upper())
-            )
-            if agent is None:
-                raise NotFound("error.unknown_user", code=agent_code)
-            await ensure_can_act_for(session, actor, agent.id)
+            agent = await _agent(session, actor, agent_code)
             scope_clause = Document.tercero_id.in_(book_of_user(agent.id))
             scope, agent_name = "agent", agent.name
         else:
@@ -458,13 +462,20 @@ async def start_followup_for_document(crm: Crm, actor: Actor, document_id: int) 
         )
 
 
-async def start_all(crm: Crm, actor: Actor, tercero_id: int | None = None) -> BulkStart:
+async def start_all(
+    crm: Crm, actor: Actor, tercero_id: int | None = None, agent_code: str | None = None
+) -> BulkStart:
     """ "Iniciar todos": a collection follow-up for every uncovered open document of one
-    tercero (or of the actor's whole book), in one transaction; never a second active one."""
+    tercero, of one agent's book, or of the actor's whole book, in one transaction; never a
+    second active follow-up for a document."""
     async with crm.sessions.begin() as session:
+        scope: ColumnElement[bool]
         if tercero_id is not None:
             await ensure_can_see_tercero(session, actor, tercero_id)
-            scope: ColumnElement[bool] = Document.tercero_id == tercero_id
+            scope = Document.tercero_id == tercero_id
+        elif agent_code:
+            agent = await _agent(session, actor, agent_code)
+            scope = Document.tercero_id.in_(book_of_user(agent.id))
         else:
             scope = tercero_visible(actor, Document.tercero_id)
         ftype = await _collection_type(session)

@@ -84,20 +84,20 @@ def parse_amount(text: str) -> Decimal:
     ``1,234,567.50``; a separator followed by exactly three digits groups thousands."""
     value = re.sub(r"[\s$]|cop", "", text.strip().lower())
     if not re.fullmatch(r"\d[\d.,]*", value):
-        raise InvalidInput("error.bad_amount")
+        raise InvalidInput("error.promise_bad_amount")
     last = max(value.rfind("."), value.rfind(","))
     if last != -1 and len(value) - last - 1 in (1, 2):
         whole, cents = value[:last], value[last + 1 :]
     else:
         whole, cents = value, ""
     if not re.fullmatch(r"\d{1,3}([.,]\d{3})*|\d+", whole):
-        raise InvalidInput("error.bad_amount")
+        raise InvalidInput("error.promise_bad_amount")
     try:
         amount = Decimal(re.sub(r"[.,]", "", whole) + ("." + cents if cents else ""))
     except InvalidOperation as exc:
-        raise InvalidInput("error.bad_amount") from exc
+        raise InvalidInput("error.promise_bad_amount") from exc
     if amount <= 0 or amount > MAX_AMOUNT:
-        raise InvalidInput("error.bad_amount")
+        raise InvalidInput("error.promise_bad_amount")
     return amount.quantize(CENT)
 
 
@@ -144,10 +144,19 @@ async def promise_context(crm: Crm, actor: Actor, followup_id: int) -> PromiseCo
         )
 
 
+async def check_amount(crm: Crm, actor: Actor, followup_id: int, text: str) -> Decimal:
+    """The typed amount of a promise, checked against the document's current balance."""
+    amount = parse_amount(text)
+    context = await promise_context(crm, actor, followup_id)
+    if amount > context.balance:
+        raise InvalidInput("error.promise_over_balance", balance=money(context.balance))
+    return amount
+
+
 def check_promise(amount: Decimal, promised_date: date, balance: Decimal, today: date) -> None:
     """Amount above zero and at most the balance; date from today up to 180 days ahead."""
     if amount <= 0:
-        raise InvalidInput("error.bad_amount")
+        raise InvalidInput("error.promise_bad_amount")
     if amount > balance:
         raise InvalidInput("error.promise_over_balance", balance=money(balance))
     if promised_date < today:

@@ -215,13 +215,13 @@ def parse_day(text: str, today: date) -> date:
         return today + timedelta(days=words[value])
     match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?", value)
     if match is None:
-        raise InvalidInput("error.bad_date")
+        raise InvalidInput("error.tercero_bad_date")
     day_, month, year = match.groups()
     full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
     try:
         return date(full_year, int(month), int(day_))
     except ValueError as exc:
-        raise InvalidInput("error.bad_date") from exc
+        raise InvalidInput("error.tercero_bad_date") from exc
 
 
 async def documents(
@@ -236,7 +236,7 @@ async def documents(
 ) -> DocumentsPage:
     """The relation of documents of a tercero, newest first, by type and period (inclusive)."""
     if since and until and since > until:
-        raise InvalidInput("error.period_reversed")
+        raise InvalidInput("error.tercero_period_reversed")
     async with crm.sessions() as session:
         tercero = await ensure_can_see_tercero(session, actor, tercero_id)
         types = (
