@@ -268,6 +268,7 @@ async def book_summary(crm: Crm, actor: Actor, agent_code: str | None = None) ->
     today = crm.today()
     async with crm.sessions() as session:
         agent_name = None
+        scope_clause: ColumnElement[bool]
         if agent_code:
             agent = await _agent(session, actor, agent_code)
             scope_clause = Document.tercero_id.in_(book_of_user(agent.id))

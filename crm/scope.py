@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, CompoundSelect, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from crm.errors import NotAuthorized, NotFound
 from crm.permissions import owner_filter
@@ -35,7 +36,9 @@ def visible_tercero_ids(actor: Actor) -> CompoundSelect | None:
     )
 
 
-def tercero_visible(actor: Actor, tercero_column: ColumnElement[int]) -> ColumnElement[bool]:
+def tercero_visible(
+    actor: Actor, tercero_column: ColumnElement[int] | QueryableAttribute[int]
+) -> ColumnElement[bool]:
     """A WHERE clause limiting a tercero id column to the actor's book."""
     ids = visible_tercero_ids(actor)
     if ids is None:

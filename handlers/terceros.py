@@ -440,7 +440,6 @@ async def _documents(context: CrmContext, cb: Callback) -> DocumentsPage:
 
 
 def conversation() -> ConversationHandler[CrmContext]:
-    cancel_handler = CommandHandler("cancelar", cancel)
     return ConversationHandler(
         entry_points=[
             CommandHandler("tercero", tercero_command),
@@ -451,7 +450,7 @@ def conversation() -> ConversationHandler[CrmContext]:
             DOCS_DATE: [MessageHandler(filters.TEXT & ~filters.COMMAND, period_date_typed)],
             ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
-        fallbacks=[cancel_handler],
+        fallbacks=[CommandHandler("cancelar", cancel)],
         name="terceros",
         persistent=True,
         allow_reentry=True,
