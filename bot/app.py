@@ -19,6 +19,7 @@ from crm.workhours import WorkingHours
 from handlers import (
     agenda,
     audit,
+    cartera,
     config,
     flow,
     invitations,
@@ -26,6 +27,7 @@ from handlers import (
     notifications,
     reassign,
     start,
+    terceros,
     users_admin,
 )
 from handlers.context import CrmContext
@@ -126,6 +128,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     audit.register(app)
     flow.register(app)
     agenda.register(app)
+    terceros.register(app)
+    cartera.register(app)
     start.register_fallbacks(app)
     app.add_error_handler(on_error)  # type: ignore[arg-type]
 

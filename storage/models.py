@@ -111,10 +111,13 @@ class Document(Base):
     __table_args__ = (
         UniqueConstraint("doc_type", "number", name="uq_documents_type_number"),
         Index("ix_documents_tercero_date", "tercero_id", "date"),
+        # Covering for cartera aging (migration 0002): book sums never touch the table.
         Index(
             "ix_documents_open_by_tercero",
             "tercero_id",
             "due_date",
+            "date",
+            "balance",
             postgresql_where=text("balance > 0"),
             sqlite_where=text("balance > 0"),
         ),

@@ -1,0 +1,309 @@
+"""Tercero 360: search, the tercero card, its documents and its follow-ups."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+
+from crm import followups
+from crm.cartera import tercero_totals
+from crm.context import Crm
+from crm.errors import InvalidInput
+from crm.permissions import owner_filter
+from crm.scope import ensure_can_see_tercero, tercero_visible
+from crm.text import nit_base, normalize_text
+from crm.users import Actor
+from crm.views import DocumentBrief, FollowUpView
+from storage.models import Document, FollowUp, Tercero, User
+
+RESULTS_PER_PAGE = 8
+DOCS_PER_PAGE = 10
+FOLLOWUPS_PER_PAGE = 8
+MIN_SEARCH = 2
+MAX_SEARCH = 100
+_NIT_TYPED = re.compile(r"^\d[\d.\s]*(-\s*[0-9kK])?$")
+# Weights of the DIAN check digit, applied from the rightmost digit.
+_DV_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TerceroHit:
+    id: int
+    nit: str
+    name: str
+    city: str | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    items: tuple[TerceroHit, ...]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class TerceroCard:
+    """Everything on the tercero card. Follow-up counts are those the actor may see."""
+
+    id: int
+    nit: str
+    name: str
+    address: str | None
+    city: str | None
+    phones: tuple[str, ...]
+    email: str | None
+    encargado_id: int | None
+    encargado_name: str | None
+    open_followups: int
+    overdue_followups: int
+    cartera_total: Decimal
+    cartera_overdue: Decimal
+
+
+@dataclass(frozen=True)
+class DocumentsPage:
+    tercero_id: int
+    tercero_name: str
+    items: tuple[DocumentBrief, ...]
+    types: tuple[str, ...]
+    doc_type: str | None
+    since: date | None
+    until: date | None
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class FollowUpsPage:
+    tercero_id: int
+    tercero_name: str
+    items: tuple[FollowUpView, ...]
+    total: int
+    page: int
+    pages: int
+
+
+def _pages(total: int, size: int, page: int) -> tuple[int, int]:
+    pages = max(1, -(-total // size))
+    return min(max(page, 0), pages - 1), pages
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def check_digit(nit: str) -> int:
+    """The DIAN verification digit (DV) of a numeric NIT."""
+    total = sum(int(d) * w for d, w in zip(reversed(nit), _DV_WEIGHTS, strict=False))
+    rest = total % 11
+    return 11 - rest if rest > 1 else rest
+
+
+def nit_candidates(text: str) -> tuple[str, ...]:
+    """NIT bases the text may mean: as typed without ``-DV``, and, when the last digit is the
+    right check digit of the rest, the rest (a NIT typed with its DV but no dash)."""
+    text = text.strip()
+    if not _NIT_TYPED.match(text):
+        return ()
+    base = nit_base(text)
+    found = [base]
+    if "-" not in text and len(base) >= 6 and check_digit(base[:-1]) == int(base[-1]):
+        found.append(base[:-1])
+    return tuple(found)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def search(crm: Crm, actor: Actor, text: str, page: int = 0) -> SearchResult:
+    """Find terceros of the actor's book by NIT (with or without ``-DV``, leading zeros kept)
+    or by any words of the name, ignoring case and accents. An exact NIT wins alone."""
+    query = " ".join(text.split())
+    words = normalize_text(query).split()
+    if len(query) < MIN_SEARCH or len(query) > MAX_SEARCH:
+        raise InvalidInput("error.tercero_search_length", min=MIN_SEARCH, max=MAX_SEARCH)
+    nits = nit_candidates(query)
+    visible = tercero_visible(actor, Tercero.id)
+    async with crm.sessions() as session:
+        condition: ColumnElement[bool] | None = None
+        if nits:
+            exact = Tercero.nit_base.in_(nits)
+            if await session.scalar(select(func.count()).where(exact, visible)):
+                condition = exact
+        if condition is None:
+            name_match = and_(
+                *(Tercero.search_name.like(f"%{_like_escape(w)}%", escape="\\") for w in words)
+            )
+            condition = (
+                or_(name_match, Tercero.nit_base.like(f"{_like_escape(nits[0])}%", escape="\\"))
+                if nits
+                else name_match
+            )
+        total = await session.scalar(select(func.count()).where(condition, visible)) or 0
+        page, pages = _pages(total, RESULTS_PER_PAGE, page)
+        rows = (
+            await session.execute(
+                select(Tercero.id, Tercero.nit, Tercero.name, Tercero.city)
+                .where(condition, visible)
+                .order_by(Tercero.search_name, Tercero.id)
+                .offset(page * RESULTS_PER_PAGE)
+                .limit(RESULTS_PER_PAGE)
+            )
+        ).all()
+    return SearchResult(query, tuple(TerceroHit(*r) for r in rows), total, page, pages)
+
+
+# --- the card --------------------------------------------------------------------------------
+
+
+async def get_card(crm: Crm, actor: Actor, tercero_id: int) -> TerceroCard:
+    """The tercero card: contact data, encargado, follow-up counts and cartera totals."""
+    now = crm.now()
+    async with crm.sessions() as session:
+        tercero = await ensure_can_see_tercero(session, actor, tercero_id)
+        encargado = await session.get(User, tercero.encargado_id) if tercero.encargado_id else None
+        counts = (
+            await session.execute(
+                select(
+                    func.count(FollowUp.id),
+                    func.coalesce(func.sum(case((FollowUp.due_at < now, 1), else_=0)), 0),
+                ).where(
+                    FollowUp.tercero_id == tercero_id,
+                    FollowUp.status == "active",
+                    owner_filter(actor, FollowUp.owner_id),
+                )
+            )
+        ).one()
+        totals = await tercero_totals(session, tercero_id, crm.today())
+    brief = followups.tercero_brief(tercero)
+    return TerceroCard(
+        id=tercero.id,
+        nit=tercero.nit,
+        name=tercero.name,
+        address=tercero.address,
+        city=tercero.city,
+        phones=brief.phones,
+        email=tercero.email,
+        encargado_id=tercero.encargado_id,
+        encargado_name=encargado.name if encargado else None,
+        open_followups=int(counts[0]),
+        overdue_followups=int(counts[1]),
+        cartera_total=totals.total,
+        cartera_overdue=totals.overdue,
+    )
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def parse_day(text: str, today: date) -> date:
+    """A typed date: ``DD/MM/YYYY`` (also ``-`` or ``.``), ``DD/MM`` (this year), ``hoy``,
+    ``ayer`` or ``mañana``; InvalidInput explaining the format otherwise."""
+    value = normalize_text(text)
+    words = {"hoy": 0, "today": 0, "ayer": -1, "yesterday": -1, "manana": 1, "tomorrow": 1}
+    if value in words:
+        return today + timedelta(days=words[value])
+    match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?", value)
+    if match is None:
+        raise InvalidInput("error.tercero_bad_date")
+    day_, month, year = match.groups()
+    full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        return date(full_year, int(month), int(day_))
+    except ValueError as exc:
+        raise InvalidInput("error.tercero_bad_date") from exc
+
+
+async def documents(
+    crm: Crm,
+    actor: Actor,
+    tercero_id: int,
+    *,
+    page: int = 0,
+    doc_type: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> DocumentsPage:
+    """The relation of documents of a tercero, newest first, by type and period (inclusive)."""
+    if since and until and since > until:
+        raise InvalidInput("error.tercero_period_reversed")
+    async with crm.sessions() as session:
+        tercero = await ensure_can_see_tercero(session, actor, tercero_id)
+        types = (
+            await session.scalars(
+                select(Document.doc_type)
+                .where(Document.tercero_id == tercero_id)
+                .group_by(Document.doc_type)
+                .order_by(Document.doc_type)
+            )
+        ).all()
+        where: list[ColumnElement[bool]] = [Document.tercero_id == tercero_id]
+        if doc_type:
+            where.append(Document.doc_type == doc_type)
+        if since:
+            where.append(Document.date >= since)
+        if until:
+            where.append(Document.date <= until)
+        total = await session.scalar(select(func.count(Document.id)).where(*where)) or 0
+        page, pages = _pages(total, DOCS_PER_PAGE, page)
+        rows = (
+            await session.scalars(
+                select(Document)
+                .where(*where)
+                .order_by(Document.date.desc(), Document.id.desc())
+                .offset(page * DOCS_PER_PAGE)
+                .limit(DOCS_PER_PAGE)
+            )
+        ).all()
+    return DocumentsPage(
+        tercero.id,
+        tercero.name,
+        tuple(followups.document_brief(d) for d in rows),
+        tuple(types),
+        doc_type,
+        since,
+        until,
+        total,
+        page,
+        pages,
+    )
+
+
+# --- follow-ups of a tercero -----------------------------------------------------------------
+
+
+async def tercero_followups(
+    crm: Crm, actor: Actor, tercero_id: int, page: int = 0
+) -> FollowUpsPage:
+    """The tercero's follow-ups the actor may see: active ones first by due, then the rest."""
+    async with crm.sessions() as session:
+        tercero = await ensure_can_see_tercero(session, actor, tercero_id)
+        where = (FollowUp.tercero_id == tercero_id, owner_filter(actor, FollowUp.owner_id))
+        total = await session.scalar(select(func.count(FollowUp.id)).where(*where)) or 0
+        page, pages = _pages(total, FOLLOWUPS_PER_PAGE, page)
+        ids = (
+            await session.scalars(
+                select(FollowUp.id)
+                .where(*where)
+                .order_by(
+                    case((FollowUp.status == "active", 0), else_=1),
+                    case((FollowUp.status == "active", FollowUp.due_at), else_=None),
+                    FollowUp.created_at.desc(),
+                    FollowUp.id.desc(),
+                )
+                .offset(page * FOLLOWUPS_PER_PAGE)
+                .limit(FOLLOWUPS_PER_PAGE)
+            )
+        ).all()
+        views = [await followups.view(session, i) for i in ids]
+    return FollowUpsPage(tercero.id, tercero.name, tuple(views), total, page, pages)

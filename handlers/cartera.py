@@ -1,0 +1,428 @@
+"""/cartera: the book by age, a tercero's open documents, starting collection follow-ups,
+and recording promises to pay (``ca:`` buttons; ``ca:prom:FOLLOWUP_ID`` starts a promise)."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+from decimal import Decimal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from crm import cartera, promises, terceros
+from crm.cartera import AgingTotals, BookSummary, TerceroCartera
+from crm.formatting import day, money
+from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers.context import CrmContext
+from handlers.terceros import pager, save_user_data, show, timed_out
+
+PREFIX = "ca"
+PROMISE_KEY = "cartera_promise"
+PROMISE_AMOUNT = "PROMISE_AMOUNT"
+PROMISE_DATE = "PROMISE_DATE"
+TIMEOUT_SECONDS = 15 * 60
+QUICK_DAYS = (1, 7, 15, 30)
+
+Markup = InlineKeyboardMarkup
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text[:64], callback_data=data)
+
+
+def _bucket(context: CrmContext, bucket: str) -> str:
+    # "> 90" must reach Telegram's HTML parser as "&gt; 90".
+    return html.escape(context.t(f"cartera.bucket.{bucket}"))
+
+
+def _buckets(context: CrmContext, totals: AgingTotals) -> list[str]:
+    return [
+        context.t(
+            "cartera.bucket_line",
+            label=_bucket(context, bucket),
+            amount=money(amount),
+        )
+        for bucket, amount in totals.by_bucket()
+    ]
+
+
+def render_book(
+    context: CrmContext, book: BookSummary, agent_code: str | None, notice: str | None = None
+) -> tuple[str, Markup]:
+    lines = [notice, ""] if notice else []
+    lines.append(
+        context.t(
+            f"cartera.title.{book.scope}",
+            today=day(book.today),
+            name=html.escape(book.agent_name or ""),
+        )
+    )
+    if book.documents == 0:
+        lines.append(context.t("cartera.empty"))
+    else:
+        lines.append(context.t("cartera.days_note"))
+        lines.extend(_buckets(context, book.totals))
+        lines.append(
+            context.t(
+                "cartera.total_line",
+                total=money(book.totals.total),
+                overdue=money(book.totals.overdue),
+            )
+        )
+        lines.append(
+            context.t("cartera.counts", documents=book.documents, uncovered=book.uncovered)
+        )
+    if book.agents:
+        lines += ["", context.t("cartera.split_title")]
+        lines += [
+            context.t(
+                "cartera.split_line",
+                name=html.escape(a.name or context.t("cartera.no_encargado")),
+                total=money(a.totals.total),
+                overdue=money(a.totals.overdue),
+            )
+            for a in book.agents
+        ]
+    rows = []
+    if book.top:
+        lines += ["", context.t("cartera.top_title")]
+        rows += [
+            [
+                _button(
+                    context.t("cartera.top_button", name=t.name[:40], overdue=money(t.overdue)),
+                    pack("te", "open", t.id),
+                )
+            ]
+            for t in book.top
+        ]
+    if book.uncovered:
+        data = pack(PREFIX, "allb", agent_code) if agent_code else pack(PREFIX, "allb")
+        rows.append([_button(context.t("cartera.button.start_all", count=book.uncovered), data)])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def _days(context: CrmContext, days: int) -> str:
+    if days == 0:
+        return context.t("cartera.days.today")
+    if days < 0:
+        return context.t("cartera.days.ahead", days=-days)
+    if days == 1:
+        return context.t("cartera.days.one")
+    return context.t("cartera.days.overdue", days=days)
+
+
+def render_tercero(
+    context: CrmContext, view: TerceroCartera, notice: str | None = None
+) -> tuple[str, Markup]:
+    lines = [notice, ""] if notice else []
+    lines.append(
+        context.t(
+            "cartera.tercero.title",
+            name=html.escape(view.name),
+            nit=html.escape(view.nit),
+            today=day(view.today),
+        )
+    )
+    rows: list[list[InlineKeyboardButton]] = []
+    if view.documents == 0:
+        lines.append(context.t("cartera.tercero.empty"))
+    else:
+        lines.append(
+            context.t("cartera.days_note") + " " + " · ".join(_buckets(context, view.totals))
+        )
+        lines.append(
+            context.t(
+                "cartera.total_line",
+                total=money(view.totals.total),
+                overdue=money(view.totals.overdue),
+            )
+        )
+        lines.append(
+            context.t("cartera.counts", documents=view.documents, uncovered=view.uncovered)
+        )
+        lines.append("")
+    for item in view.items:
+        d = item.document
+        cover = (
+            context.t("cartera.sin_seguimiento")
+            if item.followup_id is None
+            else context.t("cartera.covered", id=item.followup_id)
+        )
+        lines.append(
+            context.t(
+                "cartera.tercero.line",
+                label=html.escape(d.label),
+                due=day(d.due_date or d.date),
+                days=_days(context, item.days_past_due),
+                bucket=_bucket(context, item.bucket),
+                balance=money(d.balance),
+                cover=cover,
+            )
+        )
+        if item.followup_id is None:
+            rows.append(
+                [
+                    _button(
+                        context.t("cartera.button.start", label=d.label),
+                        pack(PREFIX, "start", d.id, view.page),
+                    )
+                ]
+            )
+        else:
+            rows.append(
+                [
+                    _button(
+                        context.t("cartera.button.followup", id=item.followup_id, label=d.label),
+                        pack("fu", "open", item.followup_id),
+                    )
+                ]
+            )
+    nav = pager(view.page, view.pages, lambda p: pack(PREFIX, "ter", view.tercero_id, p), context)
+    if nav:
+        rows.append(nav)
+    if view.uncovered:
+        rows.append(
+            [
+                _button(
+                    context.t("cartera.button.start_all", count=view.uncovered),
+                    pack(PREFIX, "allt", view.tercero_id),
+                )
+            ]
+        )
+    rows.append([_button(context.t("tercero.button.back"), pack("te", "open", view.tercero_id))])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def _started(context: CrmContext, created: int) -> str:
+    if created == 0:
+        return context.t("cartera.started_none")
+    if created == 1:
+        return context.t("cartera.started_all_one")
+    return context.t("cartera.started_all", created=created)
+
+
+# --- /cartera and buttons --------------------------------------------------------------------
+
+
+def _agent_arg(args: list[str]) -> str | None:
+    """``agente:CODIGO`` (or a bare code) from /cartera's arguments."""
+    for arg in args:
+        code = arg.split(":", 1)[1] if ":" in arg else arg
+        if code.strip():
+            return code.strip().upper()
+    return None
+
+
+async def cartera_command(update: Update, context: CrmContext) -> None:
+    """/cartera [agente:CODIGO]: the book by age, the top debtors and the per-agent split."""
+    code = _agent_arg(list(context.args or []))
+    book = await cartera.book_summary(context.crm, context.me, agent_code=code)
+    await show(update, context, *render_book(context, book, code))
+
+
+async def on_button(update: Update, context: CrmContext) -> None:
+    """Every ``ca:`` press outside the promise flow."""
+    query = update.callback_query
+    assert query is not None
+    cb = unpack(query.data, PREFIX)
+    crm, me = context.crm, context.me
+    if cb.action == "ter":
+        view = await cartera.tercero_cartera(crm, me, cb.int_arg(0), cb.int_arg(1))
+        await show(update, context, *render_tercero(context, view))
+    elif cb.action == "start":
+        followup = await cartera.start_followup_for_document(crm, me, cb.int_arg(0))
+        assert followup.document is not None
+        notice = context.t(
+            "cartera.started_one",
+            id=followup.id,
+            label=html.escape(followup.document.label),
+            owner=html.escape(followup.owner_name),
+        )
+        view = await cartera.tercero_cartera(crm, me, followup.tercero.id, cb.int_arg(1))
+        await show(update, context, *render_tercero(context, view, notice))
+    elif cb.action == "allt":
+        result = await cartera.start_all(crm, me, tercero_id=cb.int_arg(0))
+        view = await cartera.tercero_cartera(crm, me, cb.int_arg(0))
+        await show(
+            update, context, *render_tercero(context, view, _started(context, result.created))
+        )
+    elif cb.action == "allb":
+        code = cb.arg(0, "") or None
+        result = await cartera.start_all(crm, me, agent_code=code)
+        book = await cartera.book_summary(crm, me, agent_code=code)
+        await show(
+            update, context, *render_book(context, book, code, _started(context, result.created))
+        )
+    else:
+        raise BadCallback("unknown ca action")
+
+
+# --- promise to pay --------------------------------------------------------------------------
+
+
+async def promise_start(update: Update, context: CrmContext) -> str:
+    """``ca:prom:FOLLOWUP_ID`` (the follow-up card's "Compromiso" button): ask the amount."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    followup_id = unpack(query.data, PREFIX).int_arg(0)
+    info = await promises.promise_context(context.crm, context.me, followup_id)
+    pending = ""
+    if info.pending is not None:
+        pending = context.t(
+            "cartera.promise.pending",
+            amount=money(info.pending.amount),
+            date=day(info.pending.promised_date),
+        )
+    context.user_data[PROMISE_KEY] = {"fu": followup_id}
+    await save_user_data(update, context)
+    await query.answer()
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id,
+        context.t(
+            "cartera.promise.ask_amount",
+            tercero=html.escape(info.tercero_name),
+            label=html.escape(info.document_label),
+            balance=money(info.balance),
+            pending=pending,
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+    return PROMISE_AMOUNT
+
+
+def _state(context: CrmContext) -> dict[str, str | int] | None:
+    assert context.user_data is not None
+    state = context.user_data.get(PROMISE_KEY)
+    return state if isinstance(state, dict) and "fu" in state else None
+
+
+async def promise_amount(update: Update, context: CrmContext) -> str | int:
+    """The typed amount: checked against the balance, then ask the date."""
+    message = update.effective_message
+    assert message is not None and message.text
+    state = _state(context)
+    if state is None:
+        await message.reply_text(context.t("cartera.promise.expired"))
+        return ConversationHandler.END
+    amount = await promises.check_amount(context.crm, context.me, int(state["fu"]), message.text)
+    state["amount"] = str(amount)
+    await save_user_data(update, context)
+    today = context.crm.today()
+    buttons = []
+    for days in QUICK_DAYS:
+        when = today + timedelta(days=days)
+        label = (
+            context.t("cartera.promise.tomorrow")
+            if days == 1
+            else context.t("cartera.promise.in_days", days=days)
+        )
+        buttons.append(
+            _button(
+                context.t("cartera.promise.day_button", label=label, date=day(when)[:5]),
+                pack(PREFIX, "pd", when.strftime("%Y%m%d")),
+            )
+        )
+    await message.reply_text(
+        context.t("cartera.promise.ask_date", amount=money(amount)),
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup([buttons[:2], buttons[2:]]),
+    )
+    return PROMISE_DATE
+
+
+async def promise_date_typed(update: Update, context: CrmContext) -> str | int:
+    """A typed promise date (DD/MM/AAAA)."""
+    message = update.effective_message
+    assert message is not None and message.text
+    return await _record(update, context, terceros.parse_day(message.text, context.crm.today()))
+
+
+async def promise_date_pressed(update: Update, context: CrmContext) -> str | int:
+    """A quick date button (Mañana, En 7 días, …)."""
+    query = update.callback_query
+    assert query is not None
+    raw = unpack(query.data, PREFIX).arg(0)
+    if len(raw) != 8 or not raw.isdigit():
+        raise BadCallback("bad date")
+    try:
+        when = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError as exc:
+        raise BadCallback("bad date") from exc
+    await query.answer()
+    return await _record(update, context, when)
+
+
+async def _record(update: Update, context: CrmContext, when: date) -> str | int:
+    state = _state(context)
+    assert update.effective_chat is not None
+    if state is None or "amount" not in state:
+        await context.bot.send_message(
+            update.effective_chat.id, context.t("cartera.promise.expired")
+        )
+        return ConversationHandler.END
+    view = await promises.record_promise(
+        context.crm, context.me, int(state["fu"]), Decimal(str(state["amount"])), when
+    )
+    assert context.user_data is not None
+    context.user_data.pop(PROMISE_KEY, None)
+    await save_user_data(update, context)
+    await context.bot.send_message(
+        update.effective_chat.id,
+        context.t(
+            "cartera.promise.done",
+            amount=money(view.amount),
+            date=day(view.promised_date),
+            id=view.followup_id,
+            time=promises.PROMISE_TIME.strftime("%H:%M"),
+        ),
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup(
+            [[_button(context.t("cartera.promise.open"), pack("fu", "open", view.followup_id))]]
+        ),
+    )
+    return ConversationHandler.END
+
+
+async def promise_cancel(update: Update, context: CrmContext) -> int:
+    """/cancelar inside the promise flow: nothing is recorded."""
+    assert context.user_data is not None and update.effective_message is not None
+    context.user_data.pop(PROMISE_KEY, None)
+    await save_user_data(update, context)
+    await update.effective_message.reply_text(context.t("cancel.done"))
+    return ConversationHandler.END
+
+
+def promise_conversation() -> ConversationHandler[CrmContext]:
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(promise_start, pattern=r"^ca:prom:")],
+        states={
+            PROMISE_AMOUNT: [MessageHandler(filters.TEXT & ~filters.COMMAND, promise_amount)],
+            PROMISE_DATE: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, promise_date_typed),
+                CallbackQueryHandler(promise_date_pressed, pattern=r"^ca:pd:"),
+            ],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[CommandHandler("cancelar", promise_cancel)],
+        name="cartera_promise",
+        persistent=True,
+        allow_reentry=True,
+        conversation_timeout=TIMEOUT_SECONDS,
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(promise_conversation())
+    app.add_handler(CommandHandler("cartera", cartera_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))

@@ -1,0 +1,463 @@
+"""/tercero: find a tercero, its card, its documents and its follow-ups (``te:`` buttons)."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from crm import terceros
+from crm.formatting import day, local_datetime, money
+from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
+from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
+from handlers.context import CrmContext
+
+PREFIX = "te"
+SEARCH_KEY = "tercero_search"
+DOCS_KEY = "tercero_docs"
+TERCERO_TEXT = "TERCERO_TEXT"
+DOCS_DATE = "DOCS_DATE"
+TIMEOUT_SECONDS = 15 * 60
+MAX_TYPE_BUTTONS = 6
+
+Markup = InlineKeyboardMarkup
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def pager(page: int, pages: int, make: Any, context: CrmContext) -> list[InlineKeyboardButton]:
+    """◀ page/pages ▶ buttons (empty when everything fits on one page)."""
+    if pages <= 1:
+        return []
+    row = []
+    if page > 0:
+        row.append(_button("◀", make(page - 1)))
+    row.append(_button(f"{page + 1}/{pages}", make(page)))
+    if page < pages - 1:
+        row.append(_button("▶", make(page + 1)))
+    return row
+
+
+def dial(phone: str) -> str:
+    """A Colombian number in the international form Telegram turns into a tap-to-call link."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if phone.strip().startswith("+"):
+        return phone.strip()
+    if len(digits) == 10 and digits[0] in "36":
+        return f"+57 {digits[:3]} {digits[3:6]} {digits[6:]}"
+    return phone.strip()
+
+
+def render_results(context: CrmContext, result: SearchResult) -> tuple[str, Markup]:
+    text = context.t("tercero.results", total=result.total, query=html.escape(result.query))
+    rows = [
+        [_button(f"{hit.name} · {hit.nit}"[:60], pack(PREFIX, "open", hit.id))]
+        for hit in result.items
+    ]
+    nav = pager(result.page, result.pages, lambda p: pack(PREFIX, "pg", p), context)
+    if nav:
+        rows.append(nav)
+    return text, InlineKeyboardMarkup(rows)
+
+
+def render_card(context: CrmContext, card: TerceroCard) -> tuple[str, Markup]:
+    lines = [f"🏢 <b>{html.escape(card.name)}</b>", context.t("tercero.card.nit", nit=card.nit)]
+    place = " · ".join(html.escape(p) for p in (card.address, card.city) if p)
+    if place:
+        lines.append(context.t("tercero.card.address", address=place))
+    if card.phones:
+        phones = " · ".join(html.escape(dial(p)) for p in card.phones)
+        lines.append(context.t("tercero.card.phones", phones=phones))
+    if card.email:
+        lines.append(context.t("tercero.card.email", email=html.escape(card.email)))
+    lines.append(
+        context.t("tercero.card.encargado", name=html.escape(card.encargado_name))
+        if card.encargado_name
+        else context.t("tercero.card.no_encargado")
+    )
+    lines.append(
+        context.t(
+            "tercero.card.followups", open=card.open_followups, overdue=card.overdue_followups
+        )
+    )
+    lines.append(
+        context.t(
+            "tercero.card.cartera",
+            total=money(card.cartera_total),
+            overdue=money(card.cartera_overdue),
+        )
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                _button(context.t("tercero.button.documents"), docs_data(card.id)),
+                _button(context.t("tercero.button.cartera"), pack("ca", "ter", card.id, 0)),
+            ],
+            [
+                _button(context.t("tercero.button.followups"), pack(PREFIX, "fus", card.id, 0)),
+                _button(context.t("tercero.button.new"), pack("nv", "ter", card.id)),
+            ],
+        ]
+    )
+    return "\n".join(lines), markup
+
+
+def _ymd(value: date | None) -> str:
+    return value.strftime("%Y%m%d") if value else ""
+
+
+def _from_ymd(value: str) -> date | None:
+    if not value:
+        return None
+    if len(value) != 8 or not value.isdigit():
+        raise ValueError("bad date in button")
+    return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+
+
+def docs_data(
+    tercero_id: int,
+    page: int = 0,
+    doc_type: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    action: str = "docs",
+) -> str:
+    """``te:docs:ID:PAGE:TYPE:FROM:TO`` (dates as YYYYMMDD, empty parts for no filter)."""
+    return pack(PREFIX, action, tercero_id, page, doc_type or "", _ymd(since), _ymd(until))
+
+
+def _safe_type(doc_type: str) -> bool:
+    try:
+        pack(PREFIX, "x", doc_type)
+    except ValueError:
+        return False
+    return True
+
+
+def render_documents(context: CrmContext, page: DocumentsPage) -> tuple[str, Markup]:
+    tid, kind, since, until = page.tercero_id, page.doc_type, page.since, page.until
+    period = (
+        f"{day(since) or '…'} – {day(until) or '…'}"
+        if since or until
+        else context.t("tercero.docs.any_period")
+    )
+    lines = [
+        context.t("tercero.docs.title", name=html.escape(page.tercero_name)),
+        context.t(
+            "tercero.docs.filter",
+            type=html.escape(kind) if kind else context.t("tercero.docs.all_types"),
+            period=period,
+        ),
+        context.t("tercero.docs.count", total=page.total, page=page.page + 1, pages=page.pages),
+        "",
+    ]
+    if not page.items:
+        lines.append(context.t("tercero.docs.none"))
+    for d in page.items:
+        lines.append(
+            context.t(
+                "tercero.docs.line",
+                label=html.escape(d.label),
+                date=day(d.date),
+                due=context.t("tercero.docs.due", due=day(d.due_date)) if d.due_date else "",
+                value=money(d.value),
+                balance=money(d.balance),
+            )
+        )
+    types = [t for t in page.types if _safe_type(t)][:MAX_TYPE_BUTTONS]
+    rows: list[list[InlineKeyboardButton]] = []
+    if len(types) > 1 or kind:
+        type_row = [
+            _button(
+                ("✓ " if kind is None else "") + context.t("tercero.button.all_types"),
+                docs_data(tid, 0, None, since, until),
+            )
+        ]
+        type_row += [
+            _button(("✓ " if t == kind else "") + t, docs_data(tid, 0, t, since, until))
+            for t in types
+        ]
+        rows.extend(type_row[i : i + 4] for i in range(0, len(type_row), 4))
+    period_row = [
+        _button(context.t("tercero.button.since"), docs_data(tid, 0, kind, since, until, "since")),
+        _button(context.t("tercero.button.until"), docs_data(tid, 0, kind, since, until, "until")),
+    ]
+    if since or until:
+        period_row.append(
+            _button(context.t("tercero.button.clear_period"), docs_data(tid, 0, kind))
+        )
+    rows.append(period_row)
+    nav = pager(page.page, page.pages, lambda p: docs_data(tid, p, kind, since, until), context)
+    if nav:
+        rows.append(nav)
+    rows.append([_button(context.t("tercero.button.back"), pack(PREFIX, "open", tid))])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+def render_followups(context: CrmContext, page: FollowUpsPage) -> tuple[str, Markup]:
+    tz, now = context.crm.tz, context.crm.now()
+    lines = [
+        context.t("tercero.fus.title", name=html.escape(page.tercero_name), total=page.total),
+        "",
+    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    if not page.items:
+        lines.append(context.t("tercero.fus.none"))
+    for f in page.items:
+        due = local_datetime(f.due_at, tz)
+        if f.is_active:
+            key = "tercero.fus.overdue" if f.due_at < now else "tercero.fus.active_due"
+            status = context.t(key, due=due)
+            when = day(f.due_at.astimezone(tz).date())
+        else:
+            status = context.t(f"tercero.fus.{f.status}")
+            when = status
+        lines.append(
+            context.t(
+                "tercero.fus.line",
+                id=f.id,
+                type=html.escape(f.type_name),
+                status=status,
+                owner=html.escape(f.owner_name),
+            )
+        )
+        rows.append(
+            [
+                _button(
+                    context.t("tercero.fus.button", id=f.id, type=f.type_name, when=when)[:60],
+                    pack("fu", "open", f.id),
+                )
+            ]
+        )
+    nav = pager(page.page, page.pages, lambda p: pack(PREFIX, "fus", page.tercero_id, p), context)
+    if nav:
+        rows.append(nav)
+    rows.append(
+        [
+            _button(context.t("tercero.button.new"), pack("nv", "ter", page.tercero_id)),
+            _button(context.t("tercero.button.back"), pack(PREFIX, "open", page.tercero_id)),
+        ]
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+async def show(
+    update: Update, context: CrmContext, text: str, markup: Markup | None = None
+) -> None:
+    """Edit the pressed message in place, or send a new one for a typed command."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+
+
+async def _send(
+    update: Update, context: CrmContext, text: str, markup: Markup | None = None
+) -> None:
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+
+
+async def save_user_data(update: Update, context: CrmContext) -> None:
+    """Write ``user_data`` to the database now. The persistence reloads it from there on every
+    update, so a value kept for the next press would otherwise be lost until the periodic
+    write (every second, and never in tests)."""
+    app = context.application
+    if app.persistence is not None and update.effective_user is not None:
+        app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+        await app.update_persistence()
+
+
+async def _search(update: Update, context: CrmContext, text: str, page: int) -> None:
+    result = await terceros.search(context.crm, context.me, text, page)
+    assert context.user_data is not None
+    context.user_data[SEARCH_KEY] = result.query
+    await save_user_data(update, context)
+    if result.total == 0:
+        await show(update, context, context.t("tercero.none", query=html.escape(result.query)))
+    elif result.total == 1:
+        card = await terceros.get_card(context.crm, context.me, result.items[0].id)
+        await show(update, context, *render_card(context, card))
+    else:
+        await show(update, context, *render_results(context, result))
+
+
+# --- the conversation: /tercero [TEXT], typed period dates -----------------------------------
+
+
+async def tercero_command(update: Update, context: CrmContext) -> str | int:
+    """/tercero TEXT searches at once; /tercero alone asks for the text."""
+    text = " ".join(context.args or []).strip()
+    if not text:
+        await _send(update, context, context.t("tercero.ask"))
+        return TERCERO_TEXT
+    await _search(update, context, text, 0)
+    return ConversationHandler.END
+
+
+async def tercero_text(update: Update, context: CrmContext) -> str | int:
+    """The text typed after /tercero alone."""
+    assert update.effective_message is not None and update.effective_message.text
+    await _search(update, context, update.effective_message.text, 0)
+    return ConversationHandler.END
+
+
+async def ask_period_date(update: Update, context: CrmContext) -> str:
+    """Desde/Hasta pressed on the documents list: remember the filter, ask for the date."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    cb = unpack(query.data, PREFIX)
+    tercero_id = cb.int_arg(0)
+    _period(cb)  # refuse forged dates now, not after the user typed
+    # Check access before asking anything.
+    await terceros.get_card(context.crm, context.me, tercero_id)
+    context.user_data[DOCS_KEY] = {
+        "tercero": tercero_id,
+        "type": cb.arg(2, ""),
+        "since": cb.arg(3, ""),
+        "until": cb.arg(4, ""),
+        "field": cb.action,
+    }
+    await save_user_data(update, context)
+    await query.answer()
+    await _send(update, context, context.t(f"tercero.docs.ask_{cb.action}"))
+    return DOCS_DATE
+
+
+async def period_date_typed(update: Update, context: CrmContext) -> str | int:
+    """The typed Desde/Hasta date: show the documents with the new period."""
+    assert update.effective_message is not None and update.effective_message.text
+    assert context.user_data is not None
+    state = context.user_data.get(DOCS_KEY)
+    if not isinstance(state, dict):
+        return ConversationHandler.END
+    typed = terceros.parse_day(update.effective_message.text, context.crm.today())
+    state[state["field"]] = _ymd(typed)
+    page = await terceros.documents(
+        context.crm,
+        context.me,
+        int(state["tercero"]),
+        doc_type=state["type"] or None,
+        since=_from_ymd(state["since"]),
+        until=_from_ymd(state["until"]),
+    )
+    context.user_data.pop(DOCS_KEY, None)
+    await save_user_data(update, context)
+    await _send(update, context, *render_documents(context, page))
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: CrmContext) -> int:
+    """/cancelar inside the /tercero conversation."""
+    if context.user_data is not None:
+        context.user_data.pop(DOCS_KEY, None)
+    await _send(update, context, context.t("cancel.done"))
+    return ConversationHandler.END
+
+
+async def timed_out(update: object, context: CrmContext) -> None:
+    """The conversation sat idle: say so politely."""
+    if isinstance(update, Update) and update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, context.t("conversation.timeout"))
+
+
+# --- buttons ---------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: CrmContext) -> None:
+    """Every ``te:`` press: open a card, page results, documents, follow-ups."""
+    query = update.callback_query
+    assert query is not None
+    cb = unpack(query.data, PREFIX)
+    if cb.action == "open":
+        card = await terceros.get_card(context.crm, context.me, cb.int_arg(0))
+        await show(update, context, *render_card(context, card))
+    elif cb.action == "pg":
+        assert context.user_data is not None
+        text = context.user_data.get(SEARCH_KEY)
+        if not isinstance(text, str):
+            await query.answer(context.t("tercero.search_expired"), show_alert=True)
+            return
+        result = await terceros.search(context.crm, context.me, text, cb.int_arg(0))
+        await show(update, context, *render_results(context, result))
+    elif cb.action == "docs":
+        await show(update, context, *render_documents(context, await _documents(context, cb)))
+    elif cb.action == "fus":
+        page = await terceros.tercero_followups(
+            context.crm, context.me, cb.int_arg(0), cb.int_arg(1)
+        )
+        await show(update, context, *render_followups(context, page))
+    else:
+        raise BadCallback("unknown te action")
+
+
+def _period(cb: Callback) -> tuple[date | None, date | None]:
+    """The FROM and TO parts of a documents button; forged values are a bad button."""
+    try:
+        return _from_ymd(cb.arg(3, "")), _from_ymd(cb.arg(4, ""))
+    except ValueError as exc:
+        raise BadCallback("bad period") from exc
+
+
+async def _documents(context: CrmContext, cb: Callback) -> DocumentsPage:
+    since, until = _period(cb)
+    return await terceros.documents(
+        context.crm,
+        context.me,
+        cb.int_arg(0),
+        page=cb.int_arg(1),
+        doc_type=cb.arg(2, "") or None,
+        since=since,
+        until=until,
+    )
+
+
+def conversation() -> ConversationHandler[CrmContext]:
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("tercero", tercero_command),
+            CallbackQueryHandler(ask_period_date, pattern=r"^te:(since|until):"),
+        ],
+        states={
+            TERCERO_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, tercero_text)],
+            DOCS_DATE: [MessageHandler(filters.TEXT & ~filters.COMMAND, period_date_typed)],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[CommandHandler("cancelar", cancel)],
+        name="terceros",
+        persistent=True,
+        allow_reentry=True,
+        conversation_timeout=TIMEOUT_SECONDS,
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(conversation())
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))
