@@ -13,7 +13,7 @@ from bot.settings import Settings
 from bot.updates import PerUserUpdateProcessor
 from crm.clock import Clock, SystemClock
 from crm.context import Crm
-from handlers import start
+from handlers import reports, start
 from handlers.context import CrmContext
 from handlers.errors import on_error
 from handlers.gate import gate_handler
@@ -71,6 +71,7 @@ def build_application(
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(gate_handler(), group=-1)
     start.register(app)
+    reports.register(app)
     start.register_fallbacks(app)
     app.add_error_handler(on_error)  # type: ignore[arg-type]
 
