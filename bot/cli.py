@@ -155,7 +155,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         request = parse_request(words, crm.today())
         # No upload limit here: the file stays on disk; write it next to its destination.
         return await build_report(
-            crm, SYSTEM, request, settings.language, directory=output.parent, max_bytes=None
+            crm, SYSTEM, request, settings.language, directory=output.parent, unlimited=True
         )
 
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -654,10 +654,13 @@ async def build_report(
     lang: str = "es",
     *,
     directory: Path | None = None,
-    max_bytes: int | None = MAX_UPLOAD_BYTES,
+    max_bytes: int | None = None,
+    unlimited: bool = False,
 ) -> ReportFile:
     """Build the workbook for ``request`` within the actor's scope (agents their own book,
-    supervisors their team, admins everyone); refuse files Telegram would not accept."""
+    supervisors their team, admins everyone); refuse files Telegram would not accept
+    (``unlimited`` for files that stay on disk, e.g. the CLI)."""
+    limit = None if unlimited else (max_bytes or MAX_UPLOAD_BYTES)
     _check_filters_apply(request.kind, request.filters)
     ctx = _Context(crm, lang, crm.today())
     kind = request.kind
@@ -715,7 +718,7 @@ async def build_report(
             series = [(heads[j], [(str(r[0]), r[1 + j]) for r in perf_rows]) for j in range(3)]
         await asyncio.to_thread(book.finish, facts, ctx.breakdown, series)
         size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
+        if limit is not None and size > limit:
             raise ReportTooLarge()
     except TooManyRows:
         book.abandon()

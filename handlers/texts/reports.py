@@ -34,7 +34,7 @@ ES = {
         "También puedes escribirlo: <code>/informe seguimientos mes</code>\n"
         "Recíbelo automáticamente con <code>/suscribir</code>."
     ),
-    "report.pick_period": "📊 <b>{kind}</b>\nElige el periodo.",
+    "report.pick_period": "<b>{kind}</b>\nElige el periodo.",
     "report.kind.agenda": "📅 Agenda",
     "report.kind.seguimientos": "📋 Seguimientos",
     "report.kind.actividades": "📝 Actividades",
@@ -46,7 +46,7 @@ ES = {
     "report.period.mes": "Este mes",
     "report.back": "◀ Volver",
     "report.working": "⏳ Preparando el informe <b>{kind}</b>…",
-    "report.summary": "📊 <b>{kind}</b> · {start} – {end}\nFilas: <b>{rows}</b>",
+    "report.summary": "<b>{kind}</b> · {start} – {end}\nFilas: <b>{rows}</b>",
     "report.summary_filters": "Filtros: {filters}",
     "report.summary_total": "Saldo total: <b>{total}</b>",
     "report.summary_by": "{label}: {items}",
@@ -115,7 +115,7 @@ EN = {
         "You can also type it: <code>/informe seguimientos mes</code>\n"
         "Get it automatically with <code>/suscribir</code>."
     ),
-    "report.pick_period": "📊 <b>{kind}</b>\nPick the period.",
+    "report.pick_period": "<b>{kind}</b>\nPick the period.",
     "report.kind.agenda": "📅 Agenda",
     "report.kind.seguimientos": "📋 Follow-ups",
     "report.kind.actividades": "📝 Activities",
@@ -127,7 +127,7 @@ EN = {
     "report.period.mes": "This month",
     "report.back": "◀ Back",
     "report.working": "⏳ Preparing the <b>{kind}</b> report…",
-    "report.summary": "📊 <b>{kind}</b> · {start} – {end}\nRows: <b>{rows}</b>",
+    "report.summary": "<b>{kind}</b> · {start} – {end}\nRows: <b>{rows}</b>",
     "report.summary_filters": "Filters: {filters}",
     "report.summary_total": "Total balance: <b>{total}</b>",
     "report.summary_by": "{label}: {items}",

@@ -25,10 +25,10 @@ class Book:
     terceros: dict[str, int]
 
 
-async def make_book(crm: Crm, clock: FakeClock) -> Book:
+async def make_book(crm: Crm, clock: FakeClock, users: dict[str, int] | None = None) -> Book:
     """LUIS and MARIA (ANA's team) and PEDRO (no supervisor) each own follow-ups; LUIS's
     notes and observations carry every formula-injection case."""
-    users = await seed_team(crm)
+    users = users or await seed_team(crm)
     actors: dict[str, Any] = {
         code: await resolve_actor(crm, tg)
         for code, tg in (("ADMIN", 1), ("ANA", 2), ("LUIS", 3), ("MARIA", 4), ("PEDRO", 5))
@@ -78,5 +78,27 @@ async def make_book(crm: Crm, clock: FakeClock) -> Book:
     return Book(users, actors, f, terceros)
 
 
-def days_before(day: date, n: int) -> date:
-    return day - timedelta(days=n)
+async def add_many_followups(crm: Crm, owner_id: int, tercero_id: int, count: int) -> None:
+    """``count`` active follow-ups created this month, written in one bulk insert."""
+    from sqlalchemy import insert
+
+    from storage.models import FollowUp
+
+    ftype = await type_id(crm)
+    now = crm.now()
+    rows = [
+        {
+            "tercero_id": tercero_id,
+            "type_id": ftype,
+            "owner_id": owner_id,
+            "due_at": now + timedelta(hours=i % 500),
+            "status": "active",
+            "note": f"nota {i}",
+            "created_at": now - timedelta(minutes=i % 1000),
+            "postpone_count": 0,
+            "version": 1,
+        }
+        for i in range(count)
+    ]
+    async with crm.sessions.begin() as session:
+        await session.execute(insert(FollowUp), rows)
