@@ -80,22 +80,23 @@ def crm_free_tz() -> Crm:
     return Crm(sessions=None, tz=BOGOTA)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    ("args", "key"),
-    [
-        ("seguimientos", "error.subscribe_usage"),
-        ("ventas diario 07:00", "error.report_bad_kind"),
-        ("seguimientos mensual 07:00", "error.subscribe_bad_frequency"),
-        ("seguimientos diario 25:00", "error.subscribe_bad_time"),
-        ("seguimientos diario siete", "error.subscribe_bad_time"),
-        ("seguimientos diario 07:00 color:rojo", "error.report_bad_filter"),
-        ("cartera diario 07:00 estado:Pagado", "error.report_filter_not_for"),
-    ],
-)
-async def test_bad_subscriptions_are_refused(crm: Crm, book: Book, args: str, key: str) -> None:
-    with pytest.raises(InvalidInput) as caught:
-        await subscribe(crm, book.actors["ANA"], args)
-    assert caught.value.key == key
+BAD_SUBSCRIPTIONS = [
+    ("seguimientos", "error.subscribe_usage"),
+    ("ventas diario 07:00", "error.report_bad_kind"),
+    ("seguimientos mensual 07:00", "error.subscribe_bad_frequency"),
+    ("seguimientos diario 25:00", "error.subscribe_bad_time"),
+    ("seguimientos diario siete", "error.subscribe_bad_time"),
+    ("seguimientos diario 07:00 color:rojo", "error.report_bad_filter"),
+    ("seguimientos diario 07:00 tipo:ventas", "error.report_unknown_type"),
+    ("cartera diario 07:00 estado:Pagado", "error.report_filter_not_for"),
+]
+
+
+async def test_bad_subscriptions_are_refused(crm: Crm, book: Book) -> None:
+    for args, key in BAD_SUBSCRIPTIONS:
+        with pytest.raises(InvalidInput) as caught:
+            await subscribe(crm, book.actors["ANA"], args)
+        assert caught.value.key == key, args
     assert await list_subscriptions(crm, book.actors["ANA"]) == []
 
 

@@ -118,10 +118,14 @@ async def count_followups(crm: Crm, start: date, end: date) -> int:
         )
 
 
-@pytest.mark.parametrize("kind", list(HEADERS))
 async def test_every_report_has_exact_headers_a_formatted_sheet_and_a_chart(
-    crm: Crm, book: Book, kind: str
+    crm: Crm, book: Book
 ) -> None:
+    for kind in HEADERS:
+        await check_layout(crm, book, kind)
+
+
+async def check_layout(crm: Crm, book: Book, kind: str) -> None:
     report = await make(crm, book, "ADMIN", f"{kind} mes")
     try:
         data, summary = sheets(report)
