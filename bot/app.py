@@ -26,6 +26,7 @@ from handlers import (
     letters,
     notifications,
     reassign,
+    reports,
     start,
     terceros,
     users_admin,
@@ -130,6 +131,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     agenda.register(app)
     terceros.register(app)
     cartera.register(app)
+    reports.register(app)
     start.register_fallbacks(app)
     app.add_error_handler(on_error)  # type: ignore[arg-type]
 

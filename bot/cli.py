@@ -471,6 +471,40 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- report --------------------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    import shutil
+    from pathlib import Path
+
+    from crm.reports import build_report, parse_request
+    from crm.users import SYSTEM
+
+    output = Path(args.output)
+
+    async def action(crm: Any) -> Any:
+        words = [args.tipo]
+        if args.desde or args.hasta:
+            words += [args.desde or args.hasta, args.hasta or args.desde]
+        for key in ("agente", "tipo_seguimiento", "estado", "nit"):
+            value = getattr(args, key)
+            if value:
+                name = "tipo" if key == "tipo_seguimiento" else key
+                words.append(f"{name}:{value}")
+        request = parse_request(words, crm.today())
+        # No upload limit here: the file stays on disk; write it next to its destination.
+        return await build_report(
+            crm, SYSTEM, request, settings.language, directory=output.parent, unlimited=True
+        )
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    report = with_crm(settings, action)
+    shutil.move(report.path, output)
+    print(f"crm-bot: wrote {output} ({report.rows} rows, {report.filename})")
+    return 0
+
+
 # --- parser ----------------------------------------------------------------------------------
 
 
@@ -528,6 +562,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="register this Telegram id (yours) as the demo admin",
     )
     demo.set_defaults(func=cmd_demo_data)
+
+    report = sub.add_parser("report", help="write an Excel report (as the system admin)")
+    report.add_argument("tipo", help="agenda, seguimientos, actividades, cartera, desempeno")
+    report.add_argument("--desde", help="first day, YYYY-MM-DD")
+    report.add_argument("--hasta", help="last day, YYYY-MM-DD")
+    report.add_argument("--agente", help="only this agent's book (user code)")
+    report.add_argument("--tipo", dest="tipo_seguimiento", help="only this follow-up type")
+    report.add_argument("--estado", help="only this state")
+    report.add_argument("--nit", help="only this tercero")
+    report.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
