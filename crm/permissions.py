@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -12,7 +14,7 @@ from storage.models import User
 
 
 def owner_filter(
-    actor: Actor, owner_column: InstrumentedAttribute[int] | ColumnElement[int]
+    actor: Actor, owner_column: InstrumentedAttribute[Any] | ColumnElement[Any]
 ) -> ColumnElement[bool]:
     """A WHERE clause limiting ``owner_column`` (a users.id column) to the actor's scope."""
     if actor.is_admin:
