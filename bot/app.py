@@ -9,6 +9,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot import scheduler
+from bot.jobs import schedule_report_jobs
 from bot.persistence import DatabasePersistence, sync_conversations
 from bot.ratelimit import PerChatRateLimiter
 from bot.settings import Settings
@@ -149,6 +150,7 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await register_commands(app)
     scheduler.schedule(app)
+    schedule_report_jobs(app)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

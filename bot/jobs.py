@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from typing import Any
 
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes
 
+from bot.notifier import make_instance_id
 from crm.context import Crm
 from crm.reports import Delivery, due_subscriptions
 from handlers.reports import send_report
@@ -20,7 +18,7 @@ from handlers.texts import t
 log = logging.getLogger("crm_bot.jobs")
 
 # Names this process in claims, so a lease shows which instance holds a delivery.
-INSTANCE_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+INSTANCE_ID = make_instance_id()
 REPORTS_JOB = "report-subscriptions"
 
 

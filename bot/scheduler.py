@@ -7,7 +7,7 @@ and escalation to exactly one delivery.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from telegram.ext import Application, CallbackContext
@@ -16,6 +16,7 @@ from bot.notifier import Notifier
 from bot.settings import Settings
 from crm.context import Crm
 from crm.notifications import DEFAULT_LEASE
+from crm.promises import evaluate_promises
 
 NOTIFIER = "notifier"
 
@@ -39,6 +40,11 @@ def make_notifier(app: Application[Any, Any, Any, Any, Any, Any]) -> Notifier:
 async def _round(context: CallbackContext[Any, Any, Any, Any]) -> None:
     notifier: Notifier = context.application.bot_data[NOTIFIER]
     await notifier.run_round()
+
+
+async def _promises(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    # Idempotent and row-locked, so every instance may run it.
+    await evaluate_promises(context.application.bot_data["crm"])
 
 
 async def _digest(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -67,6 +73,14 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> Notifier:
         _digest,
         time=settings.digest_at.replace(tzinfo=settings.tz),
         name="morning-digest",
+        job_kwargs=once,
+    )
+    # A promise whose date passed yesterday becomes "incumplido" early in the morning, before
+    # the digest; imports of documents re-evaluate promises too.
+    queue.run_daily(
+        _promises,
+        time=time(0, 5, tzinfo=settings.tz),
+        name="promises",
         job_kwargs=once,
     )
     return notifier

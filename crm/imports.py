@@ -129,8 +129,10 @@ ProgressSink = Callable[[int, int | None], None]
 
 async def after_documents_import(crm: Crm, result: ImportResult) -> None:
     """Runs after a documentos import committed changes: balances moved, so promises to pay
-    must be re-evaluated. WIRE HERE: ``await crm.promises.evaluate_promises(crm)``."""
-    return None
+    are re-evaluated (kept when the balance went down by the promised amount)."""
+    from crm.promises import evaluate_promises  # here: promises builds on follow-ups
+
+    await evaluate_promises(crm)
 
 
 # --- the use case ----------------------------------------------------------------------------

@@ -191,8 +191,14 @@ def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup
             [_b(t("fu.b_postpone"), "pp", fid, v), _b(t("fu.b_close"), "cl", fid, v)],
             [_b(t("fu.b_activity"), "ac", fid, v), _b(t("fu.b_observation"), "ob", fid, v)],
             [_b(t("fu.b_attach"), "at", fid, v), _b(t("fu.b_discard"), "ds", fid, v)],
-            [history, tercero],
         ]
+        extras = [_b(t("fu.b_support"), "doc", fid)]
+        if card.document is not None:
+            # Promises to pay are about a cartera document (handlers/cartera.py).
+            extras.append(
+                InlineKeyboardButton(t("fu.b_promise"), callback_data=pack("ca", "prom", fid))
+            )
+        rows += [extras, [history, tercero]]
     elif card.status == "closed":
         rows = [[_b(t("fu.b_continue"), "co", card.id)], [history, tercero]]
     else:

@@ -104,18 +104,22 @@ def render_card(context: CrmContext, card: TerceroCard) -> tuple[str, Markup]:
             overdue=money(card.cartera_overdue),
         )
     )
-    markup = InlineKeyboardMarkup(
+    rows = [
         [
-            [
-                _button(context.t("tercero.button.documents"), docs_data(card.id)),
-                _button(context.t("tercero.button.cartera"), pack("ca", "ter", card.id, 0)),
-            ],
-            [
-                _button(context.t("tercero.button.followups"), pack(PREFIX, "fus", card.id, 0)),
-                _button(context.t("tercero.button.new"), pack("nv", "ter", card.id)),
-            ],
-        ]
-    )
+            _button(context.t("tercero.button.documents"), docs_data(card.id)),
+            _button(context.t("tercero.button.cartera"), pack("ca", "ter", card.id, 0)),
+        ],
+        [
+            _button(context.t("tercero.button.followups"), pack(PREFIX, "fus", card.id, 0)),
+            _button(context.t("tercero.button.new"), pack("nv", "ter", card.id)),
+        ],
+    ]
+    if not context.me.is_agent:
+        # Only offered to those who may reassign; handlers/reassign.py re-checks on press.
+        rows.append(
+            [_button(context.t("tercero.button.reassign"), pack(PREFIX, "reasg", card.id))]
+        )
+    markup = InlineKeyboardMarkup(rows)
     return "\n".join(lines), markup
 
 

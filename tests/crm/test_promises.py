@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -177,3 +178,29 @@ async def test_promise_refusals(crm: Crm, world) -> None:
         await promises.record_promise(
             crm, world["LUIS"], world["fu"], Decimal("1"), date(2026, 12, 1)
         )
+
+
+async def test_a_documents_import_that_shows_the_payment_keeps_the_promise(
+    crm: Crm, world: dict[str, object], tmp_path: Path
+) -> None:
+    from crm.imports import import_file
+
+    fu = world["fu"]
+    assert isinstance(fu, int)
+    await promises.record_promise(
+        crm,
+        world["LUIS"],
+        fu,
+        Decimal("400000"),
+        crm.today() + timedelta(days=3),  # type: ignore[arg-type]
+    )
+    export = tmp_path / "documentos.csv"
+    export.write_text(
+        "nit;tipo;numero;fecha;vencimiento;valor;saldo\n"
+        "900123456-7;FV;500;2026-10-01;2026-10-31;1000000;600000\n",
+        encoding="utf-8",
+    )
+    await import_file(crm, "documentos", export)
+    assert await _kinds(crm, fu) == ["created", "promise", "promise_kept"]
+    [view] = await promises.promises_for(crm, world["LUIS"], fu)  # type: ignore[arg-type]
+    assert view.status == "kept"

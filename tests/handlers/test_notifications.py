@@ -118,7 +118,7 @@ async def test_jobs_tick_every_interval_and_digest_daily(bot: BotHarness) -> Non
     assert bot.app.bot_data[NOTIFIER] is notifier_
     assert notifier_.digest_at.hour == 7 and notifier_.escalate_after_hours == 48
     jobs = {job.name: job for job in bot.app.job_queue.jobs()}
-    assert set(jobs) == {"notify-round", "morning-digest"}
+    assert set(jobs) == {"notify-round", "morning-digest", "promises"}
     assert jobs["notify-round"].job.trigger.interval == timedelta(seconds=45)
     for job in jobs.values():
         job.schedule_removal()
