@@ -24,7 +24,7 @@ from crm.cartera import AgingTotals, BookSummary, TerceroCartera
 from crm.formatting import day, money
 from handlers.callbacks import BadCallback, pack, pattern, unpack
 from handlers.context import CrmContext
-from handlers.terceros import pager, save_user_data, show, timed_out
+from handlers.terceros import pager, show, timed_out
 
 PREFIX = "ca"
 PROMISE_KEY = "cartera_promise"
@@ -284,7 +284,6 @@ async def promise_start(update: Update, context: CrmContext) -> str:
             date=day(info.pending.promised_date),
         )
     context.user_data[PROMISE_KEY] = {"fu": followup_id}
-    await save_user_data(update, context)
     await query.answer()
     assert update.effective_chat is not None
     await context.bot.send_message(
@@ -317,7 +316,6 @@ async def promise_amount(update: Update, context: CrmContext) -> str | int:
         return ConversationHandler.END
     amount = await promises.check_amount(context.crm, context.me, int(state["fu"]), message.text)
     state["amount"] = str(amount)
-    await save_user_data(update, context)
     today = context.crm.today()
     buttons = []
     for days in QUICK_DAYS:
@@ -376,7 +374,6 @@ async def _record(update: Update, context: CrmContext, when: date) -> str | int:
     )
     assert context.user_data is not None
     context.user_data.pop(PROMISE_KEY, None)
-    await save_user_data(update, context)
     await context.bot.send_message(
         update.effective_chat.id,
         context.t(
@@ -398,7 +395,6 @@ async def promise_cancel(update: Update, context: CrmContext) -> int:
     """/cancelar inside the promise flow: nothing is recorded."""
     assert context.user_data is not None and update.effective_message is not None
     context.user_data.pop(PROMISE_KEY, None)
-    await save_user_data(update, context)
     await update.effective_message.reply_text(context.t("cancel.done"))
     return ConversationHandler.END
 

@@ -289,21 +289,10 @@ async def _send(
     )
 
 
-async def save_user_data(update: Update, context: CrmContext) -> None:
-    """Write ``user_data`` to the database now. The persistence reloads it from there on every
-    update, so a value kept for the next press would otherwise be lost until the periodic
-    write (every second, and never in tests)."""
-    app = context.application
-    if app.persistence is not None and update.effective_user is not None:
-        app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
-        await app.update_persistence()
-
-
 async def _search(update: Update, context: CrmContext, text: str, page: int) -> None:
     result = await terceros.search(context.crm, context.me, text, page)
     assert context.user_data is not None
     context.user_data[SEARCH_KEY] = result.query
-    await save_user_data(update, context)
     if result.total == 0:
         await show(update, context, context.t("tercero.none", query=html.escape(result.query)))
     elif result.total == 1:
@@ -349,7 +338,6 @@ async def ask_period_date(update: Update, context: CrmContext) -> str:
         "until": cb.arg(4, ""),
         "field": cb.action,
     }
-    await save_user_data(update, context)
     await query.answer()
     await _send(update, context, context.t(f"tercero.docs.ask_{cb.action}"))
     return DOCS_DATE
@@ -373,7 +361,6 @@ async def period_date_typed(update: Update, context: CrmContext) -> str | int:
         until=_from_ymd(state["until"]),
     )
     context.user_data.pop(DOCS_KEY, None)
-    await save_user_data(update, context)
     await _send(update, context, *render_documents(context, page))
     return ConversationHandler.END
 
