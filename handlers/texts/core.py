@@ -17,12 +17,14 @@ ES = {
         "/nuevo — crear un seguimiento\n"
         "/tercero TEXTO — buscar un tercero por nombre o NIT\n"
         "/cartera — cartera por edades de tu libro\n"
-        "/informe — informes en Excel\n"
+        "/informe — informes en Excel (por ejemplo <code>/informe seguimientos mes</code>)\n"
+        "/suscribir — recibir un informe cada día o cada semana; /suscripciones para verlas\n"
         "/cancelar — salir de cualquier conversación"
     ),
     "help.supervisor": (
         "\n\nComo supervisor también ves la agenda y la cartera de tu equipo "
-        "(<code>agente:CODIGO</code>), puedes invitar agentes (/invitar) y reasignar (/reasignar)."
+        "(<code>agente:CODIGO</code>), puedes invitar agentes (/invitar), ver tu equipo "
+        "(/usuarios) y reasignar (/reasignar)."
     ),
     "help.admin": (
         "\n\nComo administrador: /usuarios, /invitar, /config (tipos, estados, actividades, "
@@ -73,12 +75,14 @@ EN = {
         "/nuevo — create a follow-up\n"
         "/tercero TEXT — find a tercero by name or NIT\n"
         "/cartera — your book's cartera by age\n"
-        "/informe — Excel reports\n"
+        "/informe — Excel reports (e.g. <code>/informe seguimientos mes</code>)\n"
+        "/suscribir — get a report every day or week; /suscripciones to list them\n"
         "/cancelar — leave any conversation"
     ),
     "help.supervisor": (
         "\n\nAs a supervisor you also see your team's agenda and cartera "
-        "(<code>agente:CODE</code>), can invite agents (/invitar) and reassign (/reasignar)."
+        "(<code>agente:CODE</code>), can invite agents (/invitar), see your team (/usuarios) "
+        "and reassign (/reasignar)."
     ),
     "help.admin": (
         "\n\nAs an administrator: /usuarios, /invitar, /config (types, states, activities, "
