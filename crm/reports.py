@@ -33,7 +33,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from crm import audit
+from crm import audit, cartera
 from crm.context import Crm
 from crm.errors import CrmError, InvalidInput, NotAuthorized, NotFound
 from crm.formatting import local_datetime
@@ -69,6 +69,7 @@ PERIOD_WORDS = ("hoy", "ayer", "semana", "mes")
 FILTER_KEYS = ("agente", "tipo", "estado", "nit")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's limit for bots sending files
 CHUNK = 1000
+# Labels of crm.cartera.BUCKETS, in the same order, as the cartera sheet shows them.
 BUCKETS = ("Corriente", "1–30", "31–60", "61–90", "> 90")
 STATUS_WORDS = {
     "activo": "active",
@@ -411,16 +412,8 @@ def _event_row(ctx: _Context, row: Any) -> tuple[Any, ...]:
 
 
 def aging_bucket(days: int) -> str:
-    """The cartera aging bucket of a number of days past due."""
-    if days <= 0:
-        return BUCKETS[0]
-    if days <= 30:
-        return BUCKETS[1]
-    if days <= 60:
-        return BUCKETS[2]
-    if days <= 90:
-        return BUCKETS[3]
-    return BUCKETS[4]
+    """The cartera aging bucket of a number of days past due (the rule of crm.cartera)."""
+    return BUCKETS[cartera.BUCKETS.index(cartera.bucket_of(days))]
 
 
 def _bucket_label(lang: str, bucket: str) -> str:
