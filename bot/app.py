@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot import scheduler
 from bot.jobs import schedule_report_jobs
@@ -40,6 +42,11 @@ from storage.db import make_engine, make_session_factory
 from storage.updates import claim_update
 
 MENU = ("start", "ayuda", "agenda", "nuevo", "tercero", "cartera", "informe", "cancelar")
+
+
+# Our conversations mix button and text steps on purpose (per_message=False): the warning PTB
+# prints for that at start-up is expected, not a problem to fix.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 
 def make_crm(settings: Settings, clock: Clock | None = None) -> Crm:
