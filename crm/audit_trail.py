@@ -3,6 +3,7 @@ Excel export. Admins only."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from dataclasses import dataclass
@@ -10,12 +11,14 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from crm.context import Crm
 from crm.errors import NotAuthorized, NotFound
+from crm.report_workbook import text_cell
 from crm.users import Actor
 from storage.db import read_session
 from storage.models import AuditEntry, User
@@ -137,13 +140,6 @@ async def audit_page(
     return AuditPage(rows, page, pages, total, flt, subject)
 
 
-def _safe_text(value: str | None) -> str | None:
-    """Text that spreadsheet programs never read as a formula."""
-    if value and value[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _changes(data: dict[str, Any] | None) -> str | None:
     if data is None:
         return None
@@ -151,37 +147,47 @@ def _changes(data: dict[str, Any] | None) -> str | None:
 
 
 async def export_audit(crm: Crm, actor: Actor, flt: AuditFilter = AuditFilter()) -> bytes:
-    """The filtered trail as .xlsx: bold frozen header, autofilter, local times."""
+    """The filtered trail as .xlsx: bold frozen header, autofilter, local times. The rows are
+    read here; the workbook is written in a worker thread so other users keep being served."""
     if not actor.is_admin:
         raise NotAuthorized()
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Auditoría"
-    sheet.append(list(HEADERS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    rows: list[tuple[Any, ...]] = []
     async with read_session(crm.sessions) as session:
         result = await session.stream(_rows_query(flt).limit(EXPORT_LIMIT))
         async for entry, code, name in result:
             row = _row(entry, code, name)
-            sheet.append(
-                [
+            rows.append(
+                (
                     row.at.astimezone(crm.tz).replace(tzinfo=None),
-                    _safe_text(row.actor_code),
-                    _safe_text(row.actor_name),
-                    _safe_text(row.entity),
-                    _safe_text(row.entity_id),
-                    _safe_text(row.action),
-                    _safe_text(_changes(row.before)),
-                    _safe_text(_changes(row.after)),
-                ]
+                    row.actor_code,
+                    row.actor_name,
+                    row.entity,
+                    row.entity_id,
+                    row.action,
+                    _changes(row.before),
+                    _changes(row.after),
+                )
             )
-            sheet.cell(sheet.max_row, 1).number_format = "DD/MM/YYYY HH:MM"
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    return await asyncio.to_thread(_workbook, rows)
+
+
+def _workbook(rows: list[tuple[Any, ...]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Auditoría")
     for column, width in zip("ABCDEFGH", (17, 12, 24, 12, 10, 14, 50, 50), strict=True):
         sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:H{len(rows) + 1}"
+    header = []
+    for title in HEADERS:
+        cell = WriteOnlyCell(sheet, title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for at, *texts in rows:
+        when = WriteOnlyCell(sheet, at)
+        when.number_format = "DD/MM/YYYY HH:MM"
+        sheet.append([when, *(text_cell(sheet, t) if t else t for t in texts)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

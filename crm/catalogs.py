@@ -237,7 +237,7 @@ async def find_item(crm: Crm, actor: Actor, kind: str, ref: str) -> CatalogEntry
     ref = ref.strip()
     async with crm.sessions() as session:
         row = None
-        if ref.lstrip("#").isdigit():
+        if ref.lstrip("#").isascii() and ref.lstrip("#").isdigit():
             row = await session.get(model, int(ref.lstrip("#")))
         if row is None:
             row = await session.scalar(select(model).where(func.lower(model.name) == ref.lower()))

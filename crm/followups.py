@@ -82,7 +82,7 @@ async def list_activities(crm: Crm) -> list[CatalogItem]:
 def parse_hours(text: str) -> int:
     """A whole number of hours between 1 and 720, or InvalidInput explaining the rule."""
     value = text.strip().lower().removesuffix("h").strip().removeprefix("+").strip()
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise InvalidInput("error.bad_hours", min=MIN_HOURS, max=MAX_HOURS)
     hours = int(value)
     if not MIN_HOURS <= hours <= MAX_HOURS:

@@ -53,7 +53,7 @@ async def find_terceros_for_new(crm: Crm, actor: Actor, text: str) -> TerceroSea
     matches: list[ColumnElement[bool]] = [
         Tercero.search_name.like(f"%{_escape_like(wanted)}%", escape="\\")
     ]
-    if base and base.isdigit():
+    if base and base.isascii() and base.isdigit():
         matches.append(Tercero.nit_base.like(f"{base}%"))
         matches.append(Tercero.nit == text.strip())
     query = select(Tercero).where(or_(*matches))

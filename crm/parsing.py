@@ -169,7 +169,9 @@ def parse_amount(value: object) -> Decimal:
     ):
         raise BadValue("import.problem.bad_amount", value=show(value))
     digits = "".join(groups)
-    if not digits.isdigit() or (decimal in raw and not cents.isdigit()):
+    if not (digits.isascii() and digits.isdigit()) or (
+        decimal in raw and not (cents.isascii() and cents.isdigit())
+    ):
         raise BadValue("import.problem.bad_amount", value=show(value))
     if len(cents) > 2:
         raise BadValue("import.problem.amount_decimals", value=show(value))

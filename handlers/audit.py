@@ -121,7 +121,12 @@ async def auditoria(update: Update, context: CrmContext) -> None:
         args = args[1:]
     if not args:
         flt = AuditFilter()
-    elif len(args) == 2 and args[0] in ("seguimiento", "followup") and args[1].isdigit():
+    elif (
+        len(args) == 2
+        and args[0] in ("seguimiento", "followup")
+        and args[1].isascii()
+        and args[1].isdigit()
+    ):
         flt = AuditFilter(followup_id=int(args[1][:18]))
     elif len(args) == 2 and args[0] in ("usuario", "user"):
         flt = await audit_trail.resolve_user_filter(context.crm, context.me, args[1])

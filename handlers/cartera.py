@@ -351,7 +351,7 @@ async def promise_date_pressed(update: Update, context: CrmContext) -> str | int
     query = update.callback_query
     assert query is not None
     raw = unpack(query.data, PREFIX).arg(0)
-    if len(raw) != 8 or not raw.isdigit():
+    if len(raw) != 8 or not (raw.isascii() and raw.isdigit()):
         raise BadCallback("bad date")
     try:
         when = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))

@@ -75,7 +75,9 @@ async def refuse(update: Update, context: CrmContext) -> None:
     user = update.effective_user
     assert user is not None
     if update.callback_query is not None:
-        await update.callback_query.answer(context.t("gate.refused_short"), show_alert=True)
+        await update.callback_query.answer(
+            context.t("gate.refused_short", telegram_id=user.id), show_alert=True
+        )
     elif update.effective_message is not None and update.effective_chat is not None:
         await context.bot.send_message(
             update.effective_chat.id,

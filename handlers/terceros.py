@@ -130,7 +130,7 @@ def _ymd(value: date | None) -> str:
 def _from_ymd(value: str) -> date | None:
     if not value:
         return None
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not (value.isascii() and value.isdigit()):
         raise ValueError("bad date in button")
     return date(int(value[:4]), int(value[4:6]), int(value[6:]))
 

@@ -6,7 +6,10 @@ ES = {
         "Tu id de Telegram es <code>{telegram_id}</code>: envíaselo a un administrador para "
         "que te registre."
     ),
-    "gate.refused_short": "No tienes acceso a este bot. Pide a un administrador que te registre.",
+    "gate.refused_short": (
+        "No tienes acceso a este bot. Tu id de Telegram es {telegram_id}: envíaselo a un "
+        "administrador para que te registre."
+    ),
     "start.greeting": "¡Hola, {name}! Estás registrado como <b>{role}</b>.\n\n{help}",
     "role.agent": "agente",
     "role.supervisor": "supervisor",
@@ -64,7 +67,10 @@ EN = {
         "Your Telegram id is <code>{telegram_id}</code>: send it to an administrator to get "
         "registered."
     ),
-    "gate.refused_short": "You have no access to this bot. Ask an administrator to register you.",
+    "gate.refused_short": (
+        "You have no access to this bot. Your Telegram id is {telegram_id}: send it to an "
+        "administrator to get registered."
+    ),
     "start.greeting": "Hello, {name}! You are registered as <b>{role}</b>.\n\n{help}",
     "role.agent": "agent",
     "role.supervisor": "supervisor",

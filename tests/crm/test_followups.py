@@ -68,7 +68,7 @@ async def test_postpone_across_midnight_in_local_time(crm: Crm, world, clock: Fa
     assert (local.day, local.hour, local.minute) == (28, 3, 0)
 
 
-@pytest.mark.parametrize("text", ["abc", "-5", "9999", "2,5", "0", "", "721"])
+@pytest.mark.parametrize("text", ["abc", "-5", "9999", "2,5", "0", "", "721", "²", "１２", "٣"])
 def test_bad_hours_are_rejected(text: str) -> None:
     with pytest.raises(InvalidInput):
         followups.parse_hours(text)

@@ -14,7 +14,7 @@ from crm.audit_trail import AuditFilter
 from crm.context import Crm
 from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized, NotFound
 from crm.users import resolve_actor
-from storage.models import FollowUp, FollowUpEvent, Tercero
+from storage.models import FollowUp, FollowUpEvent, Tercero, User
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id
 
@@ -208,3 +208,13 @@ async def test_audit_excel_export(crm: Crm, world) -> None:
     observation = next(r for r in sheet.iter_rows(min_row=2) if r[5].value == "observation")
     assert observation[7].data_type == "s" and "HYPERLINK" in observation[7].value
     assert sheet.max_row > 5
+    # A risky first character is kept as typed and marked text (no visible apostrophe added).
+    async with crm.sessions.begin() as session:
+        user = await session.get(User, world["LUIS"].id)
+        user.name = "=CMD|' /C calc'!A0"
+    await followups.add_observation(crm, world["LUIS"], world["followup"], "otra")
+    data = await audit_trail.export_audit(crm, world["ADMIN"])
+    sheet = load_workbook(io.BytesIO(data)).active
+    names = [r[2] for r in sheet.iter_rows(min_row=2) if r[2].value and "CMD" in r[2].value]
+    assert names and all(c.value == "=CMD|' /C calc'!A0" and c.data_type == "s" for c in names)
+    assert all(c.quotePrefix for c in names)

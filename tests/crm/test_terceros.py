@@ -229,3 +229,23 @@ def test_parse_day(text: str, expected: date) -> None:
 def test_parse_day_refuses(text: str) -> None:
     with pytest.raises(InvalidInput):
         terceros.parse_day(text, date(2026, 11, 27))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2026-12-05", date(2026, 12, 5)), ("05/12/2026", date(2026, 12, 5)), ("5/12", None)],
+)
+def test_typed_dates_accept_iso_and_day_first(text: str, expected: date | None) -> None:
+    from crm.terceros import parse_day
+
+    today = date(2026, 11, 28)
+    assert parse_day(text, today) == (expected or date(2026, 12, 5))
+
+
+@pytest.mark.parametrize("text", ["31/02/2026", "2026-13-01", "٣/12/2026", "mañanita"])
+def test_impossible_or_foreign_dates_are_refused(text: str) -> None:
+    from crm.errors import InvalidInput
+    from crm.terceros import parse_day
+
+    with pytest.raises(InvalidInput):
+        parse_day(text, date(2026, 11, 28))

@@ -19,6 +19,7 @@ async def test_stranger_refused_for_any_command_text_or_button(bot: BotHarness) 
     calls = await bot.press(Team.stranger, "fu:open:1")
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert calls[0].params.get("show_alert") is True
+    assert "777" in calls[0].params["text"]  # the id to hand to an admin, even from a button
 
 
 async def test_deactivated_user_is_refused(bot: BotHarness) -> None:
