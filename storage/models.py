@@ -179,7 +179,8 @@ class SupportDocument(Base):
 class FollowUp(Base):
     __tablename__ = "followups"
     __table_args__ = (
-        Index("ix_followups_owner_status_due", "owner_id", "status", "due_at"),
+        # The agenda: an agent's active follow-ups in page order (migration 0005).
+        Index("ix_followups_owner_status_due_id", "owner_id", "status", "due_at", "id"),
         # The notifier's scan: active follow-ups by due time, nothing else.
         Index(
             "ix_followups_active_due",
