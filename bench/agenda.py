@@ -51,13 +51,15 @@ class Scenario:
     name: str
     supervisor: bool
     page: Callable[[random.Random], int]
+    targeted: bool = True  # the target is one agent's agenda
 
 
 SCENARIOS = (
     Scenario("agent, page 1", False, lambda _rng: 0),
     # Any later page (OFFSET grows; the last page of ~1500 active follow-ups is ~190).
     Scenario("agent, any page", False, lambda rng: rng.randint(1, 200)),
-    Scenario("supervisor (20 agents), page 1", True, lambda _rng: 0),
+    # Informative: its counts read the whole team's ~30k active follow-ups.
+    Scenario("supervisor (20 agents), page 1", True, lambda _rng: 0, targeted=False),
 )
 
 
@@ -155,7 +157,7 @@ def _asyncpg_replayer(
 
 async def _measure(
     url: str, scale: Scale, replay: Callable[[list[Statement]], Awaitable[None]]
-) -> dict[str, Timings]:
+) -> dict[str, tuple[Scenario, Timings]]:
     engine = make_engine(url)
     crm = Crm(
         sessions=make_session_factory(engine),
@@ -170,7 +172,7 @@ async def _measure(
         agents.append(actor)
     supervisor = await resolve_actor(crm, SUPERVISOR_TG)
     assert supervisor is not None
-    timings: dict[str, Timings] = {}
+    timings: dict[str, tuple[Scenario, Timings]] = {}
     try:
         for scenario in SCENARIOS:
             calls = [
@@ -190,7 +192,7 @@ async def _measure(
                 started = time.perf_counter()
                 await replay(statements)
                 raw.append((time.perf_counter() - started) * 1000)
-            timings[scenario.name] = Timings(ours, raw)
+            timings[scenario.name] = (scenario, Timings(ours, raw))
             print(
                 f"   {scenario.name}: {len(captured[0])} statements per call; "
                 f"p99 {percentile(ours, 99):.2f} ms vs raw {percentile(raw, 99):.2f} ms",
@@ -220,9 +222,11 @@ async def _capture(
     return captured
 
 
-def _results(engine: str, driver: str, timings: dict[str, Timings]) -> list[Result]:
+def _results(
+    engine: str, driver: str, timings: dict[str, tuple[Scenario, Timings]]
+) -> list[Result]:
     out = []
-    for name, t in timings.items():
+    for name, (scenario, t) in timings.items():
         p50, p99 = percentile(t.ours, 50), percentile(t.ours, 99)
         r50, r99 = percentile(t.raw, 50), percentile(t.raw, 99)
         out.append(
@@ -231,8 +235,8 @@ def _results(engine: str, driver: str, timings: dict[str, Timings]) -> list[Resu
                 ours=f"p50 {p50:.2f} ms · p99 {p99:.2f} ms",
                 baseline=f"raw {driver}: p50 {r50:.2f} ms · p99 {r99:.2f} ms",
                 ratio=f"p50 {p50 / r50:.1f}× · p99 {p99 / r99:.1f}×",
-                target=f"p99 ≤ {TARGET_MS:g} ms",
-                met=p99 <= TARGET_MS,
+                target=f"p99 ≤ {TARGET_MS:g} ms" if scenario.targeted else "— (not targeted)",
+                met=p99 <= TARGET_MS if scenario.targeted else None,
             )
         )
     return out

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -151,7 +152,7 @@ async def _batch(
 def _settings() -> Settings:
     return Settings(
         _env_file=None,
-        bot_token=TOKEN,
+        bot_token=SecretStr(TOKEN),
         database_url="sqlite+aiosqlite://",
         admin_ids=[],
     )  # type: ignore[call-arg]
