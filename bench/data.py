@@ -21,6 +21,9 @@ class Scale:
     terceros: int = 100_000
     followups: int = 1_000_000
     active_share: float = 0.3
+    # The supervisor (users.id 2) leads this many agents, a realistic team; the rest of the
+    # agents report to nobody (like PEDRO in the tests).
+    team_size: int = 20
 
 
 def users(scale: Scale) -> Iterator[tuple]:
@@ -28,7 +31,8 @@ def users(scale: Scale) -> Iterator[tuple]:
     yield (2, 10_000_002, "Supervisora", "SUP", "supervisor", None, True)
     for i in range(scale.agents):
         uid = 3 + i
-        yield (uid, 10_000_003 + i, f"Agente {i}", f"A{i:03d}", "agent", 2, True)
+        supervisor = 2 if i < scale.team_size else None
+        yield (uid, 10_000_003 + i, f"Agente {i}", f"A{i:03d}", "agent", supervisor, True)
 
 
 def terceros(scale: Scale) -> Iterator[tuple]:
@@ -79,6 +83,7 @@ def followups(scale: Scale, seed: int = 7) -> Iterator[tuple]:
             None,
             None,
             None,
+            None,
         )
 
 
@@ -103,6 +108,7 @@ FOLLOWUP_COLUMNS = (
     "claimed_by",
     "claimed_until",
     "escalated_at",
+    "import_key",
 )
 USER_COLUMNS = ("id", "telegram_id", "name", "code", "role", "supervisor_id", "active")
 TERCERO_COLUMNS = (
@@ -121,7 +127,9 @@ TERCERO_COLUMNS = (
 
 def _sqlite_value(value: object) -> object:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        # Exactly SQLAlchemy's SQLite DATETIME text (always with microseconds): the columns
+        # are compared as text, so "19:00:00" would sort before "19:00:00.000000".
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     return value
 
 
@@ -130,7 +138,15 @@ def fill_sqlite(path: str, scale: Scale) -> None:
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
+    # Building the migration's indexes once over sorted data is several times faster than
+    # keeping them up to date row by row; they are recreated exactly as the migrations made them.
+    indexes = con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND tbl_name IN ('users', 'terceros', 'followups')"
+    ).fetchall()
     with con:
+        for name, _sql in indexes:
+            con.execute(f'DROP INDEX "{name}"')
         _sqlite_insert(
             con,
             "users",
@@ -139,6 +155,8 @@ def fill_sqlite(path: str, scale: Scale) -> None:
         )
         _sqlite_insert(con, "terceros", TERCERO_COLUMNS, terceros(scale))
         _sqlite_insert(con, "followups", FOLLOWUP_COLUMNS, followups(scale))
+        for _name, sql in indexes:
+            con.execute(sql)
     con.execute("ANALYZE")
     con.close()
 
@@ -152,9 +170,20 @@ def _sqlite_insert(
 
 
 async def fill_postgres(dsn: str, scale: Scale) -> None:
-    """Bulk-load a migrated PostgreSQL database with COPY."""
+    """Bulk-load a migrated PostgreSQL database with COPY (indexes rebuilt afterwards)."""
     con = await asyncpg.connect(dsn)
     try:
+        # Plain indexes (not those backing a primary key or unique constraint) are dropped and
+        # recreated from their own definitions; foreign-key triggers are off during the load
+        # (the generator only makes valid references), as pg_restore does.
+        indexes = await con.fetch(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.schemaname = 'public' AND i.tablename IN ('users', 'terceros', 'followups') "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        )
+        for index in indexes:
+            await con.execute(f'DROP INDEX "{index["indexname"]}"')
+        await con.execute("SET session_replication_role = replica")
         await con.copy_records_to_table(
             "users",
             columns=(*USER_COLUMNS, "unreachable", "unreachable_reported", "created_at"),
@@ -173,11 +202,14 @@ async def fill_postgres(dsn: str, scale: Scale) -> None:
                 batch = []
         if batch:
             await con.copy_records_to_table("followups", columns=FOLLOWUP_COLUMNS, records=batch)
+        await con.execute("SET session_replication_role = DEFAULT")
+        for index in indexes:
+            await con.execute(index["indexdef"])
         for table in ("users", "terceros", "followups"):
             await con.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
-        await con.execute("ANALYZE")
+        await con.execute("VACUUM ANALYZE")
     finally:
         await con.close()

@@ -22,6 +22,10 @@ USER = "user_data"
 CONVERSATION = "conv:"
 
 
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
 def _key(key: ConversationKey) -> str:
     return json.dumps(list(key))
 
@@ -80,13 +84,22 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self.sessions = sessions
         # Set for several instances behind a webhook: reload per update, write through.
         self.shared = False
+        # The JSON last read or written per user: PTB hands every user who sent an update to
+        # update_user_data, changed or not; unchanged data is not written again.
+        self._stored: dict[int, str] = {}
 
     # --- user data ------------------------------------------------------------------------
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
-        return {int(k): v for k, v in (await botstate.load(self.sessions, USER)).items()}
+        loaded = {int(k): v for k, v in (await botstate.load(self.sessions, USER)).items()}
+        self._stored = {k: _dump(v) for k, v in loaded.items()}
+        return loaded
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        dumped = _dump(data or None)
+        if self._stored.get(user_id, _dump(None)) == dumped:
+            return
         await botstate.save(self.sessions, USER, str(user_id), data or None)
+        self._stored[user_id] = dumped
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         if not self.shared:
@@ -94,12 +107,14 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         # Several instances: another may have changed it, and every instance writes through
         # after each update (CrmApplication), so the database copy is the newest.
         stored = await botstate.load_one(self.sessions, USER, str(user_id))
+        self._stored[user_id] = _dump(stored or None)
         user_data.clear()
         if stored:
             user_data.update(stored)
 
     async def drop_user_data(self, user_id: int) -> None:
         await botstate.clear(self.sessions, USER, str(user_id))
+        self._stored.pop(user_id, None)
 
     # --- conversations --------------------------------------------------------------------
     async def get_conversations(self, name: str) -> ConversationDict:

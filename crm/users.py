@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, bindparam, or_, select
 
 from crm import audit
 from crm.context import Crm
 from crm.errors import Duplicate, InvalidInput, NotFound
+from storage.db import single_read_session
 from storage.models import ROLES, User
 
 ROLE_RANK = {"agent": 0, "supervisor": 1, "admin": 2}
@@ -56,7 +58,13 @@ class UserView:
 SYSTEM = Actor(id=None, telegram_id=0, name="crm-bot", code=None, role="admin")
 
 
-def _actor_from(user: User) -> Actor:
+# Core, not ORM: the gate runs this on every update, and a plain row is all it needs.
+_BY_TELEGRAM_ID = select(User.__table__).where(
+    User.__table__.c.telegram_id == bindparam("telegram_id")
+)
+
+
+def _actor_from(user: User | Row[Any]) -> Actor:
     return Actor(
         id=user.id,
         telegram_id=user.telegram_id,
@@ -70,9 +78,11 @@ def _actor_from(user: User) -> Actor:
 
 
 async def resolve_actor(crm: Crm, telegram_id: int, full_name: str = "") -> Actor | None:
-    """The active user with this Telegram id, a bootstrap admin, or None (a stranger)."""
-    async with crm.sessions() as session:
-        user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    """The active user with this Telegram id, a bootstrap admin, or None (a stranger).
+
+    Read on every update (never cached), so a deactivation takes effect at the next one."""
+    async with single_read_session(crm.sessions) as session:
+        user = (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
     if user is not None and user.active:
         actor = _actor_from(user)
         if telegram_id in crm.admin_ids and not actor.is_admin:

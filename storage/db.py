@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 
 SessionFactory = async_sessionmaker[AsyncSession]
 READ_ONLY = "crm_read_only"
+# A read of one statement (or a few whose mutual consistency does not matter): no transaction.
+SINGLE_READ = "crm_single_read"
 
 
 def is_sqlite(url: str) -> bool:
@@ -49,7 +51,12 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_on_begin(conn: Any) -> None:
     # Writers take the lock up front, so two transactions never deadlock upgrading a read
     # lock; long read-only work (reports) asks for a deferred BEGIN via ``read_session``.
-    if conn.get_execution_options().get(READ_ONLY):
+    options = conn.get_execution_options()
+    if options.get(SINGLE_READ):
+        # Autocommit: the SELECT is its own snapshot. Skipping BEGIN saves a round trip to
+        # aiosqlite's thread on the hottest reads (the gate's user lookup, the agenda page).
+        return
+    if options.get(READ_ONLY):
         conn.exec_driver_sql("BEGIN")
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -64,4 +71,13 @@ async def read_session(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
     """A session for long reads that must not hold SQLite's write lock (reports, exports)."""
     async with sessions() as session:
         await session.connection(execution_options={READ_ONLY: True})
+        yield session
+
+
+@asynccontextmanager
+async def single_read_session(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A session for a quick read that needs no snapshot across statements (one SELECT, or a
+    lookup then a SELECT): on SQLite it runs without a transaction, and never writes."""
+    async with sessions() as session:
+        await session.connection(execution_options={SINGLE_READ: True})
         yield session

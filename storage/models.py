@@ -179,11 +179,15 @@ class SupportDocument(Base):
 class FollowUp(Base):
     __tablename__ = "followups"
     __table_args__ = (
-        Index("ix_followups_owner_status_due", "owner_id", "status", "due_at"),
-        # The notifier's scan: active follow-ups by due time, nothing else.
+        # The agenda: an agent's active follow-ups in page order (migration 0005).
+        Index("ix_followups_owner_status_due_id", "owner_id", "status", "due_at", "id"),
+        # The notifier's scan and team agendas: active follow-ups in (due, id) order, with
+        # the owner to filter on without reading the row (migration 0005).
         Index(
             "ix_followups_active_due",
             "due_at",
+            "id",
+            "owner_id",
             postgresql_where=text("status = 'active'"),
             sqlite_where=text("status = 'active'"),
         ),

@@ -305,27 +305,3 @@ def test_tomorrow_morning_is_local_eight() -> None:
     assert newfollowup.tomorrow_morning(late, BOGOTA) == datetime(
         2026, 11, 28, 8, 0, tzinfo=BOGOTA
     )
-
-
-async def test_agent_page_query_uses_the_owner_status_due_index(sqlite_crm: Crm) -> None:
-    from sqlalchemy import event
-
-    await seed_team(sqlite_crm)
-    luis = await resolve_actor(sqlite_crm, 3)
-    assert luis is not None
-    engine = sqlite_crm.sessions.kw["bind"]
-    seen: list[tuple[str, object]] = []
-
-    def capture(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        if "LIMIT" in statement and "followups" in statement:
-            seen.append((statement, params))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", capture)
-    try:
-        await agenda.agenda_for(sqlite_crm, luis, agenda.AgendaFilter(period="today"))
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", capture)
-    statement, params = seen[-1]
-    async with engine.connect() as conn:
-        plan = (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)).all()
-    assert any("ix_followups_owner_status_due" in str(row) for row in plan), plan
