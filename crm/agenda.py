@@ -92,9 +92,12 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput("error.agenda_bad_date", value=text) from exc
+    if not 2000 <= value.year <= 2100:  # a typo, and the day after 9999-12-31 does not exist
+        raise InvalidInput("error.agenda_bad_date", value=text)
+    return value
 
 
 def _match(name: str, items: Sequence[CatalogItem], key: str) -> int:

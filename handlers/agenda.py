@@ -137,7 +137,7 @@ def _title(agenda: Agenda, context: CrmContext) -> str:
     if agenda.agent:
         bits.append(context.t("agenda.f_agent", code=html.escape(agenda.agent.code)))
     elif agenda.team_view:
-        bits.append(context.t("agenda.team"))
+        bits.append(context.t("agenda.everyone" if context.me.is_admin else "agenda.team"))
     return " · ".join(bits)
 
 

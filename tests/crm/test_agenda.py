@@ -52,6 +52,8 @@ def test_parse_filters_ignore_case_and_accents() -> None:
         ("estado:perdido", "error.agenda_unknown_state"),
         ("mañana", "error.agenda_bad_arg"),
         ("2026-13-01", "error.agenda_bad_date"),
+        ("9999-12-31", "error.agenda_bad_date"),
+        ("0001-01-01", "error.agenda_bad_date"),
         ("2026-12-15 2026-12-01", "error.agenda_bad_range"),
         ("2026-01-01 2026-01-02 2026-01-03", "error.agenda_bad_range"),
         ("2026-01-01 2028-01-01", "error.agenda_bad_range"),
