@@ -3,24 +3,25 @@
 PTB's AIORateLimiter meters the overall cap with a leaky bucket that lets 30 requests out at
 once and then 30 more within the same second: a strict sliding window (which is how Telegram
 answers 429) sees up to 60 in one second. It also has no per-chat cap for private chats. This
-subclass paces the overall cap evenly (one request every ``1/30 s``, no burst) and spaces the
-messages to one chat by the time they actually leave, not by when they were queued: a message
-that waited for the overall cap must still be a full period after the previous one.
+subclass meters the overall cap with a sliding window of its own (at most 30 requests in any
+window, see SlidingWindow) and spaces the messages to one chat a full period after the answer
+to the previous one, so a message that waited for the overall cap cannot follow its
+predecessor too closely.
 
-A small ``safety`` margin (default 4 %) keeps network jitter from pushing two requests into
-one window at Telegram's end. The limits are per process: N instances together may send N
-times as much (see docs/SCALING.md).
+``safety`` widens both windows (default 0: counting from the answer is already safe against
+any delay on the way). The limits are per process: N instances together may send N times as
+much (see docs/SCALING.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter
 
@@ -30,6 +31,47 @@ SENDING = ("send", "copyMessage", "copyMessages", "forwardMessage", "forwardMess
 MAX_CHAT_LIMITERS = 1024
 
 Callback = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
+
+
+class SlidingWindow:
+    """At most ``limit`` requests in any ``period`` seconds *as Telegram counts them*, first
+    come first served.
+
+    Telegram counts a request when it arrives, some time between our sending it and our
+    reading the answer; the event loop, the connection pool and the network all add delay
+    we cannot see. So a request holds its place from the moment it leaves until ``period``
+    after its answer came back: however late it arrived, it is out of Telegram's window by
+    then. The price is the round trip: the sustained rate is ``limit / (period + rtt)``.
+    """
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period
+        self._answered: deque[float] = deque()  # answer times still inside the window
+        self._in_flight = 0
+        self._lock = asyncio.Lock()
+        self._freed = asyncio.Event()
+
+    async def __aenter__(self) -> None:
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            while True:
+                now = loop.time()
+                while self._answered and self._answered[0] <= now - self.period:
+                    self._answered.popleft()
+                if self._in_flight + len(self._answered) < self.limit:
+                    self._in_flight += 1
+                    return
+                if self._answered:
+                    await asyncio.sleep(self._answered[0] + self.period - now)
+                else:  # all in flight: the first answer starts its countdown
+                    self._freed.clear()
+                    await self._freed.wait()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._in_flight -= 1
+        self._answered.append(asyncio.get_running_loop().time())
+        self._freed.set()
 
 
 @dataclass
@@ -52,16 +94,15 @@ class PerChatRateLimiter(AIORateLimiter):
         overall_time_period: float = 1,
         chat_max_rate: float = 1,
         chat_time_period: float = 1,
-        safety: float = 0.04,
+        safety: float = 0.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(
             overall_max_rate=overall_max_rate, overall_time_period=overall_time_period, **kwargs
         )
         if overall_max_rate and overall_time_period:
-            # A bucket of one: requests leave one interval apart and never in a burst.
-            interval = overall_time_period / overall_max_rate * (1 + safety)
-            self._base_limiter = AsyncLimiter(1, interval)
+            window = SlidingWindow(int(overall_max_rate), overall_time_period * (1 + safety))
+            self._base_limiter = window  # type: ignore[assignment]
         self._chat_interval = chat_time_period / chat_max_rate * (1 + safety)
         self._chat_limiters: dict[int, ChatGate] = {}
 
@@ -99,13 +140,10 @@ class PerChatRateLimiter(AIORateLimiter):
             if wait > 0:
                 await asyncio.sleep(wait)
 
-            async def departing(
-                *a: Any, **kw: Any
-            ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-                # Called after the overall cap let the request go (and again on a retry).
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            finally:
+                # Counted from the answer, as the overall window is (see SlidingWindow).
                 gate.last_sent = loop.time()
-                return await callback(*a, **kw)
-
-            return await super().process_request(
-                departing, args, kwargs, endpoint, data, rate_limit_args
-            )

@@ -25,7 +25,7 @@ import json
 import math
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesParser
@@ -74,6 +74,7 @@ class FakeBotApi:
         # Sends refused with 429 by ``limits``, and when each accepted send arrived.
         self.throttled: list[ApiCall] = []
         self.sent_at: list[float] = []
+        self.throttled_by: Counter[str] = Counter()
         self._recent: deque[float] = deque()
         self._recent_by_chat: dict[Any, deque[float]] = {}
         self.files: dict[str, bytes] = {}
@@ -283,7 +284,7 @@ class FakeBotApi:
                     "description": f"Too Many Requests: retry after {retry_after}",
                     "parameters": {"retry_after": retry_after},
                 }
-                return "200 OK", "application/json", json.dumps(answer).encode()
+                return _status(429), "application/json", json.dumps(answer).encode()
         with self._lock:
             self.calls.append(call)
             self._lock.notify_all()
@@ -294,7 +295,8 @@ class FakeBotApi:
             answer: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
             if retry_after is not None:
                 answer["parameters"] = {"retry_after": retry_after}
-            return "200 OK", "application/json", json.dumps(answer).encode()
+            # Telegram's HTTP status is the error code (PTB reads errors from non-2xx only).
+            return _status(code), "application/json", json.dumps(answer).encode()
         if api_method == "getUpdates":
             result: Any = await self._get_updates(params)
         else:
@@ -320,8 +322,10 @@ class FakeBotApi:
             waits = []
             if len(self._recent) >= self.limits.overall:
                 waits.append(self._recent[0] + window - now)
+                self.throttled_by["overall"] += 1
             if len(chat) >= self.limits.per_chat:
                 waits.append(chat[0] + window - now)
+                self.throttled_by["chat"] += 1
             if waits:
                 return max(1, math.ceil(max(waits)))  # Telegram says whole seconds
             self._recent.append(now)
@@ -425,6 +429,11 @@ class FakeBotApi:
             commands = [c for c in self.calls if c.method == "setMyCommands"]
             return commands[-1].params.get("commands", []) if commands else []
         return None
+
+
+def _status(code: int) -> str:
+    reasons = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+    return f"{code} {reasons.get(code, 'Error')}"
 
 
 async def _read_request(
