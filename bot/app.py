@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import warnings
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -11,8 +13,8 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import scheduler
-from bot.jobs import schedule_report_jobs
-from bot.persistence import DatabasePersistence, sync_conversations
+from bot.jobs import INSTANCE_ID, schedule_report_jobs
+from bot.persistence import DatabasePersistence, sync_conversations, write_through
 from bot.ratelimit import PerChatRateLimiter
 from bot.settings import Settings
 from bot.updates import PerUserUpdateProcessor
@@ -38,9 +40,11 @@ from handlers.context import CrmContext
 from handlers.errors import on_error
 from handlers.gate import gate_handler
 from handlers.texts import LANGUAGES, t
+from storage import botstate
 from storage.db import make_engine, make_session_factory
 from storage.updates import claim_update
 
+USER_LEASE = "lease:user"
 MENU = ("start", "ayuda", "agenda", "nuevo", "tercero", "cartera", "informe", "cancelar")
 
 
@@ -65,19 +69,46 @@ class CrmApplication(Application[Any, Any, Any, Any, Any, Any]):
     """PTB's Application, made safe to run as several instances behind one webhook."""
 
     multi_instance = False
+    # One user's updates run one at a time across instances too: the reply to an update goes
+    # out before its conversation state is written, so the user's next tap, answered by
+    # another instance, must wait for that write. A crashed holder's lease simply expires.
+    user_lease = timedelta(seconds=60)
+    lease_poll = 0.05
 
     async def process_update(self, update: object) -> None:
-        if self.multi_instance and isinstance(update, Update):
-            crm: Crm = self.bot_data["crm"]
-            # Telegram re-delivers an update that was not acknowledged in time, possibly to
-            # another instance: whoever claims the id first handles it.
-            if not await claim_update(crm.sessions, update.update_id, crm.now()):
-                return
+        if not (self.multi_instance and isinstance(update, Update)):
+            await super().process_update(update)
+            return
+        crm: Crm = self.bot_data["crm"]
+        # Telegram re-delivers an update that was not acknowledged in time, possibly to
+        # another instance: whoever claims the id first handles it.
+        if not await claim_update(crm.sessions, update.update_id, crm.now()):
+            return
+        user = update.effective_user
+        holder = f"{INSTANCE_ID}:{update.update_id}"
+        if user is not None:
+            await self._wait_for_user(crm, str(user.id), holder)
+        try:
             await sync_conversations(self, update)
-        await super().process_update(update)
-        if self.multi_instance:
+            await super().process_update(update)
             # Write conversation state through at once, for the next instance to read.
-            await self.update_persistence()
+            await write_through(self, update)
+        finally:
+            if user is not None:
+                await botstate.drop_lease(crm.sessions, USER_LEASE, str(user.id), holder)
+
+    async def _wait_for_user(self, crm: Crm, user_key: str, holder: str) -> None:
+        """Take the user's lease, waiting while another instance handles their last update
+        (at most one lease long: past that the other holder is presumed dead)."""
+        deadline = asyncio.get_running_loop().time() + self.user_lease.total_seconds()
+        while True:
+            now = crm.now()
+            taken = await botstate.take_lease(
+                crm.sessions, USER_LEASE, user_key, holder, now, now + self.user_lease
+            )
+            if taken or asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(self.lease_poll)
 
 
 def build_application(
@@ -157,7 +188,9 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await register_commands(app)
     scheduler.schedule(app)
-    schedule_report_jobs(app)
+    # Subscriptions are checked as often as pings (a cheap indexed query), so a short
+    # CRM_NOTIFY_INTERVAL_SECONDS also delivers due reports promptly.
+    schedule_report_jobs(app, interval=app.bot_data["settings"].notify_interval_seconds)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -99,7 +99,7 @@ class Notifier:
         batch: int = nt.DEFAULT_BATCH,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-        concurrency: int = 16,
+        concurrency: int = 64,
     ) -> None:
         self.crm = crm
         self.bot = bot
@@ -112,6 +112,9 @@ class Notifier:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self._round_lock = asyncio.Lock()
+        # Owners pinged at once: with 1 msg/s per chat, a user with 3 pings takes 2 s, so ~30
+        # msg/s overall needs dozens of users in flight.
+        self.concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
 
     # --- the round ---------------------------------------------------------------------------
@@ -156,29 +159,48 @@ class Notifier:
         return pick_language(language, self.language)
 
     async def _gather(self, jobs: Sequence[Awaitable[Any]]) -> None:
-        async def limited(job: Awaitable[Any]) -> None:
-            async with self._slots:
-                await job
-
-        await asyncio.gather(*(limited(j) for j in jobs))
+        await asyncio.gather(*(self._limited(j) for j in jobs))
 
     # --- pings -------------------------------------------------------------------------------
 
     async def _pings(self, report: RoundReport) -> None:
-        for _ in range(MAX_BATCHES_PER_ROUND):
-            pings = await nt.claim_due(
-                self.crm, self.instance_id, self.crm.now(), self.lease, self.batch
-            )
-            if not pings:
-                return
-            by_owner: dict[int, list[nt.DuePing]] = defaultdict(list)
-            for ping in pings:
-                by_owner[ping.owner.telegram_id].append(ping)
-            released_before = len(report.released)
-            await self._gather([self._ping_owner(items, report) for items in by_owner.values()])
-            # A short batch means nothing is left; released claims wait for the next round.
-            if len(pings) < self.batch or len(report.released) > released_before:
-                return
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            for _ in range(MAX_BATCHES_PER_ROUND):
+                pings = await nt.claim_due(
+                    self.crm, self.instance_id, self.crm.now(), self.lease, self.batch
+                )
+                if not pings:
+                    return
+                by_owner: dict[int, list[nt.DuePing]] = defaultdict(list)
+                for ping in pings:
+                    by_owner[ping.owner.telegram_id].append(ping)
+                tasks += [
+                    asyncio.create_task(self._limited(self._ping_owner(items, report)))
+                    for items in by_owner.values()
+                ]
+                # A short batch means nothing is left; released claims wait for the next round.
+                if len(pings) < self.batch or report.released:
+                    return
+                # Claim the next batch while this one is still going out, once no more owners
+                # wait than can be sent to at once: the rate limiter never idles between
+                # batches, and claims (leases) run only a little ahead of the sending.
+                while not report.released:
+                    waiting = [t for t in tasks if not t.done()]
+                    if len(waiting) <= self.concurrency:
+                        break
+                    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if report.released:
+                    return
+        finally:
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+            failures = [o for o in outcomes if isinstance(o, BaseException)]
+            if failures:
+                raise failures[0]
+
+    async def _limited(self, job: Awaitable[Any]) -> None:
+        async with self._slots:
+            await job
 
     async def _ping_owner(self, pings: list[nt.DuePing], report: RoundReport) -> None:
         owner = pings[0].owner

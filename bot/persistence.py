@@ -7,6 +7,7 @@ objects (settings, the use-case environment) and is not persisted.
 from __future__ import annotations
 
 import json
+from copy import deepcopy
 from typing import Any, cast
 
 from telegram import Update
@@ -38,12 +39,7 @@ async def sync_conversations(
     persistence = application.persistence
     if not isinstance(persistence, DatabasePersistence):
         return
-    handlers = [
-        h
-        for group in application.handlers.values()
-        for h in group
-        if isinstance(h, ConversationHandler) and h.persistent and h.name
-    ]
+    handlers = _persistent_conversations(application)
     if not handlers:
         return
     keys: dict[str, ConversationKey] = {}
@@ -71,6 +67,46 @@ async def sync_conversations(
             conversations.update_no_track({key: state})
 
 
+def _persistent_conversations(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> list[ConversationHandler[Any]]:
+    return [
+        h
+        for group in application.handlers.values()
+        for h in group
+        if isinstance(h, ConversationHandler) and h.persistent and h.name
+    ]
+
+
+async def write_through(
+    application: Application[Any, Any, Any, Any, Any, Any], update: Update
+) -> None:
+    """Write this update's user data and conversation states to the database now (several
+    instances). Only the instance handling a user's update writes that user's rows: PTB's own
+    deferred writes would later put this process's copy back over a newer one written by
+    another instance, so :class:`DatabasePersistence` ignores them when shared."""
+    persistence = application.persistence
+    if not isinstance(persistence, DatabasePersistence):
+        return
+    user = update.effective_user
+    if user is not None and user.id in application.user_data:
+        data = deepcopy(application.user_data[user.id])
+        await botstate.save(persistence.sessions, USER, str(user.id), data or None)
+    for handler in _persistent_conversations(application):
+        try:
+            key = handler._get_key(update)  # private: PTB has no public API
+        except RuntimeError:
+            continue
+        state = handler._conversations.get(key)
+        if isinstance(state, PendingState):
+            state = state.resolve() if state.done() else state.old_state
+        if state == ConversationHandler.END:
+            state = None
+        await botstate.save(
+            persistence.sessions, CONVERSATION + str(handler.name), _key(key), state
+        )
+
+
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """Stores conversations and user_data as JSON rows in ``bot_state``."""
 
@@ -95,6 +131,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         return loaded
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        if self.shared:
+            return  # written through per update (write_through), never from a stale copy
         dumped = _dump(data or None)
         if self._stored.get(user_id, _dump(None)) == dumped:
             return
@@ -113,6 +151,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             user_data.update(stored)
 
     async def drop_user_data(self, user_id: int) -> None:
+        if self.shared:
+            return  # see update_user_data
         await botstate.clear(self.sessions, USER, str(user_id))
         self._stored.pop(user_id, None)
 
@@ -124,6 +164,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
+        if self.shared:
+            return  # see update_user_data
         await botstate.save(self.sessions, CONVERSATION + name, _key(key), new_state)
 
     # --- not stored -----------------------------------------------------------------------

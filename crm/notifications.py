@@ -27,6 +27,7 @@ from storage.models import User
 
 DEFAULT_LEASE = timedelta(minutes=10)
 DEFAULT_BATCH = 100
+OWNER_CLAIM_FACTOR = 10  # at most this many batches' worth of the same owners' follow-ups
 DIGEST_FIRST = 5
 DIGEST_GRACE = timedelta(hours=2)
 
@@ -169,6 +170,17 @@ async def claim_due(
     async with crm.sessions.begin() as session:
         ids = await sql.claim_due_followups(
             session, instance_id=instance_id, now=now, until=now + lease, limit=limit
+        )
+        # A user's due follow-ups are spread over the due order (a night's worth falls due at
+        # the window's opening): take all of theirs now, so more than GROUP_OVER become one
+        # grouped message rather than a ping per batch.
+        ids += await sql.claim_owner_followups(
+            session,
+            instance_id=instance_id,
+            now=now,
+            until=now + lease,
+            claimed=ids,
+            limit=OWNER_CLAIM_FACTOR * limit,
         )
         rows = await sql.followup_details(session, ids)
     return [

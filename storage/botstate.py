@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from storage.db import SessionFactory
 from storage.models import BotState
@@ -62,3 +64,37 @@ async def load_by_key(sessions: SessionFactory, prefix: str, key: str) -> dict[s
             )
         ).all()
     return {namespace: json.loads(data) for namespace, data in rows}
+
+
+async def take_lease(
+    sessions: SessionFactory,
+    namespace: str,
+    key: str,
+    holder: str,
+    now: datetime,
+    until: datetime,
+) -> bool:
+    """Hold ``namespace/key`` for ``holder`` until ``until``; False while someone else holds
+    an unexpired lease (an expired one is taken over: its holder crashed)."""
+    data = json.dumps({"holder": holder, "until": until.isoformat()})
+    try:
+        async with sessions.begin() as session:
+            row = await session.get(BotState, (namespace, key), with_for_update=True)
+            if row is None:
+                session.add(BotState(namespace=namespace, key=key, data=data))
+                return True
+            lease = json.loads(row.data)
+            if lease.get("holder") != holder and datetime.fromisoformat(lease["until"]) > now:
+                return False
+            row.data = data
+            return True
+    except IntegrityError:  # another instance inserted the same lease a moment before
+        return False
+
+
+async def drop_lease(sessions: SessionFactory, namespace: str, key: str, holder: str) -> None:
+    """Give a lease back, if ``holder`` still has it."""
+    async with sessions.begin() as session:
+        row = await session.get(BotState, (namespace, key), with_for_update=True)
+        if row is not None and json.loads(row.data).get("holder") == holder:
+            await session.delete(row)

@@ -70,6 +70,40 @@ async def claim_due_followups(
     return sorted(result.scalars().all())
 
 
+async def claim_owner_followups(
+    session: AsyncSession,
+    *,
+    instance_id: str,
+    now: datetime,
+    until: datetime,
+    claimed: Sequence[int],
+    limit: int,
+) -> list[int]:
+    """Also lease the other pending follow-ups of the owners of ``claimed`` (up to ``limit``),
+    so one round sees all of a user's due follow-ups together and can group them."""
+    if not claimed:
+        return []
+    owners = select(FollowUp.owner_id).where(FollowUp.id.in_(claimed))
+    # No ORDER BY: the cap is a safety net far above one round's batch, and sorting the
+    # owners' rows would put a temporary sort into every due scan.
+    candidates = (
+        select(FollowUp.id)
+        .where(
+            FollowUp.owner_id.in_(owners.scalar_subquery()), ping_pending(now), _claim_free(now)
+        )
+        .limit(limit)
+        .with_for_update(of=FollowUp, skip_locked=True)
+    )
+    result = await session.execute(
+        update(FollowUp)
+        .where(FollowUp.id.in_(candidates.scalar_subquery()))
+        .values(claimed_by=instance_id, claimed_until=until)
+        .returning(FollowUp.id),
+        execution_options=NO_SYNC,
+    )
+    return sorted(result.scalars().all())
+
+
 async def claim_overdue_followups(
     session: AsyncSession,
     *,

@@ -64,6 +64,24 @@ async def test_claim_takes_due_unnotified_followups_once(
     )
 
 
+async def test_a_batch_takes_all_due_followups_of_its_owners(
+    crm: Crm, world: dict[str, int], clock: FakeClock
+) -> None:
+    """A night's backlog interleaves users in due order; a user's due follow-ups are claimed
+    together so the round can group them, however small the batch."""
+    start = clock.now() - timedelta(hours=5)
+    step = timedelta(minutes=10)
+    luis = await add_followups(crm, world["LUIS"], world["tercero"], start, 5, step=2 * step)
+    maria = await add_followups(
+        crm, world["MARIA"], world["tercero"], start + step, 5, step=2 * step
+    )
+    pings = await nt.claim_due(crm, "A", clock.now(), LEASE, 2)
+    # The first two by due time are Luis's and María's first: all of both owners' come along.
+    assert sorted(p.followup_id for p in pings) == sorted(luis + maria)
+    assert [p.due_at for p in pings] == sorted(p.due_at for p in pings)
+    assert await nt.claim_due(crm, "B", clock.now(), LEASE, 2) == []
+
+
 async def test_expired_lease_is_claimed_by_another_instance(
     crm: Crm, world: dict[str, int], clock: FakeClock
 ) -> None:

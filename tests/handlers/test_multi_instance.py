@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.app import build_application
+from bot.app import USER_LEASE, build_application
 from crm.context import Crm
 from handlers.context import CrmContext
+from storage import botstate
+from storage.models import User
 from tests.conftest import Team, make_settings, seed_team
+from tests.support.data import make_tercero
 from tests.support.telegram import RecordingRequest, UpdateFactory
 
 ASK = "TEST_ASK"
+
+
+async def seed_ids(crm: Crm) -> dict[str, int]:
+    """users.id by code of the team the fixture seeded."""
+    async with crm.sessions() as session:
+        return {u.code: u.id for u in (await session.scalars(select(User))).all()}
 
 
 async def _ask(update: Update, context: CrmContext) -> str:
@@ -90,3 +102,54 @@ async def test_single_instance_mode_does_not_claim_updates(sqlite_crm: Crm) -> N
         await app.process_update(update)
         await app.process_update(update)
     assert len(request.sent("sendMessage")) == 2
+
+
+async def test_a_late_flush_of_a_stale_copy_does_not_undo_another_instance(
+    instances: list[Any], sqlite_crm: Crm
+) -> None:
+    """/nuevo alternating between instances, with PTB's deferred persistence flush running on
+    the instance that handled the previous step (as its update task finishes)."""
+    (a, req_a), (b, req_b) = instances
+    luis = (await seed_ids(sqlite_crm))["LUIS"]
+    await make_tercero(sqlite_crm, encargado_id=luis)
+    factory = UpdateFactory()
+
+    def last_edit(request: RecordingRequest) -> Any:
+        return [c for c in request.calls if c.method in ("editMessageText", "sendMessage")][-1]
+
+    async def step(app: Any, update: Update) -> None:
+        await app.process_update(update)
+        other = b if app is a else a
+        other.mark_data_for_update_persistence(user_ids=Team.luis)
+        await other.update_persistence()  # the other's copy is a step behind now
+
+    await step(a, factory.message(Team.luis, "/nuevo", bot=a.bot))
+    await step(b, factory.message(Team.luis, "ferreteria", bot=b.bot))
+    await step(a, factory.callback(Team.luis, last_edit(req_b).button("Ferretería"), bot=a.bot))
+    await step(b, factory.callback(Team.luis, last_edit(req_a).button("Visita"), bot=b.bot))
+    await step(a, factory.callback(Team.luis, last_edit(req_b).button("en 72 h"), bot=a.bot))
+    await step(b, factory.callback(Team.luis, last_edit(req_a).button("Sin nota"), bot=b.bot))
+    summary = last_edit(req_b)
+    assert "Confirma" in summary.text and "Visita T.A.T." in summary.text
+
+
+async def test_a_users_update_waits_while_another_instance_handles_theirs(
+    instances: list[Any], sqlite_crm: Crm
+) -> None:
+    (a, req_a), _ = instances
+    now = sqlite_crm.now()
+    # Another instance is in the middle of one of Luis's updates.
+    taken = await botstate.take_lease(
+        sqlite_crm.sessions, USER_LEASE, str(Team.luis), "other", now, now + timedelta(minutes=1)
+    )
+    assert taken
+    handling = asyncio.create_task(
+        a.process_update(UpdateFactory().message(Team.luis, "/start", bot=a.bot))
+    )
+    await asyncio.sleep(0.3)
+    assert not handling.done() and not req_a.sent("sendMessage")
+    await botstate.drop_lease(sqlite_crm.sessions, USER_LEASE, str(Team.luis), "other")
+    await asyncio.wait_for(handling, 10)
+    assert len(req_a.sent("sendMessage")) == 1
+    # Nothing is left held once the update is done.
+    assert await botstate.load(sqlite_crm.sessions, USER_LEASE) == {}

@@ -10,6 +10,10 @@ background thread on 127.0.0.1 (random port), records every call and long-polls
         ...start `python -m bot run` with CRM_BOT_API_URL=api.base_url...
         api.inject(api.message(3, "/start"))
         reply = api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == 3)
+
+With ``limits=FloodLimits()`` it answers like Telegram's flood control: more than 30 messages
+in any one-second window, or more than 1 in one chat, get ``429 Too Many Requests`` with a
+``retry_after``; those are counted in ``throttled`` and not recorded as calls.
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -33,15 +40,43 @@ BOT_USERNAME = "crm_test_bot"
 MAX_POLL_SECONDS = 10.0
 
 Predicate = Callable[[ApiCall], bool]
+# Bot API methods that post a message into a chat, which Telegram's flood limits count.
+LIMITED = ("send", "copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's caps as sliding windows: ``overall`` messages, and ``per_chat`` in one
+    chat, within any ``window`` seconds."""
+
+    overall: int = 30
+    per_chat: int = 1
+    window: float = 1.0
+
+
+def _limited(method: str) -> bool:
+    return method.startswith(LIMITED) and method != "sendChatAction"
 
 
 class FakeBotApi:
     """The fake server; thread-safe to drive from the test thread."""
 
-    def __init__(self, bot_id: int = BOT_ID, username: str = BOT_USERNAME) -> None:
+    def __init__(
+        self,
+        bot_id: int = BOT_ID,
+        username: str = BOT_USERNAME,
+        limits: FloodLimits | None = None,
+    ) -> None:
         self.bot_id = bot_id
         self.username = username
+        self.limits = limits
         self.calls: list[ApiCall] = []
+        # Sends refused with 429 by ``limits``, and when each accepted send arrived.
+        self.throttled: list[ApiCall] = []
+        self.sent_at: list[float] = []
+        self.throttled_by: Counter[str] = Counter()
+        self._recent: deque[float] = deque()
+        self._recent_by_chat: dict[Any, deque[float]] = {}
         self.files: dict[str, bytes] = {}
         # method -> queued (error_code, description, retry_after) answered instead of success
         self.failures: dict[str, list[tuple[int, str, int | None]]] = {}
@@ -238,6 +273,18 @@ class FakeBotApi:
         api_method = path.rsplit("/", 1)[1]
         params = _params(headers, body, urlsplit(target).query)
         call = ApiCall(api_method, params)
+        if _limited(api_method):
+            retry_after = self._flood_check(params.get("chat_id"))
+            if retry_after:
+                with self._lock:
+                    self.throttled.append(call)
+                answer = {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {retry_after}",
+                    "parameters": {"retry_after": retry_after},
+                }
+                return _status(429), "application/json", json.dumps(answer).encode()
         with self._lock:
             self.calls.append(call)
             self._lock.notify_all()
@@ -248,7 +295,8 @@ class FakeBotApi:
             answer: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
             if retry_after is not None:
                 answer["parameters"] = {"retry_after": retry_after}
-            return "200 OK", "application/json", json.dumps(answer).encode()
+            # Telegram's HTTP status is the error code (PTB reads errors from non-2xx only).
+            return _status(code), "application/json", json.dumps(answer).encode()
         if api_method == "getUpdates":
             result: Any = await self._get_updates(params)
         else:
@@ -258,6 +306,36 @@ class FakeBotApi:
         else:
             answer = {"ok": True, "result": result}
         return "200 OK", "application/json", json.dumps(answer).encode()
+
+    def _flood_check(self, chat_id: Any) -> int:
+        """0 when a send may go out now (and count it), else the seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            if self.limits is None:
+                self.sent_at.append(now)
+                return 0
+            window = self.limits.window
+            chat = self._recent_by_chat.setdefault(str(chat_id), deque())
+            for times in (self._recent, chat):
+                while times and times[0] <= now - window:
+                    times.popleft()
+            waits = []
+            if len(self._recent) >= self.limits.overall:
+                waits.append(self._recent[0] + window - now)
+                self.throttled_by["overall"] += 1
+            if len(chat) >= self.limits.per_chat:
+                waits.append(chat[0] + window - now)
+                self.throttled_by["chat"] += 1
+            if waits:
+                return max(1, math.ceil(max(waits)))  # Telegram says whole seconds
+            self._recent.append(now)
+            chat.append(now)
+            self.sent_at.append(now)
+            if len(self._recent_by_chat) > 10_000:
+                self._recent_by_chat = {
+                    k: v for k, v in self._recent_by_chat.items() if v[-1] > now - window
+                }
+            return 0
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -351,6 +429,11 @@ class FakeBotApi:
             commands = [c for c in self.calls if c.method == "setMyCommands"]
             return commands[-1].params.get("commands", []) if commands else []
         return None
+
+
+def _status(code: int) -> str:
+    reasons = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+    return f"{code} {reasons.get(code, 'Error')}"
 
 
 async def _read_request(
