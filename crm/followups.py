@@ -536,6 +536,40 @@ async def continue_followup(
         return child
 
 
+async def _log_event(
+    crm: Crm,
+    actor: Actor,
+    followup_id: int,
+    expected_version: int | None,
+    kind: str,
+    audit_after: dict[str, Any],
+    **fields: Any,
+) -> FollowUpView:
+    """One transaction: re-check the follow-up, add the event and its audit row, bump the
+    version (so buttons drawn before are refused), return the new card."""
+    now = crm.now()
+    async with crm.sessions.begin() as session:
+        followup = await _load_for_update(session, actor, followup_id, expected_version)
+        if kind == "activity":
+            activity = await session.get(Activity, fields["activity_id"])
+            if activity is None or not activity.active:
+                raise InvalidInput("error.unknown_activity")
+            audit_after = {"activity": activity.name, **audit_after}
+        followup.version += 1
+        session.add(_event(followup, kind, now, actor, **fields))
+        audit.record(
+            session,
+            at=now,
+            actor_id=actor.id,
+            entity="followup",
+            entity_id=followup.id,
+            action=kind,
+            after=audit_after,
+        )
+        await session.flush()
+        return await view(session, followup.id)
+
+
 async def log_activity(
     crm: Crm,
     actor: Actor,
@@ -546,25 +580,16 @@ async def log_activity(
 ) -> FollowUpView:
     """Record an activity from the catalog with an optional note."""
     note = clean_note(note)
-    now = crm.now()
-    async with crm.sessions.begin() as session:
-        followup = await _load_for_update(session, actor, followup_id, expected_version)
-        activity = await session.get(Activity, activity_id)
-        if activity is None or not activity.active:
-            raise InvalidInput("error.unknown_activity")
-        followup.version += 1
-        session.add(_event(followup, "activity", now, actor, activity_id=activity.id, text=note))
-        audit.record(
-            session,
-            at=now,
-            actor_id=actor.id,
-            entity="followup",
-            entity_id=followup.id,
-            action="activity",
-            after={"activity": activity.name, "note": note},
-        )
-        await session.flush()
-        return await view(session, followup.id)
+    return await _log_event(
+        crm,
+        actor,
+        followup_id,
+        expected_version,
+        "activity",
+        {"note": note},
+        activity_id=activity_id,
+        text=note,
+    )
 
 
 async def add_observation(
@@ -574,22 +599,9 @@ async def add_observation(
     cleaned = clean_note(text)
     if not cleaned:
         raise InvalidInput("error.empty_text")
-    now = crm.now()
-    async with crm.sessions.begin() as session:
-        followup = await _load_for_update(session, actor, followup_id, expected_version)
-        followup.version += 1
-        session.add(_event(followup, "observation", now, actor, text=cleaned))
-        audit.record(
-            session,
-            at=now,
-            actor_id=actor.id,
-            entity="followup",
-            entity_id=followup.id,
-            action="observation",
-            after={"text": cleaned},
-        )
-        await session.flush()
-        return await view(session, followup.id)
+    return await _log_event(
+        crm, actor, followup_id, expected_version, "observation", {"text": cleaned}, text=cleaned
+    )
 
 
 ATTACHMENT_KINDS = ("photo", "document", "location")
@@ -616,40 +628,20 @@ async def attach(
     elif not file_id:
         raise InvalidInput("error.bad_attachment")
     caption = clean_note(caption)
-    now = crm.now()
-    async with crm.sessions.begin() as session:
-        followup = await _load_for_update(session, actor, followup_id, expected_version)
-        followup.version += 1
-        session.add(
-            _event(
-                followup,
-                "attachment",
-                now,
-                actor,
-                file_id=file_id,
-                file_kind=kind,
-                text=caption,
-                latitude=latitude,
-                longitude=longitude,
-            )
-        )
-        audit.record(
-            session,
-            at=now,
-            actor_id=actor.id,
-            entity="followup",
-            entity_id=followup.id,
-            action="attachment",
-            after={
-                "kind": kind,
-                "file_id": file_id,
-                "caption": caption,
-                "lat": latitude,
-                "lon": longitude,
-            },
-        )
-        await session.flush()
-        return await view(session, followup.id)
+    where = {"lat": latitude, "lon": longitude}
+    return await _log_event(
+        crm,
+        actor,
+        followup_id,
+        expected_version,
+        "attachment",
+        {"kind": kind, "file_id": file_id, "caption": caption, **where},
+        file_id=file_id,
+        file_kind=kind,
+        text=caption,
+        latitude=latitude,
+        longitude=longitude,
+    )
 
 
 async def get_attachment(crm: Crm, actor: Actor, event_id: int) -> EventView:
