@@ -169,7 +169,7 @@ async def import_file(
         if positions is None:
             return result
         try:
-            async with crm.sessions.begin() as session:
+            async with crm.sessions.begin() as session, bulk.bulk_write_cache(session):
                 importer = IMPORTERS[kind](crm, session, positions, report)
                 await importer.prepare()
                 done = 0
