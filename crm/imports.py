@@ -9,6 +9,8 @@ bounded by the batch size whatever the file size.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -173,16 +175,21 @@ async def import_file(
                 importer = IMPORTERS[kind](crm, session, positions, report)
                 await importer.prepare()
                 done = 0
-                for batch in _batches(sheet.rows, batch_size):
-                    records = await importer.validate(batch, result)
-                    # Once a bad row is seen (without skip_invalid) the import will be rolled
-                    # back: stop writing, keep reading to report every bad row.
-                    if records and (skip_invalid or result.bad_rows == 0):
-                        await importer.write(records, result)
-                    result.rows += len(batch)
-                    done += len(batch)
-                    if on_progress is not None:
-                        on_progress(done, sheet.total_rows)
+                reader = _ReadAhead(sheet.rows, batch_size, importer.pre)
+                try:
+                    while (item := await reader.next()) is not None:
+                        batch, pre = item
+                        records = await importer.validate(batch, result, pre)
+                        # Once a bad row is seen (without skip_invalid) the import will be
+                        # rolled back: stop writing, keep reading to report every bad row.
+                        if records and (skip_invalid or result.bad_rows == 0):
+                            await importer.write(records, result)
+                        result.rows += len(batch)
+                        done += len(batch)
+                        if on_progress is not None:
+                            on_progress(done, sheet.total_rows)
+                finally:
+                    await reader.close()
                 if result.bad_rows and not skip_invalid:
                     raise _Rollback()
                 result.created_types = importer.created_types
@@ -223,6 +230,48 @@ class _Rollback(Exception):
 def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[Any]]:
     while batch := list(islice(rows, size)):
         yield batch
+
+
+class _ReadAhead:
+    """Reads (and pre-parses) the next batch in a worker thread while the current one is
+    validated and written. SQLite does its B-tree work in the driver's thread without the
+    GIL, so on a machine with two cores reading the file and writing the rows overlap.
+    One batch ahead at most: memory stays bounded by the batch size."""
+
+    def __init__(
+        self,
+        rows: Iterator[tuple[int, list[Any]]],
+        size: int,
+        pre: Callable[[list[Any]], Any],
+    ) -> None:
+        self.batches = _batches(rows, size)
+        self.pre = pre
+        self.pending: asyncio.Future[tuple[list[Any], Any] | None] | None = None
+
+    def _read(self) -> tuple[list[Any], Any] | None:
+        batch = next(self.batches, None)
+        return None if batch is None else (batch, self.pre(batch))
+
+    def _ahead(self) -> None:
+        self.pending = asyncio.ensure_future(asyncio.to_thread(self._read))
+
+    async def next(self) -> tuple[list[Any], Any] | None:
+        """The next batch and its pre-parsed form; None at the end of the file."""
+        if self.pending is None:
+            self._ahead()
+        assert self.pending is not None
+        item = await self.pending
+        self.pending = None
+        if item is not None:
+            self._ahead()
+        return item
+
+    async def close(self) -> None:
+        # Let a read in flight finish before the file is closed; its outcome is not needed.
+        if self.pending is not None:
+            with contextlib.suppress(Exception):
+                await self.pending
+            self.pending = None
 
 
 def _map_header(
@@ -347,7 +396,13 @@ class _Importer:
             return user
         return None
 
-    async def validate(self, batch: list[Any], result: ImportResult) -> list[dict[str, Any]]:
+    def pre(self, batch: list[Any]) -> Any:
+        """Work on a batch that needs no database (runs in a worker thread, ahead)."""
+        return None
+
+    async def validate(
+        self, batch: list[Any], result: ImportResult, pre: Any = None
+    ) -> list[dict[str, Any]]:
         rows = [_Row(number, cells, self.positions) for number, cells in batch]
         records = await self.check(rows)
         good: list[dict[str, Any]] = []
@@ -524,8 +579,11 @@ class _DocumentImporter(_Importer):
             return None  # a short row, a non-text cell, an impossible date: the full path
         return tuple(values)
 
-    async def validate(self, batch: list[Any], result: ImportResult) -> list[Any]:
-        quick = [self._quick(cells) for _, cells in batch]
+    def pre(self, batch: list[Any]) -> list[tuple[Any, ...] | None]:
+        return [self._quick(cells) for _, cells in batch]
+
+    async def validate(self, batch: list[Any], result: ImportResult, pre: Any = None) -> list[Any]:
+        quick = pre if pre is not None else self.pre(batch)
         ids = self.tercero_ids
         unseen = {q[0] for q in quick if q is not None and q[0] not in ids}
         if unseen:
