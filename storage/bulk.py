@@ -285,22 +285,16 @@ async def upsert_document_rows(
         + " OR ".join(f"documents.{c} IS NOT excluded.{c}" for c in update)
     )
 
-    async def changes() -> int:
-        return int((await conn.exec_driver_sql("SELECT total_changes()")).scalar_one())
-
     # A plain insert costs SQLite about half an upsert (whose program opens every index and
     # foreign key per row), and a first import is all inserts: insert what is new, then
     # upsert the batch only when some keys already existed. The rows just inserted are
-    # identical to themselves, so the upsert's WHERE leaves them alone and
-    # total_changes() counts only real updates. (NOT NULL cannot be ignored silently: the
-    # upsert would raise it.)
-    start = await changes()
-    await conn.exec_driver_sql(f"INSERT OR IGNORE {into}", params)
-    inserted = await changes() - start
+    # identical to themselves, so the upsert's WHERE leaves them alone and its row count is
+    # the real updates. (NOT NULL cannot be ignored silently: the upsert would raise it.)
+    inserted = (await conn.exec_driver_sql(f"INSERT OR IGNORE {into}", params)).rowcount
     if inserted == len(params):
         return inserted, 0
-    await conn.exec_driver_sql(upsert, params)
-    return inserted, await changes() - start - inserted
+    updated = (await conn.exec_driver_sql(upsert, params)).rowcount
+    return int(inserted), int(updated)
 
 
 # --- follow-ups ------------------------------------------------------------------------------
