@@ -68,7 +68,7 @@ REPORT_KINDS = ("agenda", "seguimientos", "actividades", "cartera", "desempeno")
 PERIOD_WORDS = ("hoy", "ayer", "semana", "mes")
 FILTER_KEYS = ("agente", "tipo", "estado", "nit")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's limit for bots sending files
-CHUNK = 1000
+CHUNK = 250  # rows per fetch and per write; smaller chunks keep event-loop stalls short
 # Labels of crm.cartera.BUCKETS, in the same order, as the cartera sheet shows them.
 BUCKETS = ("Corriente", "1–30", "31–60", "61–90", "> 90")
 STATUS_WORDS = {

@@ -117,3 +117,23 @@ async def test_after_documents_hook_runs_only_when_documents_changed(
     await import_file(crm, "documentos", path)  # nothing changed: no re-evaluation
     assert [c.inserted for c in calls] == [1]
     assert await count(crm, Document) == 1
+
+
+async def test_a_bad_byte_read_ahead_stops_the_import_after_reporting_earlier_rows(
+    crm: Crm, tmp_path: Path
+) -> None:
+    users = await seed_team(crm)
+    await make_tercero(crm, "900555111", "Uno", users["LUIS"])
+    lines = [b"nit,tipo,numero,fecha,valor\n"]
+    lines += [f"900555111,FV,{n},2026-09-01,100\n".encode() for n in range(1, 4000)]
+    lines[7] = b"900555111,FV,7,2026-02-31,100\n"  # a bad row in the first batch
+    # Line 3501, some 100 kB in: the text is decoded in blocks, so earlier rows come first.
+    lines[3500] = "900555111,FV,x,2026-09-01,Peña\n".encode("latin-1")
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"".join(lines))
+    errors: list[RowError] = []
+    with pytest.raises(imports.ImportFileError) as caught:
+        await import_file(crm, "documentos", path, batch_size=100, on_error=errors.append)
+    assert caught.value.key == "import.file.not_utf8" and caught.value.params["row"] == 3501
+    assert [(e.row, e.column) for e in errors] == [(8, "fecha")]
+    assert await count(crm, Document) == 0

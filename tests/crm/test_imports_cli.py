@@ -257,6 +257,88 @@ def test_documentos_csv_comma_with_quoted_colombian_amounts(cli: Cli) -> None:
     ]
 
 
+def test_documentos_reimport_in_other_forms_counts_new_changed_and_same(cli: Cli) -> None:
+    load_terceros(cli)
+    first = cli.csv(
+        "docs.csv",
+        "nit,tipo,numero,fecha,vencimiento,valor,saldo,detalle\n"
+        "00123456-7,FV,1,2026-09-01,2026-10-01,1234567.89,1000.5,Venta  de   contado\n"
+        "900555111,FV,2,2026-09-02,,500,500,\n",
+    )
+    code, out, err = cli.run("import", "documentos", str(first))
+    assert code == 0, err
+    assert "2 nuevas, 0 actualizadas, 0 sin cambios" in out
+    # Row 1 again in the Colombian forms (same values), row 2 paid, a new row 3.
+    second = cli.csv(
+        "docs2.csv",
+        "nit,tipo,numero,fecha,vencimiento,valor,saldo,detalle\n"
+        '00123456-7,fv,1,01/09/2026,1/10/2026,"$ 1.234.567,89","1.000,50",Venta de contado\n'
+        "900555111,FV,2,2026-09-02,,500,0,\n"
+        "900555111,NC,3,2026-09-03,,20.5,,\n",
+    )
+    code, out, err = cli.run("import", "documentos", str(second))
+    assert code == 0, err
+    assert "3 filas leídas; 1 nuevas, 1 actualizadas, 1 sin cambios" in out
+    rows = cli.sql(
+        "SELECT number, date, due_date, CAST(value AS TEXT), CAST(balance AS TEXT), detail "
+        "FROM documents ORDER BY number"
+    )
+    assert [(r[0], r[1], r[2], Decimal(r[3]), Decimal(r[4]), r[5]) for r in rows] == [
+        ("1", "2026-09-01", "2026-10-01", Decimal("1234567.89"), Decimal("1000.5"), "Venta de"
+         " contado"),
+        ("2", "2026-09-02", None, Decimal("500"), Decimal("0"), None),
+        ("3", "2026-09-03", None, Decimal("20.5"), Decimal("0"), None),
+    ]  # fmt: skip
+
+
+def test_the_last_row_of_a_key_wins_whatever_its_form(cli: Cli) -> None:
+    load_terceros(cli)
+    path = cli.csv(
+        "docs.csv",
+        "nit,tipo,numero,fecha,valor\n"
+        "900555111,FV,1,2026-09-01,100\n"
+        '900555111,FV,1,2026-09-01,"$ 200"\n'
+        '900555111,FV,2,2026-09-01,"$ 300"\n'
+        "900555111,FV,2,2026-09-01,400\n",
+    )
+    code, out, err = cli.run("import", "documentos", str(path))
+    assert code == 0, err
+    assert "2 nuevas, 0 actualizadas, 2 sin cambios" in out
+    rows = cli.sql("SELECT number, CAST(value AS TEXT), balance FROM documents ORDER BY number")
+    assert [(n, Decimal(v), b) for n, v, b in rows] == [
+        ("1", Decimal("200"), 0),
+        ("2", Decimal("400"), 0),
+    ]
+
+
+def test_a_file_without_saldo_keeps_balances_and_starts_new_ones_at_zero(cli: Cli) -> None:
+    load_terceros(cli)
+    with_balance = "nit,tipo,numero,fecha,valor,saldo\n900555111,FV,1,2026-09-01,100,60\n"
+    assert cli.run("import", "documentos", str(cli.csv("a.csv", with_balance)))[0] == 0
+    without = (
+        "nit,tipo,numero,fecha,valor\n"
+        "900555111,FV,1,2026-09-01,150\n"
+        "900555111,FV,2,2026-09-01,80\n"
+    )
+    code, out, err = cli.run("import", "documentos", str(cli.csv("b.csv", without)))
+    assert code == 0, err
+    assert "1 nuevas, 1 actualizadas, 0 sin cambios" in out
+    rows = cli.sql("SELECT number, value, balance FROM documents ORDER BY number")
+    assert rows == [("1", 150, 60), ("2", 80, 0)]
+
+
+def test_a_bad_byte_deep_in_a_csv_is_reported_on_its_line(cli: Cli) -> None:
+    load_terceros(cli)
+    lines = [b"nit,tipo,numero,fecha,valor\n"]
+    lines += [f"900555111,FV,{n},2026-09-01,100\n".encode() for n in range(1, 6000)]
+    lines[4321] = "900555111,FV,x,2026-09-01,Peña\n".encode("latin-1")
+    path = cli.folder / "docs.csv"
+    path.write_bytes(b"".join(lines))
+    code, _, err = cli.run("import", "documentos", str(path))
+    assert code == 1 and "UTF-8" in err and f"{path}:4322" in err
+    assert cli.sql("SELECT COUNT(*) FROM documents") == [(0,)]
+
+
 BAD_DOCS = (
     "nit,tipo,numero,fecha,valor,saldo\n"
     "900555111,FV,1,2026-09-01,100,100\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crm.context import Crm
 from storage import bulk
@@ -83,3 +83,50 @@ async def test_imported_followups_update_only_while_active(crm: Crm) -> None:
         assert await bulk.upsert_imported_followups(session, [row]) == []
         found = await bulk.followups_by_import_key(session, ["k"])
     assert found["k"].due_at == datetime(2026, 12, 5, 14, tzinfo=UTC)
+
+
+async def test_document_rows_upsert_counts_inserts_and_real_updates(crm: Crm) -> None:
+    users = await seed_team(crm)
+    tercero_id = await make_tercero(crm, "900-1", "Uno", users["LUIS"])
+    columns = ["tercero_id", "doc_type", "number", "date", "value"]
+    day = date(2026, 9, 1)
+    rows = [(tercero_id, "FV", "1", day, Decimal("100.50")), (tercero_id, "FV", "2", day, 7)]
+    async with crm.sessions.begin() as session:
+        assert await bulk.upsert_document_rows(session, rows, columns) == (2, 0)
+    again = [*rows[:1], (tercero_id, "FV", "2", day, Decimal(8)), (tercero_id, "NC", "1", day, 1)]
+    async with crm.sessions.begin() as session:
+        assert await bulk.upsert_document_rows(session, again, columns) == (1, 1)
+        assert await bulk.upsert_document_rows(session, again, columns) == (0, 0)
+        found = (
+            await session.execute(
+                select(
+                    Document.doc_type, Document.number, Document.value, Document.balance
+                ).order_by(Document.doc_type, Document.number)
+            )
+        ).all()
+    assert [tuple(r) for r in found] == [
+        ("FV", "1", Decimal("100.50"), Decimal("0.00")),
+        ("FV", "2", Decimal("8.00"), Decimal("0.00")),
+        ("NC", "1", Decimal("1.00"), Decimal("0.00")),
+    ]
+
+
+async def test_terceros_by_exact_nit_and_by_base(crm: Crm) -> None:
+    users = await seed_team(crm)
+    await make_tercero(crm, "900123456-7", "Con DV", users["LUIS"])
+    await make_tercero(crm, "800", "Sin DV", users["LUIS"])
+    async with crm.sessions() as session:
+        exact = await bulk.terceros_by_exact_nit(session, ["900123456-7", "900123456", "800"])
+        by_base = await bulk.terceros_by_nit_base(session, ["900123456"])
+    assert sorted(exact) == ["800", "900123456-7"]
+    assert [ref.nit for ref in by_base] == ["900123456-7"]
+
+
+async def test_the_bulk_cache_is_given_back_after_an_import(sqlite_crm: Crm) -> None:
+    async with sqlite_crm.sessions() as session:
+        default = (await session.execute(text("PRAGMA cache_size"))).scalar_one()
+    async with sqlite_crm.sessions.begin() as session:
+        async with bulk.bulk_write_cache(session):
+            inside = (await session.execute(text("PRAGMA cache_size"))).scalar_one()
+        after = (await session.execute(text("PRAGMA cache_size"))).scalar_one()
+    assert inside == -bulk.BULK_CACHE_MB * 1024 and after == default != inside
