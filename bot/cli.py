@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -20,6 +23,17 @@ NO_TOKEN = (
     "Get a token from @BotFather in Telegram (send /newbot and follow the steps), then put it\n"
     "in the environment or in .env:  CRM_BOT_TOKEN=123456:ABC...  and run `crm-bot run` again."
 )
+
+
+REPORT_USAGE = (
+    "crm-bot report agenda|seguimientos|actividades|cartera|desempeno "
+    "--desde YYYY-MM-DD --hasta YYYY-MM-DD [--agente CODE] -o FILE.xlsx"
+)
+
+
+def plain(text: str) -> str:
+    """A chat message (HTML) as terminal text."""
+    return html.unescape(re.sub(r"</?[a-z]+[^>]*>", "", text))
 
 
 def load_settings() -> Settings:
@@ -499,8 +513,17 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    report = with_crm(settings, action)
+    try:
+        report = with_crm(settings, action)
+    except CrmError as exc:
+        print(f"crm-bot: {plain(t(settings.language, exc.key, **exc.params))}", file=sys.stderr)
+        print(f"usage: {REPORT_USAGE}", file=sys.stderr)
+        return 1
     shutil.move(report.path, output)
+    # The file was made private as a temporary file; give it the user's usual permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    output.chmod(0o666 & ~umask)
     print(f"crm-bot: wrote {output} ({report.rows} rows, {report.filename})")
     return 0
 
@@ -583,7 +606,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args, settings))
     except CrmError as exc:
-        print(f"crm-bot: {t(settings.language, exc.key, **exc.params)}", file=sys.stderr)
+        print(f"crm-bot: {plain(t(settings.language, exc.key, **exc.params))}", file=sys.stderr)
         return 1
 
 

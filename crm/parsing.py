@@ -131,13 +131,14 @@ def parse_amount(value: object) -> Decimal:
     """An amount: an Excel number, ``1234567.89``, or Colombian ``$ 1.234.567,89``."""
     if isinstance(value, bool):
         raise BadValue("import.problem.bad_amount", value=show(value))
-    if isinstance(value, int):
-        return Decimal(value).quantize(CENTS)
-    if isinstance(value, float):
+    if isinstance(value, int | float | Decimal):
         # Excel keeps binary floats: the shortest repr is what the user typed; round to cents.
-        return Decimal(repr(value)).quantize(CENTS, rounding=ROUND_HALF_UP)
-    if isinstance(value, Decimal):
-        return value.quantize(CENTS, rounding=ROUND_HALF_UP)
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():
+            raise BadValue("import.problem.bad_amount", value=show(value))
+        if abs(number) >= Decimal("1e16"):  # NUMERIC(18, 2) holds 16 digits before the point
+            raise BadValue("import.problem.amount_too_large", value=show(value))
+        return number.quantize(CENTS, rounding=ROUND_HALF_UP)
     text = cell_text(value)
     raw = text.replace(" ", "").replace("\u00a0", "")
     negative = False

@@ -119,11 +119,12 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 
 LABELS: dict[str, dict[str, str]] = {
     "es": {
-        "sheet.agenda": "Agenda",
-        "sheet.seguimientos": "Seguimientos",
-        "sheet.actividades": "Actividades",
-        "sheet.cartera": "Cartera",
-        "sheet.desempeno": "Desempeño",
+        # The data sheet is named exactly after the report (the sheet names).
+        "sheet.agenda": "agenda",
+        "sheet.seguimientos": "seguimientos",
+        "sheet.actividades": "actividades",
+        "sheet.cartera": "cartera",
+        "sheet.desempeno": "desempeno",
         "sheet.summary": "Resumen",
         "summary.report": "Informe",
         "summary.period": "Periodo",

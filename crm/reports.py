@@ -47,6 +47,7 @@ from crm.report_workbook import (
     label,
     local_naive,
 )
+from crm.scope import book_of_user, tercero_visible
 from crm.text import nit_base, normalize_text
 from crm.users import Actor
 from storage.db import read_session
@@ -157,6 +158,14 @@ def _parse_date(token: str) -> date | None:
     return None
 
 
+def _checked_date(token: str) -> date | None:
+    value = _parse_date(token)
+    if value is not None and not 2000 <= value.year <= 2100:
+        # Almost surely a typo; and the day after 9999-12-31 cannot even be computed.
+        raise InvalidInput("error.report_bad_date", value=html.escape(token))
+    return value
+
+
 def split_args(args: str | Sequence[str]) -> list[str]:
     """Words of a command line; quotes group words (``tipo:"Cobro de cartera"``)."""
     text = args if isinstance(args, str) else " ".join(args)
@@ -207,10 +216,10 @@ def parse_request(args: str | Sequence[str], today: date) -> ReportRequest:
     if rest and normalize_text(rest[0]) in PERIOD_WORDS:
         period = normalize_text(rest.pop(0))
         start, end = period_range(period, today)
-    elif rest and (first := _parse_date(rest[0])) is not None:
+    elif rest and (first := _checked_date(rest[0])) is not None:
         rest.pop(0)
         start = end = first
-        if rest and (second := _parse_date(rest[0])) is not None:
+        if rest and (second := _checked_date(rest[0])) is not None:
             rest.pop(0)
             end = second
         if end < start:
@@ -535,15 +544,11 @@ def _cartera_query(actor: Actor, scope: Scope) -> Any:
         .correlate(Document)
         .scalar_subquery()
     )
-    by_tercero = (
-        select(func.min(FollowUp.id))
-        .where(FollowUp.tercero_id == Document.tercero_id, FollowUp.status == "active")
-        .correlate(Document)
-        .scalar_subquery()
-    )
-    conditions = [Document.balance > 0, owner_filter(actor, Tercero.encargado_id)]
+    # The same book as /cartera (encargado, or owner of a follow-up on the tercero) and the
+    # same coverage rule as its "sin seguimiento" mark (an active follow-up on the document).
+    conditions = [Document.balance > 0, tercero_visible(actor, Document.tercero_id)]
     if scope.agent is not None:
-        conditions.append(Tercero.encargado_id == scope.agent.id)
+        conditions.append(Document.tercero_id.in_(book_of_user(scope.agent.id)))
     if scope.nit is not None:
         conditions.append(Tercero.nit_base == scope.nit)
     return (
@@ -556,7 +561,7 @@ def _cartera_query(actor: Actor, scope: Scope) -> Any:
             Document.date,
             Document.due_date,
             Document.balance,
-            func.coalesce(by_document, by_tercero).label("followup_id"),
+            by_document.label("followup_id"),
         )
         .join(Tercero, Tercero.id == Document.tercero_id)
         .outerjoin(encargado, encargado.id == Tercero.encargado_id)

@@ -135,3 +135,11 @@ def test_headers_match_ignoring_case_accents_and_spacing() -> None:
     assert header_key(" Teléfonos ") == "telefonos"
     assert header_key("DIRECCIÓN") == "direccion"
     assert header_key("Número") == "numero"
+
+
+@pytest.mark.parametrize("value", [1e20, 10**16, float("nan"), float("inf"), Decimal("1E+17")])
+def test_excel_numbers_too_large_or_not_numbers_are_bad_rows(value: object) -> None:
+    from crm.parsing import BadValue, parse_amount
+
+    with pytest.raises(BadValue):
+        parse_amount(value)

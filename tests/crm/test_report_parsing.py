@@ -67,6 +67,8 @@ def test_filters_in_any_order_with_spaces_in_names() -> None:
         ("seguimientos mes extra", "error.report_bad_argument"),
         ("seguimientos 2026-02-30", "error.report_bad_date"),
         ("seguimientos 31/02/2026", "error.report_bad_date"),
+        ("seguimientos 9999-12-31", "error.report_bad_date"),
+        ("agenda 2026-01-01 9999-12-31", "error.report_bad_date"),
         ("seguimientos 2026-11-30 2026-11-01", "error.report_range_reversed"),
         ("seguimientos color:rojo", "error.report_bad_filter"),
         ("seguimientos agente:", "error.report_bad_filter"),

@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, or_, select
 
+from crm import cartera
 from crm.clock import FakeClock
 from crm.context import Crm
 from crm.errors import NotAuthorized, NotFound
@@ -222,6 +223,10 @@ async def test_actividades_lists_every_event_of_the_period(crm: Crm, book: Book)
 
 
 async def test_cartera_amounts_buckets_and_total(crm: Crm, book: Book) -> None:
+    async with crm.sessions() as session:
+        fv5 = await session.scalar(select(Document.id).where(Document.number == "5"))
+    assert fv5 is not None
+    started = await cartera.start_followup_for_document(crm, book.actors["ADMIN"], fv5)
     report = await make(crm, book, "ADMIN", "cartera")
     data, summary = sheets(report)
     async with crm.sessions() as session:
@@ -234,8 +239,10 @@ async def test_cartera_amounts_buckets_and_total(crm: Crm, book: Book) -> None:
     assert by_doc["FV-1"][6:9] == [0, 100000, "Corriente"]
     assert by_doc["FV-3"][8] == "31–60" and by_doc["FV-4"][8] == "61–90"
     assert by_doc["FV-5"][8] == "> 90"
-    assert by_doc["FV-3"][9] == book.followups["maria_open"]  # its tercero's active follow-up
-    assert by_doc["FV-5"][9] is None
+    # "Seguimiento activo" follows /cartera's "sin seguimiento" rule: a follow-up on the
+    # document itself (FV-3's tercero has one, but not on FV-3).
+    assert by_doc["FV-5"][9] == started.id
+    assert by_doc["FV-3"][9] is None
     for cell in [r[7] for r in data.iter_rows(min_row=2)]:
         assert isinstance(cell.value, int | float) and "$" in cell.number_format
     for cell in [r[4] for r in data.iter_rows(min_row=2)]:
@@ -385,3 +392,25 @@ async def test_too_large_is_refused_and_leaves_no_file(
             max_bytes=1000,
         )
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_cartera_report_covers_the_same_book_as_the_cartera_command(
+    crm: Crm, book: Book
+) -> None:
+    """A tercero managed by MARIA on which LUIS owns a follow-up is in LUIS's book."""
+    from crm import followups
+    from tests.support.data import make_document, make_tercero, type_id
+
+    shared = await make_tercero(
+        crm, nit="811000111-1", name="Tienda Compartida", encargado_id=book.users["MARIA"]
+    )
+    await make_document(crm, shared, "900", balance="1500000")
+    await followups.create_followup(
+        crm, book.actors["LUIS"], tercero_id=shared, type_id=await type_id(crm)
+    )
+    report = await make(crm, book, "LUIS", "cartera")
+    data, _ = sheets(report)
+    documents = {r[3] for r in rows(data)}
+    summary = await cartera.book_summary(crm, book.actors["LUIS"])
+    assert "FV-900" in documents
+    assert report.total == summary.totals.total and report.rows == summary.documents

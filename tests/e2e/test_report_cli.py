@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -53,13 +54,16 @@ def test_cli_writes_the_report(
     assert code == 0
     assert "10 rows" in capsys.readouterr().out
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Seguimientos", "Resumen"]
-    data = wb["Seguimientos"]
+    assert wb.sheetnames == ["seguimientos", "Resumen"]
+    data = wb["seguimientos"]
     assert data["A1"].value == "ID" and data.max_row == 11
     facts = {r[0]: r[1] for r in wb["Resumen"].iter_rows(values_only=True) if r[0]}
     assert facts["Solicitado por"] == "crm-bot"
     assert "01/11/2026 – 30/11/2026" in facts["Periodo"]
     assert [p.name for p in out.parent.iterdir()] == ["informe.xlsx"]  # no temp file left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # like any file the user writes
 
 
 def test_cli_agent_filter_and_bad_input(
@@ -72,7 +76,10 @@ def test_cli_agent_filter_and_bad_input(
         r[4] for r in load_workbook(out).worksheets[0].iter_rows(min_row=2, values_only=True)
     }
     assert owners == {"María Ruiz"}
+    capsys.readouterr()
     assert main(["report", "ventas", "-o", str(tmp_path / "x.xlsx")]) == 1
-    assert "No conozco el informe" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "No conozco el informe" in err
+    assert "<code>" not in err and "usage: crm-bot report" in err  # terminal text, CLI usage
     assert main([*args[:2], "--desde", "2026-13-01", "-o", str(tmp_path / "y.xlsx")]) == 1
     assert not (tmp_path / "y.xlsx").exists()
