@@ -8,7 +8,6 @@ shared agent conversation (see ``handlers/flow.py``). Mutating buttons carry the
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,6 +30,7 @@ from crm.views import EventView, FollowUpView, LineageView
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.errors import explain
+from handlers.phones import phone_links
 from handlers.texts import CATALOG
 
 PREFIX = "fu"
@@ -69,14 +69,6 @@ FILE_ICONS = {"photo": "📷", "document": "📄", "location": "📍"}
 def _short(text: str | None, limit: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _tel(phone: str) -> str:
-    """A ``tel:`` target; bare 10-digit Colombian numbers get the +57 prefix."""
-    digits = re.sub(r"[^\d+]", "", phone)
-    if len(digits) == 10 and not digits.startswith("+"):
-        return "+57" + digits
-    return digits
 
 
 def event_line(event: EventView, context: CrmContext, limit: int | None = None) -> str:
@@ -121,11 +113,7 @@ def card_text(card: FollowUpView, context: CrmContext) -> str:
         f"👤 <b>{html.escape(ter.name)}</b> · NIT {html.escape(ter.nit)}",
     ]
     if ter.phones:
-        links = [
-            f'<a href="tel:{html.escape(_tel(p), quote=True)}">{html.escape(p)}</a>'
-            for p in ter.phones
-        ]
-        lines.append("📞 " + " · ".join(links))
+        lines.append("📞 " + phone_links(ter.phones))
     place = ", ".join(p for p in (ter.address, ter.city) if p)
     if place:
         lines.append("📍 " + html.escape(place))

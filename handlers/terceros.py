@@ -23,6 +23,7 @@ from crm.formatting import day, local_datetime, money
 from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
+from handlers.phones import phone_links
 
 PREFIX = "te"
 SEARCH_KEY = "tercero_search"
@@ -55,16 +56,6 @@ def pager(page: int, pages: int, make: Any, context: CrmContext) -> list[InlineK
     return row
 
 
-def dial(phone: str) -> str:
-    """A Colombian number in the international form Telegram turns into a tap-to-call link."""
-    digits = "".join(c for c in phone if c.isdigit())
-    if phone.strip().startswith("+"):
-        return phone.strip()
-    if len(digits) == 10 and digits[0] in "36":
-        return f"+57 {digits[:3]} {digits[3:6]} {digits[6:]}"
-    return phone.strip()
-
-
 def render_results(context: CrmContext, result: SearchResult) -> tuple[str, Markup]:
     text = context.t("tercero.results", total=result.total, query=html.escape(result.query))
     rows = [
@@ -83,8 +74,7 @@ def render_card(context: CrmContext, card: TerceroCard) -> tuple[str, Markup]:
     if place:
         lines.append(context.t("tercero.card.address", address=place))
     if card.phones:
-        phones = " · ".join(html.escape(dial(p)) for p in card.phones)
-        lines.append(context.t("tercero.card.phones", phones=phones))
+        lines.append(context.t("tercero.card.phones", phones=phone_links(card.phones)))
     if card.email:
         lines.append(context.t("tercero.card.email", email=html.escape(card.email)))
     lines.append(
