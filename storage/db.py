@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -28,13 +28,51 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine for ``url`` with the per-dialect settings we rely on."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 30})
+        if make_url(url).database not in (None, "", ":memory:") and "poolclass" not in kwargs:
+            # The default 5 pooled + 10 overflow connections: the same 15 at most, but all kept
+            # open. An overflow connection is closed when handed back, and on aiosqlite every
+            # new one is a new thread plus the PRAGMAs below; under a burst of updates from
+            # many users that churn cost more CPU than the queries themselves.
+            kwargs.setdefault("pool_size", 15)
+            kwargs.setdefault("max_overflow", 0)
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+        _skip_idle_rollbacks(engine)
     return engine
+
+
+def _skip_idle_rollbacks(engine: AsyncEngine) -> None:
+    """Do not send ROLLBACK to a SQLite connection that has no transaction open.
+
+    SQLAlchemy rolls back when a session closes and when the pool takes the connection back;
+    on aiosqlite each is a hop to its worker thread and back although sqlite3 does nothing
+    then, and it is most of the CPU of a read without a transaction (the gate's user lookup
+    and the agenda page run on every update). aiosqlite's ``in_transaction`` is a flag read;
+    with a transaction open (or if it cannot be read) the rollback goes through as before.
+    """
+    dialect = engine.sync_engine.dialect
+    rollback = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        if _in_transaction(dbapi_connection):
+            rollback(dbapi_connection)
+
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+
+def _in_transaction(dbapi_connection: Any) -> bool:
+    # The pool hands us its proxy or the adapted connection; both reach aiosqlite's connection.
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is None:
+        driver = getattr(dbapi_connection, "_connection", None)
+    try:
+        return bool(driver.in_transaction)  # type: ignore[union-attr]
+    except Exception:  # closed connection, unexpected driver: let the rollback decide
+        return True
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
