@@ -195,7 +195,10 @@ async def test_two_instances_never_double_and_never_drop(
 
     sent = [fid for r in requests for call in messages(r) for fid in followup_ids(call)]
     assert sorted(sent) == sorted(expected)  # every ping once: none twice, none missing
-    assert all(messages(r) for r in requests), "both instances took a share"
+    if not db_url.startswith("sqlite"):
+        # With SKIP LOCKED both really claim side by side; on SQLite the write lock serialises
+        # them and one may, by timing, take every batch (still exactly once, as checked above).
+        assert all(messages(r) for r in requests), "both instances took a share"
     async with crm.sessions() as session:
         rows = (await session.scalars(select(FollowUp).where(FollowUp.id.in_(expected)))).all()
     assert all(r.notified_due_at == r.due_at and r.claimed_by is None for r in rows)
