@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -527,6 +528,7 @@ def parse_doc_number(value: Any) -> str:
 _FAST_NIT = re.compile(r"[0-9A-Z]+(?:-[0-9A-Z])?")
 _FAST_AMOUNT = re.compile(r"[0-9]{1,16}(?:\.[0-9]{1,2})?")
 ZERO = Decimal("0.00")
+_DOCUMENT_KEY = itemgetter(1, 2)  # (doc_type, number) of a document record
 KNOWN_TERCEROS = 200_000
 
 
@@ -623,15 +625,14 @@ class _DocumentImporter(_Importer):
             if len(ids) + len(found) > KNOWN_TERCEROS:
                 ids.clear()  # keeps memory bounded on books with millions of terceros
             ids.update((nit, ref.id) for nit, ref in found.items())
-        records: list[Any] = [None] * len(batch)
-        slow: list[int] = []
-        for index, values in enumerate(quick):
-            tercero_id = ids.get(values[0]) if values is not None else None
-            if values is None or tercero_id is None:
-                slow.append(index)
-            else:
-                records[index] = (tercero_id, *values[1:])
-        if slow:
+        known = ids.get
+        # The NIT swapped for its tercero id; None where the row needs the full parsers.
+        records: list[Any] = [
+            None if q is None or (tercero_id := known(q[0])) is None else (tercero_id, *q[1:])
+            for q in quick
+        ]
+        if None in records:
+            slow = [index for index, record in enumerate(records) if record is None]
             rows = [_Row(batch[i][0], batch[i][1], self.positions) for i in slow]
             for index, row, record in zip(slow, rows, await self.check(rows), strict=True):
                 if row.errors or record is None:
@@ -642,7 +643,8 @@ class _DocumentImporter(_Importer):
                     records[index] = bulk.sqlite_document_binds([record], self.columns)[0]
                 else:
                     records[index] = record
-        return [r for r in records if r is not None]
+            return [r for r in records if r is not None]
+        return records
 
     async def check(self, rows: list[_Row]) -> list[Any]:
         tercero_of = await _terceros_for(self.session, rows)
@@ -667,7 +669,9 @@ class _DocumentImporter(_Importer):
         return records
 
     async def write(self, records: list[Any], result: ImportResult) -> None:
-        unique = _last_wins(records, lambda r: (r[1], r[2]))
+        # One record per (type, number), the later row winning; keys taken in C, as this
+        # runs for every row of the book.
+        unique = list(dict(zip(map(_DOCUMENT_KEY, records), records, strict=True)).values())
         inserted, updated = await bulk.upsert_document_rows(
             self.session, unique, self.columns, bound=self.bound
         )
