@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -173,8 +174,14 @@ async def import_file(
         if positions is None:
             return result
         try:
-            async with crm.sessions.begin() as session, bulk.bulk_write_cache(session):
-                importer = IMPORTERS[kind](crm, session, positions, report)
+            importer_class = IMPORTERS[kind]
+            async with (
+                crm.sessions.begin() as session,
+                bulk.bulk_write_cache(
+                    session, trusted_references=importer_class.checks_references
+                ),
+            ):
+                importer = importer_class(crm, session, positions, report)
                 await importer.prepare()
                 done = 0
                 reader = _ReadAhead(sheet.rows, batch_size, importer.pre)
@@ -366,6 +373,10 @@ def _text(value: Any) -> str:
 class _Importer:
     """Validates and writes one kind of file, batch by batch, in the caller's transaction."""
 
+    # True when every id this importer writes was read from its table in the import's own
+    # transaction, so SQLite's foreign-key checks would only repeat that work.
+    checks_references = False
+
     def __init__(
         self,
         crm: Crm,
@@ -517,6 +528,7 @@ def parse_doc_number(value: Any) -> str:
 _FAST_NIT = re.compile(r"[0-9A-Z]+(?:-[0-9A-Z])?")
 _FAST_AMOUNT = re.compile(r"[0-9]{1,16}(?:\.[0-9]{1,2})?")
 ZERO = Decimal("0.00")
+_DOCUMENT_KEY = itemgetter(1, 2)  # (doc_type, number) of a document record
 KNOWN_TERCEROS = 200_000
 
 
@@ -524,7 +536,13 @@ class _DocumentImporter(_Importer):
     """Documents are the big import (an ERP's book runs to millions of rows), so rows already
     in the ERP's usual shape (a known NIT, ISO dates, plain decimal amounts, text cells) take
     a fast path of a few string checks; any other row goes through the full cell parsers,
-    which accept every other form and say what is wrong. Both give the same values."""
+    which accept every other form and say what is wrong. Both give the same values.
+
+    A document's only reference is its tercero, whose id always comes from a lookup in
+    this transaction (``terceros_by_exact_nit`` or ``_terceros_for``), so the import runs
+    without SQLite's per-row foreign-key checks."""
+
+    checks_references = True
 
     async def prepare(self) -> None:
         await super().prepare()
@@ -535,6 +553,9 @@ class _DocumentImporter(_Importer):
         self.at = (p["nit"], p["tipo"], p["numero"], p["fecha"], p["valor"])
         self.due_at, self.balance_at, self.detail_at = (p.get(name) for name, _ in optional)
         self.doc_types: dict[str, str] = {}
+        # On SQLite the fast path builds the values SQLite is given (ISO text dates, float
+        # amounts) straight from the checked cells: no Decimal or date objects per row.
+        self.bound = (await self.session.connection()).dialect.name == "sqlite"
         # NIT -> tercero id of the NITs seen so far: a book names each tercero many times.
         self.tercero_ids: dict[str, int] = {}
 
@@ -561,17 +582,28 @@ class _DocumentImporter(_Importer):
             value = cells[i_value]
             if not _FAST_AMOUNT.fullmatch(value):
                 return None
-            values = [nit, doc_type, number, date.fromisoformat(day), Decimal(value)]
+            # fromisoformat checks the date (ASCII digits, a real day); "YYYY-MM-DD" it
+            # accepted is already the ISO text SQLite is given. The amount regex admits only
+            # plain decimals, whose float is the float of their Decimal.
+            when = date.fromisoformat(day)
+            if self.bound:
+                values = [nit, doc_type, number, day, float(value)]
+            else:
+                values = [nit, doc_type, number, when, Decimal(value)]
             if self.due_at is not None:
                 due = cells[self.due_at].strip()
                 if due and (len(due) != 10 or due[4] != "-" or due[7] != "-"):
                     return None
-                values.append(date.fromisoformat(due) if due else None)
+                due_date = date.fromisoformat(due) if due else None
+                values.append(due if self.bound and due else due_date)
             if self.balance_at is not None:
                 balance = cells[self.balance_at].strip()
                 if balance and not _FAST_AMOUNT.fullmatch(balance):
                     return None
-                values.append(Decimal(balance) if balance else ZERO)
+                if self.bound:
+                    values.append(float(balance) if balance else 0.0)
+                else:
+                    values.append(Decimal(balance) if balance else ZERO)
             if self.detail_at is not None:
                 detail = " ".join(cells[self.detail_at].split())  # as _text, for text
                 if len(detail) > 300:
@@ -593,24 +625,26 @@ class _DocumentImporter(_Importer):
             if len(ids) + len(found) > KNOWN_TERCEROS:
                 ids.clear()  # keeps memory bounded on books with millions of terceros
             ids.update((nit, ref.id) for nit, ref in found.items())
-        records: list[Any] = [None] * len(batch)
-        slow: list[int] = []
-        for index, values in enumerate(quick):
-            tercero_id = ids.get(values[0]) if values is not None else None
-            if values is None or tercero_id is None:
-                slow.append(index)
-            else:
-                records[index] = (tercero_id, *values[1:])
-        if slow:
+        known = ids.get
+        # The NIT swapped for its tercero id; None where the row needs the full parsers.
+        records: list[Any] = [
+            None if q is None or (tercero_id := known(q[0])) is None else (tercero_id, *q[1:])
+            for q in quick
+        ]
+        if None in records:
+            slow = [index for index, record in enumerate(records) if record is None]
             rows = [_Row(batch[i][0], batch[i][1], self.positions) for i in slow]
             for index, row, record in zip(slow, rows, await self.check(rows), strict=True):
                 if row.errors or record is None:
                     result.bad_rows += 1
                     for error in row.errors:
                         self.report(error)
+                elif self.bound:
+                    records[index] = bulk.sqlite_document_binds([record], self.columns)[0]
                 else:
                     records[index] = record
-        return [r for r in records if r is not None]
+            return [r for r in records if r is not None]
+        return records
 
     async def check(self, rows: list[_Row]) -> list[Any]:
         tercero_of = await _terceros_for(self.session, rows)
@@ -635,8 +669,12 @@ class _DocumentImporter(_Importer):
         return records
 
     async def write(self, records: list[Any], result: ImportResult) -> None:
-        unique = _last_wins(records, lambda r: (r[1], r[2]))
-        inserted, updated = await bulk.upsert_document_rows(self.session, unique, self.columns)
+        # One record per (type, number), the later row winning; keys taken in C, as this
+        # runs for every row of the book.
+        unique = list(dict(zip(map(_DOCUMENT_KEY, records), records, strict=True)).values())
+        inserted, updated = await bulk.upsert_document_rows(
+            self.session, unique, self.columns, bound=self.bound
+        )
         result.inserted += inserted
         result.updated += updated
         result.unchanged += len(records) - inserted - updated

@@ -18,6 +18,10 @@ SessionFactory = async_sessionmaker[AsyncSession]
 READ_ONLY = "crm_read_only"
 # A read of one statement (or a few whose mutual consistency does not matter): no transaction.
 SINGLE_READ = "crm_single_read"
+# A write transaction whose code has itself checked every reference it writes, in the same
+# transaction (the bulk import): SQLite's per-row foreign-key checks are switched off for it.
+TRUSTED_REFERENCES = "crm_trusted_references"
+_FOREIGN_KEYS_OFF = "crm_foreign_keys_off"
 
 
 def is_sqlite(url: str) -> bool:
@@ -42,6 +46,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         _skip_idle_rollbacks(engine)
+        event.listen(engine.sync_engine, "checkout", _sqlite_on_checkout)
     return engine
 
 
@@ -96,8 +101,22 @@ def _sqlite_on_begin(conn: Any) -> None:
         return
     if options.get(READ_ONLY):
         conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    if options.get(TRUSTED_REFERENCES):
+        # PRAGMA foreign_keys is a no-op inside a transaction: it must come before BEGIN.
+        # The pooled connection is marked so the next checkout switches the checks back on,
+        # whether this transaction commits, rolls back or dies half-way.
+        conn.info[_FOREIGN_KEYS_OFF] = True
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # Every other transaction runs with SQLite's foreign-key checks on.
+    if record.info.pop(_FOREIGN_KEYS_OFF, False):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
 
 def make_session_factory(engine: AsyncEngine) -> SessionFactory:

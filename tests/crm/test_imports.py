@@ -3,16 +3,22 @@ within a file, admins only, progress and the after-documentos hook."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import crm.imports as imports
 from crm.context import Crm
 from crm.errors import NotAuthorized
 from crm.imports import ImportResult, RowError, import_file
 from crm.users import Actor
+from storage import bulk
 from storage.models import AuditEntry, Document, FollowUp, Tercero
 from tests.conftest import seed_team
 from tests.support.data import make_tercero
@@ -137,3 +143,41 @@ async def test_a_bad_byte_read_ahead_stops_the_import_after_reporting_earlier_ro
     assert caught.value.key == "import.file.not_utf8" and caught.value.params["row"] == 3501
     assert [(e.row, e.column) for e in errors] == [(8, "fecha")]
     assert await count(crm, Document) == 0
+
+
+async def test_documentos_import_writes_without_sqlite_fk_checks_and_leaves_them_on(
+    sqlite_crm: Crm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The importer resolves every tercero itself, in its transaction; SQLite's per-row
+    # foreign-key checks are off for that transaction only.
+    seen: list[int] = []
+    upsert = bulk.upsert_document_rows
+
+    async def spy(session: AsyncSession, rows: Any, columns: Any, **kw: Any) -> tuple[int, int]:
+        seen.append((await session.execute(text("PRAGMA foreign_keys"))).scalar_one())
+        return await upsert(session, rows, columns, **kw)
+
+    monkeypatch.setattr(bulk, "upsert_document_rows", spy)
+    tercero_id = await make_tercero(sqlite_crm, "800", "Uno")
+    text_ = "nit,tipo,numero,fecha,valor\n800,FV,1,2026-09-01,5\n999,FV,2,2026-09-01,5\n"
+    path = write(tmp_path, "d.csv", text_)
+    errors: list[RowError] = []
+    result = await import_file(sqlite_crm, "documentos", path, on_error=errors.append)
+    assert not result.written and [(e.row, e.key) for e in errors] == [
+        (3, "import.problem.unknown_nit")
+    ]
+    result = await import_file(sqlite_crm, "documentos", path, skip_invalid=True)
+    assert result.written and result.inserted == 1 and seen == [0]
+    with pytest.raises(IntegrityError):
+        async with sqlite_crm.sessions.begin() as session:
+            session.add(
+                Document(
+                    tercero_id=tercero_id + 99,
+                    doc_type="FV",
+                    number="3",
+                    date=date(2026, 9, 1),
+                    value=Decimal(1),
+                    balance=Decimal(0),
+                )
+            )
+    assert await count(sqlite_crm, Document) == 1

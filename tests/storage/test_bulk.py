@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select, text
+import pytest
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from crm.context import Crm
 from storage import bulk
@@ -130,3 +133,68 @@ async def test_the_bulk_cache_is_given_back_after_an_import(sqlite_crm: Crm) -> 
             inside = (await session.execute(text("PRAGMA cache_size"))).scalar_one()
         after = (await session.execute(text("PRAGMA cache_size"))).scalar_one()
     assert inside == -bulk.BULK_CACHE_MB * 1024 and after == default != inside
+
+
+class _Abort(Exception):
+    pass
+
+
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+async def test_trusted_import_skips_foreign_key_checks_and_the_next_transaction_has_them(
+    sqlite_crm: Crm, outcome: str
+) -> None:
+    tercero_id = await make_tercero(sqlite_crm, "800", "Uno")
+    orphan = {"doc_type": "FV", "number": "9", "date": date(2026, 9, 1), "value": Decimal(1)}
+    with contextlib.suppress(_Abort):
+        async with sqlite_crm.sessions.begin() as session:
+            async with bulk.bulk_write_cache(session, trusted_references=True):
+                inside = (await session.execute(text("PRAGMA foreign_keys"))).scalar_one()
+                raw = await (await session.connection()).get_raw_connection()
+                import_connection = raw.dbapi_connection
+                await session.execute(insert(Document).values(tercero_id=tercero_id, **orphan))
+            if outcome == "rollback":
+                raise _Abort
+    assert inside == 0
+    async with sqlite_crm.sessions.begin() as session:
+        raw = await (await session.connection()).get_raw_connection()
+        assert raw.dbapi_connection is import_connection  # the very connection, reused
+        assert (await session.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+    with pytest.raises(IntegrityError):
+        async with sqlite_crm.sessions.begin() as session:
+            await session.execute(insert(Document).values(tercero_id=tercero_id + 99, **orphan))
+    async with sqlite_crm.sessions() as session:
+        numbers = (await session.scalars(select(Document.number))).all()
+    assert numbers == (["9"] if outcome == "commit" else [])
+
+
+async def test_an_ordinary_bulk_write_keeps_foreign_key_checks(sqlite_crm: Crm) -> None:
+    async with sqlite_crm.sessions.begin() as session, bulk.bulk_write_cache(session):
+        assert (await session.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+
+
+async def test_rows_in_sqlite_bind_form_match_what_sqlalchemy_writes(sqlite_crm: Crm) -> None:
+    # The import's fast path hands SQLite ISO dates and floats itself: they must be exactly
+    # what the ORM stores, or a re-import would count (and rewrite) unchanged documents.
+    tercero_id = await make_tercero(sqlite_crm, "900-1", "Uno")
+    columns = ["tercero_id", "doc_type", "number", "date", "due_date", "value", "balance"]
+    day = date(2026, 9, 1)
+    rows = [(tercero_id, "FV", "1", day, None, Decimal("100.50"), Decimal("0.10"))]
+    async with sqlite_crm.sessions.begin() as session:
+        session.add(Document(**dict(zip(columns, rows[0], strict=True))))
+    bound = bulk.sqlite_document_binds(rows, columns)
+    assert bound == [(tercero_id, "FV", "1", "2026-09-01", None, 100.5, 0.1)]
+    async with sqlite_crm.sessions.begin() as session:
+        assert await bulk.upsert_document_rows(session, bound, columns, bound=True) == (0, 0)
+        changed = [(tercero_id, "FV", "1", "2026-09-02", None, 100.5, 0.1)]
+        assert await bulk.upsert_document_rows(session, changed, columns, bound=True) == (0, 1)
+        document = (await session.scalars(select(Document))).one()
+    assert (document.date, document.value) == (date(2026, 9, 2), Decimal("100.50"))
+
+
+async def test_bound_document_rows_are_refused_off_sqlite(crm: Crm) -> None:
+    async with crm.sessions.begin() as session:
+        dialect = (await session.connection()).dialect.name
+        if dialect == "sqlite":
+            pytest.skip("SQLite is where bound rows belong")
+        with pytest.raises(ValueError):
+            await bulk.upsert_document_rows(session, [("1",)], ["number"], bound=True)
