@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,9 +37,17 @@ async def is_behind(engine: AsyncEngine) -> bool:
     return current != _head()
 
 
+# Any constant: instances starting together on PostgreSQL take turns migrating.
+MIGRATION_LOCK = 7_411_002
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (creating every table on an empty one)."""
+    """Bring the database to ``revision`` (creating every table on an empty one). Several
+    instances starting at once migrate one after the other; the later ones find nothing to do
+    (SQLite's write lock does the same for a file)."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(lambda c: command.upgrade(alembic_config(c), revision))
 
 
