@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     case,
     func,
@@ -43,6 +44,20 @@ def ping_pending(now: datetime) -> ColumnElement[bool]:
     )
 
 
+async def _lease(
+    session: AsyncSession, candidates: Select[int], instance_id: str, until: datetime
+) -> list[int]:
+    """Claim the follow-ups ``candidates`` selects, in one atomic UPDATE … RETURNING."""
+    result = await session.execute(
+        update(FollowUp)
+        .where(FollowUp.id.in_(candidates.scalar_subquery()))
+        .values(claimed_by=instance_id, claimed_until=until)
+        .returning(FollowUp.id),
+        execution_options=NO_SYNC,
+    )
+    return sorted(result.scalars().all())
+
+
 async def claim_due_followups(
     session: AsyncSession, *, instance_id: str, now: datetime, until: datetime, limit: int
 ) -> list[int]:
@@ -60,14 +75,7 @@ async def claim_due_followups(
         .limit(limit)
         .with_for_update(of=FollowUp, skip_locked=True)
     )
-    result = await session.execute(
-        update(FollowUp)
-        .where(FollowUp.id.in_(candidates.scalar_subquery()))
-        .values(claimed_by=instance_id, claimed_until=until)
-        .returning(FollowUp.id),
-        execution_options=NO_SYNC,
-    )
-    return sorted(result.scalars().all())
+    return await _lease(session, candidates, instance_id, until)
 
 
 async def claim_owner_followups(
@@ -94,14 +102,7 @@ async def claim_owner_followups(
         .limit(limit)
         .with_for_update(of=FollowUp, skip_locked=True)
     )
-    result = await session.execute(
-        update(FollowUp)
-        .where(FollowUp.id.in_(candidates.scalar_subquery()))
-        .values(claimed_by=instance_id, claimed_until=until)
-        .returning(FollowUp.id),
-        execution_options=NO_SYNC,
-    )
-    return sorted(result.scalars().all())
+    return await _lease(session, candidates, instance_id, until)
 
 
 async def claim_overdue_followups(
@@ -127,14 +128,7 @@ async def claim_overdue_followups(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    result = await session.execute(
-        update(FollowUp)
-        .where(FollowUp.id.in_(candidates.scalar_subquery()))
-        .values(claimed_by=instance_id, claimed_until=until)
-        .returning(FollowUp.id),
-        execution_options=NO_SYNC,
-    )
-    return sorted(result.scalars().all())
+    return await _lease(session, candidates, instance_id, until)
 
 
 FollowUpDetail = tuple[FollowUp, Tercero, FollowUpType, User, Document | None]
