@@ -49,7 +49,7 @@ from crm.report_workbook import (
 )
 from crm.scope import book_of_user, tercero_visible
 from crm.text import nit_base, normalize_text
-from crm.users import Actor
+from crm.users import Actor, actor_from
 from storage.db import read_session
 from storage.models import (
     Activity,
@@ -1011,15 +1011,7 @@ async def due_subscriptions(
         if user is None or not user.active:
             await _retire(crm, subscription_id)
             continue
-        actor = Actor(
-            id=user.id,
-            telegram_id=user.telegram_id,
-            name=user.name,
-            code=user.code,
-            role=user.role,
-            supervisor_id=user.supervisor_id,
-            language=user.language,
-        )
+        actor = actor_from(user)
         lang = user.language if user.language in ("es", "en") else default_lang
         filters = [tuple(f) for f in json.loads(sub.filters or "[]")]
         request = subscription_request(

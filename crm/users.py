@@ -64,7 +64,8 @@ _BY_TELEGRAM_ID = select(User.__table__).where(
 )
 
 
-def _actor_from(user: User | Row[Any]) -> Actor:
+def actor_from(user: User | Row[Any]) -> Actor:
+    """The acting view of a users row."""
     return Actor(
         id=user.id,
         telegram_id=user.telegram_id,
@@ -84,7 +85,7 @@ async def resolve_actor(crm: Crm, telegram_id: int, full_name: str = "") -> Acto
     async with single_read_session(crm.sessions) as session:
         user = (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
     if user is not None and user.active:
-        actor = _actor_from(user)
+        actor = actor_from(user)
         if telegram_id in crm.admin_ids and not actor.is_admin:
             return Actor(**{**actor.__dict__, "role": "admin"})
         return actor
