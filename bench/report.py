@@ -1,7 +1,8 @@
 """Benchmark 3: a 100k-row ``seguimientos`` report against xlsxwriter ``constant_memory``.
 
 Ours is the real path of ``/informe`` and ``crm-bot report``: ``crm.reports.build_report``
-(streamed query on the event loop, rows converted and written by openpyxl in a worker thread).
+(streamed query on the event loop, rows converted and written by xlsxwriter in
+``constant_memory`` mode in a worker thread, with wrap, print setup and the Resumen charts).
 The baseline is the fastest plain pipeline we know: the same rows fetched with raw ``sqlite3``
 and written by xlsxwriter in ``constant_memory`` mode with the same number formats.
 

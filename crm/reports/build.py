@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -92,10 +93,9 @@ async def build_report(
     try:
         async with read_session(crm.sessions) as session:
             scope = await resolve(session, actor, request)
-            async for chunk in kind.chunks(session, ctx, scope):
-                await asyncio.to_thread(book.add, chunk)
+            await _pipeline(kind.chunks(session, ctx, scope), book)
         facts = _facts(ctx, book.rows) + kind.facts(ctx)
-        await asyncio.to_thread(book.finish, facts, ctx.breakdown, kind.series(ctx))
+        await asyncio.to_thread(book.finish, facts, kind.tables(ctx))
         size = path.stat().st_size
         if limit is not None and size > limit:
             raise ReportTooLarge()
@@ -120,6 +120,23 @@ async def build_report(
         breakdown=kind.chat_breakdown(ctx),
         total=kind.total(ctx),
     )
+
+
+async def _pipeline(chunks: AsyncIterator[Sequence[Any]], book: ReportBook) -> None:
+    """Write each chunk in the worker thread while the next one is fetched: the database
+    driver's thread and the writer's overlap, and at most two chunks are held at once."""
+    writing: asyncio.Future[None] | None = None
+    try:
+        async for chunk in chunks:
+            if writing is not None:
+                await writing
+            writing = asyncio.ensure_future(asyncio.to_thread(book.add, chunk))
+        if writing is not None:
+            await writing
+    finally:
+        # Never leave the writer running behind a failure (the caller abandons the book).
+        if writing is not None and not writing.done():
+            await asyncio.wait([writing])
 
 
 def _facts(ctx: Context, rows: int) -> list[tuple[str, Any]]:

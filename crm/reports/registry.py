@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column
+from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column, SummaryTable
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from crm.reports.rows import Context
     from crm.reports.scope import Scope
 
-CHUNK = 250  # rows per fetch and per write; smaller chunks keep event-loop stalls short
+CHUNK = 100  # rows per fetch and per write; smaller chunks keep event-loop stalls short
 
 
 class ReportKind:
@@ -65,9 +65,9 @@ class ReportKind:
         """Lines added under the Resumen's standard facts."""
         return []
 
-    def series(self, ctx: Context) -> list[tuple[str, list[tuple[str, Any]]]]:
-        """Measures charted side by side instead of the breakdown (one column each)."""
-        return []
+    def tables(self, ctx: Context) -> list[SummaryTable]:
+        """The Resumen's tables (each charted beside it): by default the breakdown."""
+        return [ctx.breakdown.table(ctx.lang)] if ctx.breakdown is not None else []
 
     def chat_breakdown(self, ctx: Context) -> tuple[BreakdownLine, ...]:
         """The lines the chat summary lists (by default the Resumen's breakdown)."""

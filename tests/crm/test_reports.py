@@ -174,7 +174,7 @@ async def test_seguimientos_rows_match_the_database_with_real_dates(crm: Crm, bo
     breakdown = {line.label: line.count for line in report.breakdown}
     assert breakdown == {"Activo": 8, "Pagado": 1, "Descartado": 1}
     table = {r[0]: r[1] for r in summary.iter_rows(min_row=8, values_only=True) if r[0]}
-    assert table == {"Estado": "Cantidad", **breakdown}
+    assert table == {"Estado": "Cantidad", **breakdown, "Total": 10}
     report.discard()
 
 

@@ -11,7 +11,7 @@ from crm.reports import queries
 from crm.reports.registry import ReportKind, register
 from crm.reports.rows import Context
 from crm.reports.scope import Scope
-from crm.reports.workbook import Column
+from crm.reports.workbook import Column, SummaryTable, label
 
 
 class Desempeno(ReportKind):
@@ -37,9 +37,17 @@ class Desempeno(ReportKind):
         ctx.computed = await queries.performance_rows(session, ctx, scope)
         yield ctx.computed
 
-    def series(self, ctx: Context) -> list[tuple[str, list[tuple[str, Any]]]]:
-        heads = [self.header(i, ctx.lang) for i in (1, 2, 3)]
-        return [(heads[j], [(str(r[0]), r[1 + j]) for r in ctx.computed]) for j in range(3)]
+    def tables(self, ctx: Context) -> list[SummaryTable]:
+        rows = [[str(r[0]), r[1], r[2], r[3]] for r in ctx.computed]
+        return [
+            SummaryTable(
+                label(ctx.lang, "chart.agent"),
+                ["", *(self.header(i, ctx.lang) for i in (1, 2, 3))],
+                rows or [[label(ctx.lang, "summary.no_data"), 0, 0, 0]],
+                ("text", "int", "int", "int"),
+                chart=(1, 2, 3),
+            )
+        ]
 
     def chat_breakdown(self, ctx: Context) -> tuple[Any, ...]:
         from crm.reports.build import BreakdownLine
