@@ -82,6 +82,7 @@ def render_book(
         lines.append(
             context.t("cartera.counts", documents=book.documents, uncovered=book.uncovered)
         )
+    lines.append(context.t("cartera.collected_month", amount=money(book.collected_month)))
     if book.agents:
         lines += ["", context.t("cartera.split_title")]
         lines += [

@@ -95,7 +95,7 @@ async def build_report(
             scope = await resolve(session, actor, request)
             await _pipeline(kind.chunks(session, ctx, scope), book)
         facts = _facts(ctx, book.rows) + kind.facts(ctx)
-        await asyncio.to_thread(book.finish, facts, kind.tables(ctx))
+        await asyncio.to_thread(book.finish, facts, kind.tables(ctx), kind.total_row(ctx))
         size = path.stat().st_size
         if limit is not None and size > limit:
             raise ReportTooLarge()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from crm import balances
 from crm.permissions import owner_filter
 from crm.reports.rows import Context
 from crm.reports.scope import Scope, followup_conditions
@@ -18,6 +20,7 @@ from storage.models import (
     FollowUp,
     FollowUpEvent,
     FollowUpType,
+    Promise,
     State,
     Tercero,
     User,
@@ -202,16 +205,80 @@ async def performance_rows(
     users = (
         await session.execute(select(User).where(*user_conditions).order_by(User.name))
     ).scalars()
+    promise_counts = {
+        r[0]: r[1:]
+        for r in (
+            await session.execute(
+                select(
+                    FollowUp.owner_id,
+                    func.count(Promise.id),
+                    count(Promise.status == "kept"),
+                    count(Promise.status == "broken"),
+                )
+                .join(FollowUp, FollowUp.id == Promise.followup_id)
+                .where(Promise.created_at >= start, Promise.created_at < end, *conditions)
+                .group_by(FollowUp.owner_id)
+            )
+        ).all()
+    }
+    documents = [tercero_visible(actor, Document.tercero_id)]
+    if scope.nit is not None:
+        documents.append(
+            Document.tercero_id.in_(select(Tercero.id).where(Tercero.nit_base == scope.nit))
+        )
+    book_end = min(end, now)
+    moved = await balances.movements(session, and_(*documents), start, book_end, ctx.request.end)
     rows = []
+    totals = Performance()
     for user in users:
         opened, overdue, closed, discarded, on_time = (
             int(v or 0) for v in followup_counts.get(user.id, (0, 0, 0, 0, 0))
         )
         postponed, activities = (int(v or 0) for v in event_counts.get(user.id, (0, 0)))
+        promised, kept, broken = (int(v or 0) for v in promise_counts.get(user.id, (0, 0, 0)))
+        movement = moved.get(user.id, balances.Movement())
         numbers = (opened, overdue, closed, discarded, postponed, activities)
         is_agent = user.role == "agent" and user.active
-        if not is_agent and not any(numbers):
+        if not is_agent and not any(numbers) and not promised and movement == balances.Movement():
             continue
-        rate = on_time / closed if closed else None
-        rows.append((user.name, *numbers, rate))
+        line = Performance(numbers, on_time, promised, kept, broken, movement)
+        rows.append(line.row(user.name))
+        totals = totals + line
+    ctx.extra = totals
     return rows
+
+
+@dataclass(frozen=True)
+class Performance:
+    """One agent's (or the team's) counts behind a desempeño row, so totals add up."""
+
+    numbers: tuple[int, ...] = (0, 0, 0, 0, 0, 0)
+    on_time: int = 0
+    promised: int = 0
+    kept: int = 0
+    broken: int = 0
+    movement: balances.Movement = field(default_factory=balances.Movement)
+
+    def __add__(self, other: Performance) -> Performance:
+        return Performance(
+            tuple(a + b for a, b in zip(self.numbers, other.numbers, strict=True)),
+            self.on_time + other.on_time,
+            self.promised + other.promised,
+            self.kept + other.kept,
+            self.broken + other.broken,
+            self.movement + other.movement,
+        )
+
+    def row(self, name: str) -> tuple[Any, ...]:
+        closed = self.numbers[2]
+        resolved = self.kept + self.broken
+        return (
+            name,
+            *self.numbers,
+            self.on_time / closed if closed else None,
+            self.movement.collected,
+            self.movement.collected_share,
+            self.promised,
+            self.kept / resolved if resolved else None,
+            self.movement.cei,
+        )

@@ -61,6 +61,10 @@ class ReportKind:
         async for chunk in result.partitions(CHUNK):
             yield chunk
 
+    def total_row(self, ctx: Context) -> Sequence[Any] | None:
+        """A bold totals row under the data rows (not counted as a row)."""
+        return None
+
     def facts(self, ctx: Context) -> list[tuple[str, Any]]:
         """Lines added under the Resumen's standard facts."""
         return []

@@ -30,6 +30,8 @@ class Context:
     total: Decimal = field(default_factory=lambda: Decimal(0))
     # Rows a kind computed whole (desempeño) and keeps for its chart and chat summary.
     computed: list[tuple[Any, ...]] = field(default_factory=list)
+    # Whatever else a kind accumulates while rows are written (its own type).
+    extra: Any = None
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The request's local days as a half-open UTC range."""

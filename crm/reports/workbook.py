@@ -28,6 +28,7 @@ DATE_FORMAT = "DD/MM/YYYY"
 MONEY_FORMAT = '"$" #,##0'
 MONEY_CENTS_FORMAT = '"$" #,##0.00'
 PERCENT_FORMAT = "0.0%"
+DECIMAL_FORMAT = "0.0"
 FONT = "Calibri"
 # Excel's hard limits: rows per sheet (minus the header) and characters per cell.
 EXCEL_MAX_ROWS = 1_048_575
@@ -43,7 +44,7 @@ class Column:
 
     es: str
     en: str
-    kind: str  # text | int | datetime | date | money | percent
+    kind: str  # text | int | decimal | datetime | date | money | percent
     width: float
 
     def header(self, lang: str) -> str:
@@ -69,6 +70,8 @@ LABELS: dict[str, dict[str, str]] = {
         "summary.no_data": "Sin datos",
         "summary.total": "Total",
         "summary.overdue": "Vencidos",
+        "summary.collected": "Total recaudado",
+        "summary.no_encargado": "Sin encargado",
         "footer": "&L&A&CPágina &P de &N&R&D",
         "age.current": "Al día",
         "chart.age": "Por días de mora",
@@ -116,6 +119,8 @@ LABELS: dict[str, dict[str, str]] = {
         "summary.no_data": "No data",
         "summary.total": "Total",
         "summary.overdue": "Overdue",
+        "summary.collected": "Total collected",
+        "summary.no_encargado": "No account manager",
         "footer": "&L&A&CPage &P of &N&R&D",
         "age.current": "Not overdue",
         "chart.age": "By days overdue",
@@ -339,12 +344,17 @@ class ReportBook:
             self.rows = r
 
     def finish(
-        self, facts: Sequence[tuple[str, Any]], tables: Sequence[SummaryTable] = ()
+        self,
+        facts: Sequence[tuple[str, Any]],
+        tables: Sequence[SummaryTable] = (),
+        total: Sequence[Any] | None = None,
     ) -> None:
         """Write the Resumen sheet and save: ``facts`` are (label, value) lines, then each
-        table with its chart beside it."""
+        table with its chart beside it; ``total`` is a bold row under the data rows."""
         last = len(self.columns) - 1
-        self.data.autofilter(0, 0, max(self.rows, 1), last)
+        self.data.autofilter(0, 0, self.rows, last)
+        if total is not None:
+            self._total_row(total)
         sheet, f = self.summary, self.formats
         sheet.set_column(0, 0, 28)
         sheet.set_column(1, 1, 34)
@@ -382,6 +392,22 @@ class ReportBook:
         self.wb.close()
         shutil.rmtree(self.tmpdir, ignore_errors=True)
         self.saved = True
+
+    def _total_row(self, values: Sequence[Any]) -> None:
+        sheet, f, r = self.data, self.formats, self.rows + 1
+        for c, (value, kind) in enumerate(zip(values, self.kinds, strict=True)):
+            if value is None:
+                sheet.write_blank(r, c, None, f.total)
+            elif isinstance(value, str):
+                sheet.write_string(r, c, clean_text(value), f.total)
+            elif kind == "money":
+                sheet.write_number(r, c, float(value), f.summary_money(value, True))
+            elif kind == "percent":
+                sheet.write_number(r, c, float(value), f.summary_percent(True))
+            elif kind == "decimal":
+                sheet.write_number(r, c, float(value), f.decimal_total)
+            else:
+                sheet.write_number(r, c, float(value), f.total)
 
     def _summary_cells(
         self, row: int, values: Sequence[Any], kinds: Sequence[str], *, bold: bool
@@ -466,6 +492,8 @@ class _Formats:
         self.money_left = add({**top, "num_format": MONEY_FORMAT, "align": "left"})
         self.money_cents_left = add({**top, "num_format": MONEY_CENTS_FORMAT, "align": "left"})
         self.percent = add({**top, "num_format": PERCENT_FORMAT})
+        self.decimal = add({**top, "num_format": DECIMAL_FORMAT})
+        self.decimal_total = add({"num_format": DECIMAL_FORMAT, "bold": True, "top": 1})
         self._summary = {
             (fmt, bold): add({"num_format": fmt, **({"bold": True, "top": 1} if bold else {})})
             for fmt in (MONEY_FORMAT, MONEY_CENTS_FORMAT, PERCENT_FORMAT)
@@ -473,7 +501,9 @@ class _Formats:
         }
 
     def for_kind(self, kind: str) -> Any:
-        return {"percent": self.percent, "money": self.money}.get(kind, self.plain)
+        return {"percent": self.percent, "money": self.money, "decimal": self.decimal}.get(
+            kind, self.plain
+        )
 
     def text_for(self, text: str, risky: bool) -> Any:
         quoted = risky or text.startswith(RISKY_START)

@@ -68,6 +68,21 @@ HEADERS = {
         "Posposiciones",
         "Actividades",
         "Cerrados a tiempo %",
+        "Recaudado",
+        "Recaudo % cartera inicial",
+        "Promesas",
+        "Promesas cumplidas %",
+        "CEI",
+    ],
+    "recaudo": [
+        "Fecha",
+        "NIT",
+        "Tercero",
+        "Encargado",
+        "Documento",
+        "Saldo anterior",
+        "Saldo nuevo",
+        "Recaudado",
     ],
 }
 
@@ -138,14 +153,17 @@ async def check_layout(crm: Crm, book: Book, kind: str) -> None:
             == f"A1:{data.cell(1, len(HEADERS[kind])).column_letter}" + str(report.rows + 1)
         )
         assert all(data.column_dimensions[c.column_letter].width >= 8 for c in data[1])
-        assert data.max_row == report.rows + 1 and report.rows > 0
+        totals_row = 1 if kind == "desempeno" else 0  # the team's totals under the agents
+        assert data.max_row == report.rows + 1 + totals_row
+        assert report.rows > 0 or kind == "recaudo"  # the book has no balance history
         assert summary.title == "Resumen"
         facts = {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r[0]}
         assert facts["Filas"] == report.rows
         assert facts["Solicitado por"] == "Admin General (ADMIN)"
         assert facts["Generado"] == datetime(2026, 11, 27, 14, 0)
         assert "01/11/2026 – 27/11/2026" in facts["Periodo"]
-        assert chart_files(report) == ["xl/charts/chart1.xml"]
+        charts = 2 if kind in ("desempeno", "recaudo") else 1
+        assert chart_files(report) == [f"xl/charts/chart{n}.xml" for n in range(1, charts + 1)]
         with zipfile.ZipFile(report.path) as zf:
             rels = zf.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
         assert "drawing" in rels  # the chart sits on the Resumen sheet
@@ -277,11 +295,12 @@ def test_aging_buckets_edges() -> None:
 async def test_desempeno_one_row_per_agent_with_percentages(crm: Crm, book: Book) -> None:
     report = await make(crm, book, "ANA", "desempeno mes")
     data, _ = sheets(report)
-    table = {r[0]: r[1:] for r in rows(data)}
-    # ANA's team only; LUIS: 7 open (all overdue by now), 1 closed on time.
-    assert set(table) == {"Luis Gómez", "María Ruiz"}
+    table = {r[0]: r[1:8] for r in rows(data)}
+    # ANA's team only; LUIS: 7 open (all overdue by now), 1 closed on time; then the team.
+    assert list(table) == ["Luis Gómez", "María Ruiz", "Total"]
     assert table["Luis Gómez"] == [7, 7, 1, 0, 0, 0, 1]
     assert table["María Ruiz"] == [1, 1, 0, 0, 1, 1, None]
+    assert table["Total"] == [8, 8, 1, 0, 1, 1, 1]
     assert data["H2"].number_format == "0.0%"
     report.discard()
 

@@ -17,7 +17,7 @@ from crm.reports.workbook import Column, SummaryTable, label
 class Desempeno(ReportKind):
     name = "desempeno"
     order = 50
-    sheet_es = "desempeno"
+    sheet_es = "desempeño"
     sheet_en = "Performance"
     aliases = ("desempenio",)
     columns = (
@@ -29,6 +29,11 @@ class Desempeno(ReportKind):
         Column("Posposiciones", "Postponements", "int", 14),
         Column("Actividades", "Activities", "int", 12),
         Column("Cerrados a tiempo %", "Closed on time %", "percent", 14),
+        Column("Recaudado", "Collected", "money", 16),
+        Column("Recaudo % cartera inicial", "Collected % of opening", "percent", 14),
+        Column("Promesas", "Promises", "int", 10),
+        Column("Promesas cumplidas %", "Promises kept %", "percent", 14),
+        Column("CEI", "CEI", "decimal", 8),
     )
 
     async def chunks(
@@ -37,16 +42,37 @@ class Desempeno(ReportKind):
         ctx.computed = await queries.performance_rows(session, ctx, scope)
         yield ctx.computed
 
+    def total_row(self, ctx: Context) -> Sequence[Any] | None:
+        """The team's totals row, written in bold under the agents' rows."""
+        totals = ctx.extra if isinstance(ctx.extra, queries.Performance) else None
+        if totals is None or not ctx.computed:
+            return None
+        return totals.row(label(ctx.lang, "summary.total"))
+
     def tables(self, ctx: Context) -> list[SummaryTable]:
+        lang = ctx.lang
+        no_data = label(lang, "summary.no_data")
         rows = [[str(r[0]), r[1], r[2], r[3]] for r in ctx.computed]
+        money = [[str(r[0]), r[8]] for r in ctx.computed]
+        totals = ctx.extra if isinstance(ctx.extra, queries.Performance) else None
+        total = totals.row(label(lang, "summary.total")) if totals is not None else None
         return [
             SummaryTable(
-                label(ctx.lang, "chart.agent"),
-                ["", *(self.header(i, ctx.lang) for i in (1, 2, 3))],
-                rows or [[label(ctx.lang, "summary.no_data"), 0, 0, 0]],
+                label(lang, "chart.agent"),
+                ["", *(self.header(i, lang) for i in (1, 2, 3))],
+                rows or [[no_data, 0, 0, 0]],
                 ("text", "int", "int", "int"),
                 chart=(1, 2, 3),
-            )
+                total=list(total[:4]) if total is not None else None,
+            ),
+            SummaryTable(
+                label(lang, "chart.recaudo_agent"),
+                ["", self.header(8, lang)],
+                money or [[no_data, 0]],
+                ("text", "money"),
+                chart=(1,),
+                total=[total[0], total[8]] if total is not None else None,
+            ),
         ]
 
     def chat_breakdown(self, ctx: Context) -> tuple[Any, ...]:

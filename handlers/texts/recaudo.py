@@ -1,0 +1,13 @@
+"""Texts of the balance history: recaudo in /cartera and the recaudo report."""
+
+ES = {
+    "cartera.collected_month": "💵 Recaudado este mes: <b>{amount}</b>",
+    "report.kind.recaudo": "💵 Recaudo",
+    "report.by.recaudo": "Por encargado",
+}
+
+EN = {
+    "cartera.collected_month": "💵 Collected this month: <b>{amount}</b>",
+    "report.kind.recaudo": "💵 Collections",
+    "report.by.recaudo": "By account manager",
+}
