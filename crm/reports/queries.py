@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,14 +67,39 @@ def followups_query(ctx: Context, scope: Scope) -> Any:
             last_event.label("last_event"),
             FollowUp.note,
             FollowUp.root_id,
+            Document.doc_type,
+            Document.number.label("doc_number"),
+            Document.balance.label("doc_balance"),
         )
         .join(Tercero, Tercero.id == FollowUp.tercero_id)
         .join(FollowUpType, FollowUpType.id == FollowUp.type_id)
         .join(owner, owner.id == FollowUp.owner_id)
         .outerjoin(State, State.id == FollowUp.state_id)
+        .outerjoin(Document, Document.id == FollowUp.document_id)
         .where(*conditions)
         .order_by(*order)
     )
+
+
+async def observations_of(
+    session: AsyncSession, followup_ids: Sequence[int]
+) -> dict[int, list[tuple[Any, str]]]:
+    """The observations logged on these follow-ups, newest first: id -> [(at, text)]."""
+    found: dict[int, list[tuple[Any, str]]] = {}
+    if not followup_ids:
+        return found
+    rows = await session.execute(
+        select(FollowUpEvent.followup_id, FollowUpEvent.at, FollowUpEvent.text)
+        .where(
+            FollowUpEvent.followup_id.in_(followup_ids),
+            FollowUpEvent.kind == "observation",
+            FollowUpEvent.text.is_not(None),
+        )
+        .order_by(FollowUpEvent.followup_id, FollowUpEvent.at.desc(), FollowUpEvent.id.desc())
+    )
+    for followup_id, at, text in rows:
+        found.setdefault(followup_id, []).append((at, text or ""))
+    return found
 
 
 def events_query(ctx: Context, scope: Scope) -> Any:

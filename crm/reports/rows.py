@@ -32,6 +32,10 @@ class Context:
     computed: list[tuple[Any, ...]] = field(default_factory=list)
     # Whatever else a kind accumulates while rows are written (its own type).
     extra: Any = None
+    now: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.now = self.crm.now()
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The request's local days as a half-open UTC range."""

@@ -42,6 +42,9 @@ FOLLOWUP_HEADERS = [
     "Última actividad",
     "Observaciones",
     "Seguimiento principal",
+    "Días de mora",
+    "Documento",
+    "Saldo documento",
 ]
 HEADERS = {
     "seguimientos": FOLLOWUP_HEADERS,
@@ -162,7 +165,7 @@ async def check_layout(crm: Crm, book: Book, kind: str) -> None:
         assert facts["Solicitado por"] == "Admin General (ADMIN)"
         assert facts["Generado"] == datetime(2026, 11, 27, 14, 0)
         assert "01/11/2026 – 27/11/2026" in facts["Periodo"]
-        charts = 2 if kind in ("desempeno", "recaudo") else 1
+        charts = 1 if kind in ("actividades", "cartera") else 2  # + by age, by recaudo
         assert chart_files(report) == [f"xl/charts/chart{n}.xml" for n in range(1, charts + 1)]
         with zipfile.ZipFile(report.path) as zf:
             rels = zf.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
@@ -191,8 +194,14 @@ async def test_seguimientos_rows_match_the_database_with_real_dates(crm: Crm, bo
     assert all(isinstance(v, int) for v in column(data, "ID"))
     breakdown = {line.label: line.count for line in report.breakdown}
     assert breakdown == {"Activo": 8, "Pagado": 1, "Descartado": 1}
-    table = {r[0]: r[1] for r in summary.iter_rows(min_row=8, values_only=True) if r[0]}
-    assert table == {"Estado": "Cantidad", **breakdown, "Total": 10}
+    lines = [r[:2] for r in summary.iter_rows(values_only=True) if r[0]]
+    first = lines.index(("Estado", "Cantidad"))
+    last = lines.index(("Total", 10), first)
+    assert dict(lines[first : last + 1]) == {"Estado": "Cantidad", **breakdown, "Total": 10}
+    assert ("Vencidos", 8) in lines  # every active one is overdue by now
+    ages = lines[lines.index(("Días de mora", "Cantidad")) :]
+    assert ages == [("Días de mora", "Cantidad"), ("Al día", 2), ("1–30", 8), ("31–60", 0),
+                    ("61–90", 0), ("> 90", 0), ("Total", 10)]  # fmt: skip
     report.discard()
 
 
@@ -212,7 +221,9 @@ async def test_formula_injection_comes_back_as_text(crm: Crm, book: Book) -> Non
     expected = [v.replace("\r", "\n") for v in INJECTIONS]  # XML has no lone CR
     for value in expected:
         assert value in names
-    assert "=1+1" in notes and "+57 300" in notes
+    # Each observation is written after its local time, so none can start a formula.
+    assert any(n.endswith("— =1+1") for n in notes if n)
+    assert "17/11/2026 14:00 — +57 300" in notes
     for row in data.iter_rows(min_row=2):
         for cell in row:
             assert cell.data_type != "f", cell.value

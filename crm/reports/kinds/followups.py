@@ -3,14 +3,19 @@ follow-ups due by the end of the period, overdue ones included)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.formatting import local_datetime
 from crm.reports import queries
 from crm.reports.registry import ReportKind, register
-from crm.reports.rows import Context, status_label
+from crm.reports.rows import Context, aging_bucket, status_label
 from crm.reports.scope import Scope
-from crm.reports.workbook import Breakdown, Column, local_naive
+from crm.reports.workbook import Breakdown, Column, SummaryTable, label, local_naive
 
 FOLLOWUP_COLUMNS = (
     Column("ID", "ID", "int", 8),
@@ -26,7 +31,41 @@ FOLLOWUP_COLUMNS = (
     Column("Última actividad", "Last activity", "datetime", 17),
     Column("Observaciones", "Notes", "text", 45),
     Column("Seguimiento principal", "Main follow-up", "int", 12),
+    Column("Días de mora", "Days overdue", "int", 10),
+    Column("Documento", "Document", "text", 14),
+    Column("Saldo documento", "Document balance", "money", 16),
 )
+MAX_OBSERVATIONS = 20  # entries in one Observaciones cell (newest first), then "+N more"
+DAY = timedelta(days=1)
+
+
+def days_late(now: datetime, due: datetime) -> int:
+    """Whole days a follow-up is overdue, counting a started day (1 hour late is 1 day);
+    0 when it is not overdue."""
+    if due >= now:
+        return 0
+    return math.ceil((now - due) / DAY)
+
+
+def age_label(lang: str, days: int) -> str:
+    bucket = aging_bucket(days) if days > 0 else "current"
+    return label(lang, "age.current") if bucket == "current" else bucket
+
+
+def observations_text(
+    ctx: Context, note: str | None, created: datetime, logged: Sequence[tuple[datetime, str]]
+) -> str | None:
+    """Every observation, newest first, each with its local time; the creation note last."""
+    entries = [(at, text) for at, text in logged]
+    if note:
+        entries.append((created, note))
+    if not entries:
+        return None
+    tz = ctx.crm.tz
+    shown = [f"{local_datetime(at, tz)} — {text}" for at, text in entries[:MAX_OBSERVATIONS]]
+    if len(entries) > MAX_OBSERVATIONS:
+        shown.append(label(ctx.lang, "summary.more").format(n=len(entries) - MAX_OBSERVATIONS))
+    return "\n".join(shown)
 
 
 class Seguimientos(ReportKind):
@@ -39,8 +78,19 @@ class Seguimientos(ReportKind):
     def breakdown(self, lang: str) -> Breakdown | None:
         return Breakdown("chart.state", self.header(4, lang))
 
-    def convert(self, ctx: Context, row: Any) -> Sequence[Any]:
+    async def chunks(
+        self, session: AsyncSession, ctx: Context, scope: Scope
+    ) -> AsyncIterator[Sequence[Any]]:
+        """Each chunk of follow-ups with the observations logged on them."""
+        async for chunk in super().chunks(session, ctx, scope):
+            logged = await queries.observations_of(session, [r.id for r in chunk])
+            yield [(row, logged.get(row.id, ())) for row in chunk]
+
+    def convert(self, ctx: Context, record: Any) -> Sequence[Any]:
+        row, logged = record
         tz = ctx.crm.tz
+        late = days_late(ctx.now, row.due_at) if row.status == "active" else 0
+        document = f"{row.doc_type}-{row.doc_number}" if row.doc_type else None
         return (
             row.id,
             row.nit,
@@ -53,13 +103,34 @@ class Seguimientos(ReportKind):
             local_naive(row.closed_at, tz),
             row.postpone_count,
             local_naive(row.last_event, tz),
-            row.note,
+            observations_text(ctx, row.note, row.created_at, logged),
             row.root_id or row.id,
+            late,
+            document,
+            row.doc_balance,
         )
+
+    def _ages(self, ctx: Context) -> Breakdown:
+        if not isinstance(ctx.extra, Breakdown):
+            ctx.extra = Breakdown(
+                "chart.age",
+                self.header(13, ctx.lang),
+                fixed=tuple(age_label(ctx.lang, d) for d in (0, 1, 31, 61, 91)),
+            )
+        return ctx.extra
 
     def account(self, ctx: Context, values: Sequence[Any]) -> None:
         assert ctx.breakdown is not None
         ctx.breakdown.add(values[4])
+        self._ages(ctx).add(age_label(ctx.lang, values[13]))
+
+    def tables(self, ctx: Context) -> list[SummaryTable]:
+        return [*super().tables(ctx), self._ages(ctx).table(ctx.lang)]
+
+    def facts(self, ctx: Context) -> list[tuple[str, Any]]:
+        ages = self._ages(ctx)
+        overdue = sum(n for key, n in ages.counts.items() if key != ages.fixed[0])
+        return [(label(ctx.lang, "summary.overdue"), overdue)]
 
     def query(self, ctx: Context, scope: Scope) -> Any:
         return queries.followups_query(ctx, scope)
