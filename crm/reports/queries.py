@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -28,7 +38,7 @@ from storage.models import (
 )
 
 
-def followups_query(ctx: Context, scope: Scope) -> Any:
+def followups_query(ctx: Context, scope: Scope, dialect: str = "sqlite") -> Any:
     """Follow-ups of the period (``agenda``: active ones due by the end of it)."""
     owner = aliased(User)
     last_event = (
@@ -39,6 +49,12 @@ def followups_query(ctx: Context, scope: Scope) -> Any:
     )
     start, end = ctx.bounds()
     conditions = followup_conditions(ctx.actor, scope)
+
+    def when(column: Any) -> Any:
+        # SQLite's times come back as their ISO text, parsed in the worker thread
+        # (crm.reports.rows.utc) instead of by SQLAlchemy's regex on the event loop.
+        return type_coerce(column, String) if dialect == "sqlite" else column
+
     if ctx.request.kind == "agenda":
         conditions += [FollowUp.status == "active", FollowUp.due_at < end]
         order = (FollowUp.due_at, FollowUp.id)
@@ -60,16 +76,17 @@ def followups_query(ctx: Context, scope: Scope) -> Any:
             State.name.label("state"),
             FollowUp.status,
             owner.name.label("owner"),
-            FollowUp.created_at,
-            FollowUp.due_at,
-            FollowUp.closed_at,
+            when(FollowUp.created_at).label("created_at"),
+            when(FollowUp.due_at).label("due_at"),
+            when(FollowUp.closed_at).label("closed_at"),
             FollowUp.postpone_count,
-            last_event.label("last_event"),
+            when(last_event).label("last_event"),
             FollowUp.note,
             FollowUp.root_id,
             Document.doc_type,
             Document.number.label("doc_number"),
             Document.balance.label("doc_balance"),
+            observations_column(dialect).label("observations"),
         )
         .join(Tercero, Tercero.id == FollowUp.tercero_id)
         .join(FollowUpType, FollowUpType.id == FollowUp.type_id)
@@ -81,25 +98,28 @@ def followups_query(ctx: Context, scope: Scope) -> Any:
     )
 
 
-async def observations_of(
-    session: AsyncSession, followup_ids: Sequence[int]
-) -> dict[int, list[tuple[Any, str]]]:
-    """The observations logged on these follow-ups, newest first: id -> [(at, text)]."""
-    found: dict[int, list[tuple[Any, str]]] = {}
-    if not followup_ids:
-        return found
-    rows = await session.execute(
-        select(FollowUpEvent.followup_id, FollowUpEvent.at, FollowUpEvent.text)
+def observations_column(dialect: str) -> Any:
+    """A JSON array of ``[at, id, text]`` for every observation logged on the outer
+    follow-up (unordered; NULL or ``[]`` when none): one correlated lookup on the events'
+    (followup_id, at) index, so the rows and their observations come in one stream."""
+    if dialect == "postgresql":
+        aggregate = func.json_agg(
+            func.json_build_array(FollowUpEvent.at, FollowUpEvent.id, FollowUpEvent.text)
+        )
+    else:
+        aggregate = func.json_group_array(
+            func.json_array(FollowUpEvent.at, FollowUpEvent.id, FollowUpEvent.text)
+        )
+    return (
+        select(cast(aggregate, Text))
         .where(
-            FollowUpEvent.followup_id.in_(followup_ids),
+            FollowUpEvent.followup_id == FollowUp.id,
             FollowUpEvent.kind == "observation",
             FollowUpEvent.text.is_not(None),
         )
-        .order_by(FollowUpEvent.followup_id, FollowUpEvent.at.desc(), FollowUpEvent.id.desc())
+        .correlate(FollowUp)
+        .scalar_subquery()
     )
-    for followup_id, at, text in rows:
-        found.setdefault(followup_id, []).append((at, text or ""))
-    return found
 
 
 def events_query(ctx: Context, scope: Scope) -> Any:

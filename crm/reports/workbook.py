@@ -313,6 +313,7 @@ class ReportBook:
         formats = self.cell_formats
         convert, account = self.convert, self.account
         width = range(len(kinds))
+        text_plain, text_quoted = f.text, f.text_quoted
         for record in records:
             values = convert(record)
             if self.rows >= EXCEL_MAX_ROWS:
@@ -324,20 +325,28 @@ class ReportBook:
                 value = values[c]
                 if value is None:
                     continue
-                if value.__class__ is str or kinds[c] == "text":
-                    text = str(value)
-                    if not text:
+                cls = value.__class__
+                if cls is not str and kinds[c] == "text":
+                    value, cls = str(value), str
+                if cls is str:
+                    if not value:
                         continue  # an empty cell, as Excel shows it
-                    risky = text.startswith(RISKY_START)
-                    text = clean_text(text)
-                    if not text:
+                    if len(value) <= EXCEL_MAX_CHARS and value.isprintable():
+                        # The common case: nothing to clean, no line break to wrap.
+                        quoted = value[0] in "=+-@"
+                        write_string(r, c, value, text_quoted if quoted else text_plain)
                         continue
-                    write_string(r, c, text, f.text_for(text, risky))
-                elif isinstance(value, datetime):
+                    risky = value.startswith(RISKY_START)
+                    text = clean_text(value)
+                    if text:
+                        write_string(r, c, text, f.text_for(text, risky))
+                elif cls is datetime:
                     write_datetime(r, c, value, f.datetime)
-                elif isinstance(value, date):
+                elif cls is date:
                     write_datetime(r, c, value, f.date)
-                elif isinstance(value, bool):
+                elif cls is int:
+                    write_number(r, c, value, formats[c])
+                elif cls is bool:
                     sheet.write_boolean(r, c, value, f.plain)
                 elif kinds[c] == "money":
                     write_number(r, c, float(value), f.money_for(value))

@@ -3,9 +3,10 @@ follow-ups due by the end of the period, overdue ones included)."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.formatting import local_datetime
 from crm.reports import queries
 from crm.reports.registry import ReportKind, register
-from crm.reports.rows import Context, aging_bucket, status_label
+from crm.reports.rows import Context, aging_bucket, status_label, utc
 from crm.reports.scope import Scope
 from crm.reports.workbook import Breakdown, Column, SummaryTable, label, local_naive
 
@@ -52,6 +53,19 @@ def age_label(lang: str, days: int) -> str:
     return label(lang, "age.current") if bucket == "current" else bucket
 
 
+def parse_observations(value: str | None) -> list[tuple[datetime, str]]:
+    """The aggregated ``[at, id, text]`` triples, newest first (ties: the later id first)."""
+    if not value or value == "[]":
+        return []
+    items = json.loads(value)
+    items.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    found = []
+    for at, _, text in items:
+        when = datetime.fromisoformat(at)
+        found.append((when if when.tzinfo else when.replace(tzinfo=UTC), text))
+    return found
+
+
 def observations_text(
     ctx: Context, note: str | None, created: datetime, logged: Sequence[tuple[datetime, str]]
 ) -> str | None:
@@ -81,15 +95,16 @@ class Seguimientos(ReportKind):
     async def chunks(
         self, session: AsyncSession, ctx: Context, scope: Scope
     ) -> AsyncIterator[Sequence[Any]]:
-        """Each chunk of follow-ups with the observations logged on them."""
+        ctx.extra_dialect = (await session.connection()).dialect.name
         async for chunk in super().chunks(session, ctx, scope):
-            logged = await queries.observations_of(session, [r.id for r in chunk])
-            yield [(row, logged.get(row.id, ())) for row in chunk]
+            yield chunk
 
-    def convert(self, ctx: Context, record: Any) -> Sequence[Any]:
-        row, logged = record
+    def convert(self, ctx: Context, row: Any) -> Sequence[Any]:
+        logged = parse_observations(row.observations)
         tz = ctx.crm.tz
-        late = days_late(ctx.now, row.due_at) if row.status == "active" else 0
+        created, due = utc(row.created_at), utc(row.due_at)
+        assert created is not None and due is not None
+        late = days_late(ctx.now, due) if row.status == "active" else 0
         document = f"{row.doc_type}-{row.doc_number}" if row.doc_type else None
         return (
             row.id,
@@ -98,12 +113,12 @@ class Seguimientos(ReportKind):
             row.type_name,
             status_label(ctx.lang, row.status, row.state),
             row.owner,
-            local_naive(row.created_at, tz),
-            local_naive(row.due_at, tz),
-            local_naive(row.closed_at, tz),
+            local_naive(created, tz),
+            local_naive(due, tz),
+            local_naive(utc(row.closed_at), tz),
             row.postpone_count,
-            local_naive(row.last_event, tz),
-            observations_text(ctx, row.note, row.created_at, logged),
+            local_naive(utc(row.last_event), tz),
+            observations_text(ctx, row.note, created, logged),
             row.root_id or row.id,
             late,
             document,
@@ -133,7 +148,7 @@ class Seguimientos(ReportKind):
         return [(label(ctx.lang, "summary.overdue"), overdue)]
 
     def query(self, ctx: Context, scope: Scope) -> Any:
-        return queries.followups_query(ctx, scope)
+        return queries.followups_query(ctx, scope, ctx.extra_dialect)
 
 
 class Agenda(Seguimientos):
