@@ -177,9 +177,7 @@ async def _remember(update: Update, context: CrmContext, flow: dict[str, Any] | 
 
 
 async def _ask(update: Update, context: CrmContext, kind: str, prompt: str) -> None:
-    await asking.ask(
-        update, context, kind, prompt, what=context.t(f"ask.what.{kind}"), edit=False
-    )
+    await asking.ask(update, context, kind, prompt, what=context.t(f"ask.what.{kind}"), edit=False)
 
 
 async def start_flow(update: Update, context: CrmContext) -> None:

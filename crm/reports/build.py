@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from crm.charts import BarChart
 from crm.context import Crm
 from crm.errors import CrmError
 from crm.reports import registry
@@ -59,6 +60,8 @@ class ReportFile:
     size: int
     breakdown: tuple[BreakdownLine, ...] = ()
     total: Decimal | None = None
+    # The chart picture for the chat (drawn by crm.charts.render when sent).
+    picture: BarChart | None = None
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -119,6 +122,7 @@ async def build_report(
         size=size,
         breakdown=kind.chat_breakdown(ctx),
         total=kind.total(ctx),
+        picture=kind.picture(ctx) if book.rows else None,
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from crm.charts import BarChart
 from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column, SummaryTable
 
 if TYPE_CHECKING:
@@ -80,6 +81,20 @@ class ReportKind:
         if ctx.breakdown is None:
             return ()
         return tuple(BreakdownLine(k, c, a) for k, c, a in ctx.breakdown.items())
+
+    def picture(self, ctx: Context) -> BarChart | None:
+        """The chart sent with the file in the chat: by default the Resumen's first table."""
+        tables = self.tables(ctx)
+        if not tables or not tables[0].chart:
+            return None
+        table = tables[0]
+        column = table.chart[0]
+        return BarChart(
+            table.title,
+            tuple(str(r[0]) for r in table.rows),
+            tuple(r[column] for r in table.rows),
+            money=table.kinds[column] == "money",
+        )
 
     def total(self, ctx: Context) -> Decimal | None:
         """A total amount for the chat summary (cartera's balance)."""

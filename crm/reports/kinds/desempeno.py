@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.charts import BarChart
 from crm.reports import queries
 from crm.reports.registry import ReportKind, register
 from crm.reports.rows import Context
@@ -74,6 +75,21 @@ class Desempeno(ReportKind):
                 total=[total[0], total[8]] if total is not None else None,
             ),
         ]
+
+    def picture(self, ctx: Context) -> BarChart | None:
+        """Recaudo per agent, with the team's CEI underneath."""
+        tables = self.tables(ctx)
+        table = tables[1]
+        totals = ctx.extra if isinstance(ctx.extra, queries.Performance) else None
+        cei = totals.movement.cei if totals is not None else None
+        shown = f"{cei:.1f}".replace(".", ",") if cei is not None else "—"
+        return BarChart(
+            table.title,
+            tuple(str(r[0]) for r in table.rows),
+            tuple(r[1] for r in table.rows),
+            money=True,
+            subtitle=f"CEI {label(ctx.lang, 'summary.total').lower()}: {shown}",
+        )
 
     def chat_breakdown(self, ctx: Context) -> tuple[Any, ...]:
         from crm.reports.build import BreakdownLine

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.charts import BarChart
 from crm.formatting import local_datetime
 from crm.reports import queries
 from crm.reports.registry import ReportKind, register
@@ -141,6 +142,16 @@ class Seguimientos(ReportKind):
 
     def tables(self, ctx: Context) -> list[SummaryTable]:
         return [*super().tables(ctx), self._ages(ctx).table(ctx.lang)]
+
+    def picture(self, ctx: Context) -> BarChart | None:
+        """The follow-ups by days overdue (the agenda's aging at a glance)."""
+        table = self._ages(ctx).table(ctx.lang)
+        return BarChart(
+            table.title,
+            tuple(str(r[0]) for r in table.rows),
+            tuple(r[1] for r in table.rows),
+            subtitle=f"{label(ctx.lang, 'summary.overdue')}: {self.facts(ctx)[0][1]}",
+        )
 
     def facts(self, ctx: Context) -> list[tuple[str, Any]]:
         ages = self._ages(ctx)
