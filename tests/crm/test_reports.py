@@ -26,6 +26,7 @@ from crm.reports import (
 )
 from crm.reports.workbook import COLUMNS
 from storage.models import Document, FollowUp, FollowUpEvent
+from tests.support import xlsx
 from tests.support.reports import INJECTIONS, Book, make_book
 
 FOLLOWUP_HEADERS = [
@@ -171,6 +172,16 @@ async def check_layout(crm: Crm, book: Book, kind: str) -> None:
             rels = zf.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
         assert "drawing" in rels  # the chart sits on the Resumen sheet
         assert report.filename == f"informe-{kind}-2026-11-01-2026-11-27.xlsx"
+        # Every part parses with a strict XML parser; print setup, font and axes as promised.
+        parts = xlsx.parse_parts(report.path)
+        assert len(parts.sheets) == 2 and xlsx.fonts(parts) == {"Calibri"}
+        assert xlsx.print_titles(parts) == [f"{data.title}!$1:$1"]
+        for sheet in parts.sheets.values():
+            setup = xlsx.page_setup(sheet)
+            assert setup["orientation"] == "landscape" and setup["fitToPage"] == "1"
+            assert setup.get("fitToWidth", "1") == "1" and setup["fitToHeight"] == "0"
+        for chart in parts.charts.values():
+            assert set(xlsx.value_axis_minimums(chart)) == {"0"}
     finally:
         report.discard()
     assert not report.path.exists()
@@ -444,3 +455,31 @@ async def test_cartera_report_covers_the_same_book_as_the_cartera_command(
     summary = await cartera.book_summary(crm, book.actors["LUIS"])
     assert "FV-900" in documents
     assert report.total == summary.totals.total and report.rows == summary.documents
+
+
+async def test_a_new_report_kind_is_one_module_that_registers_itself(
+    crm: Crm, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm.reports import registry
+    from crm.reports.registry import ReportKind
+    from crm.reports.workbook import Column
+
+    class Terceros(ReportKind):
+        name = "prueba"
+        sheet_es = "prueba"
+        sheet_en = "Test"
+        columns = (Column("Número", "Number", "int", 10), Column("Texto", "Text", "text", 20))
+
+        async def chunks(self, session: Any, ctx: Any, scope: Any) -> Any:
+            yield [(1, "uno"), (2, "=dos")]
+
+    monkeypatch.setattr(registry, "_KINDS", dict(registry._KINDS))
+    registry.register(Terceros())
+    assert "prueba" in registry.names()
+    report = await make(crm, book, "ADMIN", "prueba mes")
+    try:
+        data, _ = sheets(report)
+        assert data.title == "prueba" and rows(data) == [[1, "uno"], [2, "=dos"]]
+        assert data["B3"].quotePrefix and report.rows == 2
+    finally:
+        report.discard()
