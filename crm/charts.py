@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from crm.formatting import money
 
@@ -57,6 +58,12 @@ def bar_png(chart: BarChart, lang: str = "es") -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
+    # "$ 1.234" twice in one text would otherwise be read as TeX math.
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _draw(chart, lang, Figure, FuncFormatter)
+
+
+def _draw(chart: BarChart, lang: str, Figure: Any, FuncFormatter: Any) -> bytes:
     labels = list(chart.labels[:MAX_BARS])
     values = [float(v) for v in chart.values[:MAX_BARS]]
     height = max(3.2, 1.4 + 0.55 * len(labels))
@@ -77,7 +84,7 @@ def bar_png(chart: BarChart, lang: str = "es") -> bytes:
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(chart.title, fontsize=16, loc="left", pad=12)
     if chart.subtitle:
-        figure.text(0.99, 0.01, chart.subtitle, ha="right", va="bottom", fontsize=10)
+        axes.set_title(chart.subtitle, fontsize=11, loc="right", pad=14, color="#444444")
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")
