@@ -27,14 +27,15 @@ from sqlalchemy import (
     cast,
     func,
     insert,
+    literal,
+    null,
     or_,
     select,
-    tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import BalanceChange, Document, Tercero
+from storage.models import BalanceChange, Document, Tercero, UTCDateTime
 
 ZERO = Decimal("0.00")
 KEY_CHUNK = 2000  # (type, number) pairs per lookup: well under every driver's parameter limit
@@ -55,54 +56,74 @@ async def before_upsert(
     i_type, i_number = columns.index("doc_type"), columns.index("number")
     keys = frozenset((str(r[i_type]), str(r[i_number])) for r in records)
     balances: dict[tuple[str, str], Decimal] = {}
-    for part in _chunks(sorted(keys)):
+    for doc_type, numbers in _by_type(keys):
         rows = await session.execute(
-            select(Document.doc_type, Document.number, Document.balance).where(
-                tuple_(Document.doc_type, Document.number).in_(part)
+            select(Document.number, Document.balance).where(
+                Document.doc_type == doc_type, Document.number.in_(numbers)
             )
         )
-        balances.update(((t, n), b) for t, n, b in rows)
+        balances.update(((doc_type, n), b) for n, b in rows)
     return Snapshot(keys, balances)
 
 
 async def record_changes(
-    session: AsyncSession, snapshot: Snapshot, at: datetime, *, changed: bool = True
-) -> int:
-    """After the batch's upsert: one history row per document whose saldo moved (or that
-    came in with a saldo). ``changed`` False (nothing inserted or updated) skips the read."""
-    if not changed or not snapshot.keys:
-        return 0
+    session: AsyncSession,
+    snapshot: Snapshot,
+    at: datetime,
+    *,
+    inserted: int = 1,
+    updated: int = 1,
+) -> None:
+    """After the batch's upsert: one history row per document whose saldo moved, or that
+    came in with a saldo. ``inserted``/``updated`` are the upsert's counts: with none
+    inserted the new-documents step is skipped, with none updated the changed-saldos one."""
+    new = frozenset(k for k in snapshot.keys if k not in snapshot.balances)
+    if inserted and new:
+        # New cartera straight from the documents just written: one INSERT ... SELECT per
+        # lookup, no row through Python (a first import brings every document in).
+        for doc_type, numbers in _by_type(new):
+            await session.execute(
+                insert(BalanceChange).from_select(
+                    ["document_id", "at", "old_balance", "new_balance", "encargado_id"],
+                    select(
+                        Document.id,
+                        literal(at, UTCDateTime()),
+                        null(),
+                        Document.balance,
+                        Tercero.encargado_id,
+                    )
+                    .join(Tercero, Tercero.id == Document.tercero_id)
+                    .where(
+                        Document.doc_type == doc_type,
+                        Document.number.in_(numbers),
+                        Document.balance > 0,
+                    ),
+                )
+            )
+    existing = frozenset(snapshot.balances)
+    if not updated or not existing:
+        return
     rows: list[dict[str, Any]] = []
-    for part in _chunks(sorted(snapshot.keys)):
+    for doc_type, numbers in _by_type(existing):
         found = await session.execute(
-            select(
-                Document.id,
-                Document.doc_type,
-                Document.number,
-                Document.balance,
-                Tercero.encargado_id,
-            )
+            select(Document.id, Document.number, Document.balance, Tercero.encargado_id)
             .join(Tercero, Tercero.id == Document.tercero_id)
-            .where(tuple_(Document.doc_type, Document.number).in_(part))
+            .where(Document.doc_type == doc_type, Document.number.in_(numbers))
         )
-        for doc_id, doc_type, number, balance, encargado_id in found:
-            old = snapshot.balances.get((doc_type, number))
-            if old is None and balance == 0:
-                continue  # a document that came in already paid adds no cartera
-            if old is not None and old == balance:
-                continue
-            rows.append(
-                {
-                    "document_id": doc_id,
-                    "at": at,
-                    "old_balance": old,
-                    "new_balance": balance,
-                    "encargado_id": encargado_id,
-                }
-            )
+        for doc_id, number, balance, encargado_id in found:
+            old = snapshot.balances[(doc_type, number)]
+            if old != balance:
+                rows.append(
+                    {
+                        "document_id": doc_id,
+                        "at": at,
+                        "old_balance": old,
+                        "new_balance": balance,
+                        "encargado_id": encargado_id,
+                    }
+                )
     if rows:
         await session.execute(insert(BalanceChange), rows)
-    return len(rows)
 
 
 def record_change(
@@ -125,8 +146,17 @@ def record_change(
     )
 
 
-def _chunks(keys: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    return [keys[i : i + KEY_CHUNK] for i in range(0, len(keys), KEY_CHUNK)]
+def _by_type(keys: frozenset[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """The keys as (type, numbers) lookups: ``doc_type = ? AND number IN (...)`` walks the
+    (doc_type, number) unique index (a row-value IN would scan the table on SQLite)."""
+    numbers: dict[str, list[str]] = {}
+    for doc_type, number in sorted(keys):
+        numbers.setdefault(doc_type, []).append(number)
+    return [
+        (doc_type, found[i : i + KEY_CHUNK])
+        for doc_type, found in numbers.items()
+        for i in range(0, len(found), KEY_CHUNK)
+    ]
 
 
 # --- what the history says -------------------------------------------------------------------

@@ -677,7 +677,7 @@ class _DocumentImporter(_Importer):
             self.session, unique, self.columns, bound=self.bound
         )
         await balances.record_changes(
-            self.session, before, self.crm.now(), changed=bool(inserted or updated)
+            self.session, before, self.crm.now(), inserted=inserted, updated=updated
         )
         result.inserted += inserted
         result.updated += updated

@@ -100,7 +100,7 @@ async def test_every_change_is_in_the_history(crm: Crm, history: dict[str, Any])
             await session.execute(
                 select(Document.number, BalanceChange.old_balance, BalanceChange.new_balance)
                 .join(Document, Document.id == BalanceChange.document_id)
-                .order_by(BalanceChange.id)
+                .order_by(BalanceChange.at, Document.number)
             )
         ).all()
     got = [(n, old, new) for n, old, new in changes]
