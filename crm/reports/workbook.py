@@ -282,7 +282,10 @@ class ReportBook:
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
-                "default_format_properties": {"font_name": FONT, "font_size": 11},
+                # Every cell (the default style included) is top-aligned, so a row with a
+                # wrapped multi-line cell still reads across; cells without their own format
+                # then need no style attribute at all (less to write per cell).
+                "default_format_properties": {"font_name": FONT, "font_size": 11, "valign": "top"},
             },
         )
         self.formats = _Formats(self.wb)
@@ -485,13 +488,13 @@ class _Formats:
     def __init__(self, wb: Any) -> None:
         add = wb.add_format
         top = {"valign": "top"}
-        self.plain = add(top)
+        self.plain = None  # the default style: top-aligned, one font
         self.plain_left = add({**top, "align": "left"})
         self.header = add({"bold": True, "valign": "top", "text_wrap": True})
         self.header_boxed = add({"bold": True, "bottom": 1, "text_wrap": True})
         self.boxed = add({})
         self.total = add({"bold": True, "top": 1})
-        self.text = add(top)
+        self.text = None
         self.text_wrap = add({**top, "text_wrap": True})
         self.text_quoted = add({**top, "quote_prefix": True})
         self.text_quoted_wrap = add({**top, "quote_prefix": True, "text_wrap": True})
