@@ -127,20 +127,13 @@ async def build_report(
 
 
 async def _pipeline(chunks: AsyncIterator[Sequence[Any]], book: ReportBook) -> None:
-    """Write each chunk in the worker thread while the next one is fetched: the database
-    driver's thread and the writer's overlap, and at most two chunks are held at once."""
-    writing: asyncio.Future[None] | None = None
-    try:
-        async for chunk in chunks:
-            if writing is not None:
-                await writing
-            writing = asyncio.ensure_future(asyncio.to_thread(book.add, chunk))
-        if writing is not None:
-            await writing
-    finally:
-        # Never leave the writer running behind a failure (the caller abandons the book).
-        if writing is not None and not writing.done():
-            await asyncio.wait([writing])
+    """Fetch a chunk on the loop, then convert and write it in the worker thread, in turn.
+
+    Overlapping the two (fetching the next chunk while the last is written) was measured:
+    no faster on two cores, and the loop then fought the writer thread for the GIL, so
+    other users' updates waited longer (benchmark 3's stall)."""
+    async for chunk in chunks:
+        await asyncio.to_thread(book.add, chunk)
 
 
 def _facts(ctx: Context, rows: int) -> list[tuple[str, Any]]:
