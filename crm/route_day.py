@@ -123,10 +123,7 @@ async def day_route(crm: Crm, actor: Actor, here: Point, speed_kmh: float) -> Da
     by_key = {s.followup_id: s for s, _ in located}
     planned = route.plan(
         here,
-        [
-            route.Stop(s.followup_id, p, s.days_overdue, s.balance)
-            for s, p in located
-        ],
+        [route.Stop(s.followup_id, p, s.days_overdue, s.balance) for s, p in located],
         speed_kmh=speed_kmh,
     )
     stops = tuple(
@@ -163,8 +160,9 @@ async def nearby(crm: Crm, actor: Actor, here: Point, km: float) -> list[NearbyT
     async with crm.sessions() as session:
         rows = (
             await session.execute(
-                select(Tercero.id, Tercero.name, Tercero.nit, Tercero.latitude, Tercero.longitude)
-                .where(
+                select(
+                    Tercero.id, Tercero.name, Tercero.nit, Tercero.latitude, Tercero.longitude
+                ).where(
                     Tercero.latitude.between(here.latitude - dlat, here.latitude + dlat),
                     Tercero.longitude.between(here.longitude - dlon, here.longitude + dlon),
                     tercero_visible(actor, Tercero.id),
@@ -173,6 +171,8 @@ async def nearby(crm: Crm, actor: Actor, here: Point, km: float) -> list[NearbyT
         ).all()
         found = []
         for tid, name, nit, lat, lon in rows:
+            if lat is None or lon is None:  # the box excludes them; this tells mypy
+                continue
             distance = distance_km(here, Point(lat, lon))
             if distance <= km:
                 found.append((distance, tid, name, nit))
