@@ -142,10 +142,6 @@ class _Tables:
         return self.ea[hi + 1] - self.ea[lo + 1]
 
 
-def _node(order: Sequence[int], k: int) -> int:
-    return order[k] if k >= 0 else 0
-
-
 def _best_move(
     order: list[int],
     dist: Sequence[Sequence[float]],
@@ -155,50 +151,62 @@ def _best_move(
     """The first improving 2-opt or segment swap (or-opt: one side at most 3 stops)."""
     n = len(order)
     tb = _Tables(order, dist, prio)
-    e, s_from, p_before = tb.e, tb.s_from, tb.p_before
+    e, s_from, p_before, ea, eb = tb.e, tb.s_from, tb.p_before, tb.ea, tb.eb
     w = weight
+    total = s_from[0]
+    # The open end as a node at distance 0 from everything (the last column of ``ext``).
+    ext = [*order, -1]
+    rows = [dist[node] for node in order]
+
     # 2-opt: reverse positions i..j.
     for i in range(n - 1):
-        before = _node(order, i - 1)
+        before = dist[order[i - 1]] if i else dist[0]
+        row_i = rows[i]
         w_in = 1 + w * s_from[i]
+        base_in = e[i] * w_in
+        ea_i, eb_i, pb_i = ea[i + 1], eb[i + 1], p_before[i]
         for j in range(i + 1, n):
-            inner_len = tb.edges(i, j)
-            inner_b = tb.eb[j + 1] - tb.eb[i + 1]
-            # old inner cost: Σ e_m (1 + w s_from[m]) = inner_len + w Σ e_m (total - p_before[m])
-            total = s_from[0]
-            old = e[i] * w_in + inner_len + w * (total * inner_len - inner_b)
-            new_inner = (1 + w * s_from[j + 1] - w * p_before[i]) * inner_len + w * inner_b
-            new = dist[before][order[j]] * w_in + new_inner
-            if j + 1 < n:
-                w_out = 1 + w * s_from[j + 1]
-                old += e[j + 1] * w_out
-                new += dist[order[i]][order[j + 1]] * w_out
+            inner_len = ea[j + 1] - ea_i
+            inner_b = eb[j + 1] - eb_i
+            w_out = 1 + w * s_from[j + 1]
+            after = ext[j + 1]
+            old = base_in + inner_len + w * (total * inner_len - inner_b) + e[j + 1] * w_out
+            new = (
+                before[order[j]] * w_in
+                + (w_out - w * pb_i) * inner_len
+                + w * inner_b
+                + (row_i[after] if after >= 0 else 0.0) * w_out
+            )
             if new < old - _EPS:
                 return order[:i] + order[i : j + 1][::-1] + order[j + 1 :]
     # segment swap: X = i..j, Y = j+1..k become Y X.
     for i in range(n - 1):
-        before = _node(order, i - 1)
+        before = dist[order[i - 1]] if i else dist[0]
         w_in = 1 + w * s_from[i]
+        base_in = e[i] * w_in
+        first_x = order[i]
         for j in range(i, n - 1):
-            x_len = j - i + 1
+            long_x = j - i >= 3
             px = p_before[j + 1] - p_before[i]
-            x_inner = tb.edges(i, j)
-            for k in range(j + 1, n):
-                if x_len > 3 and k - j > 3:
-                    break
-                py = p_before[k + 1] - p_before[j + 1]
-                y_inner = tb.edges(j + 1, k)
-                old = e[i] * w_in + e[j + 1] * (1 + w * s_from[j + 1])
+            x_inner = ea[j + 1] - ea[i + 1]
+            old_mid = base_in + e[j + 1] * (1 + w * s_from[j + 1])
+            new_in = before[order[j + 1]] * w_in
+            row_j = rows[j]
+            ea_y = ea[j + 2]
+            pb_y = p_before[j + 1]
+            last = n if not long_x else min(n, j + 4)
+            for k in range(j + 1, last):
+                py = p_before[k + 1] - pb_y
+                y_inner = ea[k + 1] - ea_y
+                w_out = 1 + w * s_from[k + 1]
+                after = ext[k + 1]
+                old = old_mid + e[k + 1] * w_out
                 new = (
-                    dist[before][order[j + 1]] * w_in
-                    + w * px * y_inner
-                    - w * py * x_inner
-                    + dist[order[k]][order[i]] * (1 + w * (s_from[k + 1] + px))
+                    new_in
+                    + w * (px * y_inner - py * x_inner)
+                    + dist[order[k]][first_x] * (w_out + w * px)
+                    + (row_j[after] if after >= 0 else 0.0) * w_out
                 )
-                if k + 1 < n:
-                    w_out = 1 + w * s_from[k + 1]
-                    old += e[k + 1] * w_out
-                    new += dist[order[j]][order[k + 1]] * w_out
                 if new < old - _EPS:
                     return order[:i] + order[j + 1 : k + 1] + order[i : j + 1] + order[k + 1 :]
     return None

@@ -97,6 +97,7 @@ class TerceroLocation:
     source: str | None
     by_name: str | None
     at: datetime | None
+    address: str | None = None
 
 
 def _check(
@@ -356,6 +357,13 @@ async def tercero_location(crm: Crm, actor: Actor, tercero_id: int) -> TerceroLo
             if tercero.latitude is not None and tercero.longitude is not None
             else None
         )
+        address = ", ".join(p for p in (tercero.address, tercero.city) if p) or None
         return TerceroLocation(
-            tercero.id, tercero.name, point, tercero.location_source, by, tercero.location_at
+            tercero.id,
+            tercero.name,
+            point,
+            tercero.location_source,
+            by,
+            tercero.location_at,
+            address,
         )
