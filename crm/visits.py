@@ -24,7 +24,7 @@ from crm.context import Crm
 from crm.errors import AlreadyFinished, CrmError, NotAuthorized, NotFound
 from crm.geo import LocationSource, Point, check_pair, distance_m
 from crm.parsing import BadValue
-from crm.permissions import ensure_can_act_for
+from crm.permissions import ensure_can_act_for, owner_filter
 from crm.scope import ensure_can_see_tercero
 from crm.users import Actor
 from storage.models import FollowUp, FollowUpEvent, Tercero, User
@@ -367,3 +367,19 @@ async def tercero_location(crm: Crm, actor: Actor, tercero_id: int) -> TerceroLo
             tercero.location_at,
             address,
         )
+
+
+async def visits_on_route(session: AsyncSession, actor: Actor, since: datetime) -> frozenset[str]:
+    """Codes of the users in the actor's scope who registered a visit since ``since`` (the
+    team agenda marks them as on a route today)."""
+    rows = await session.scalars(
+        select(User.code)
+        .join(FollowUpEvent, FollowUpEvent.actor_id == User.id)
+        .where(
+            FollowUpEvent.kind == VISIT,
+            FollowUpEvent.at >= since,
+            owner_filter(actor, User.id),
+        )
+        .distinct()
+    )
+    return frozenset(rows.all())
