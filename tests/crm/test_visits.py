@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from crm import route_day, visits
 from crm.context import Crm
-from crm.errors import NotAuthorized
+from crm.errors import InvalidInput, NotAuthorized
 from crm.followups import create_followup, get_followup
 from crm.geo import Point
 from crm.imports import RowError, import_file
@@ -192,7 +192,7 @@ async def test_day_route_orders_todays_followups_and_lists_the_unlocated(crm: Cr
     await seed_team(crm)
     luis = await _actor(crm, Team.luis)
     today = datetime(2026, 11, 27, 16, 0, tzinfo=BOGOTA)
-    far_id, far_t = await _followup(crm, luis, Point(4.6277, -74.0817), nit="1", due_at=today)
+    far_id, _ = await _followup(crm, luis, Point(4.6277, -74.0817), nit="1", due_at=today)
     near_id, near_t = await _followup(
         crm, luis, Point(4.6115, -74.0817), nit="2", due_at=today - timedelta(days=3)
     )
@@ -243,5 +243,6 @@ async def test_nearby_terceros_nearest_first_within_km(crm: Crm) -> None:
     visit = await route_day.start_visit(crm, luis, closer)
     assert visit.type_name == "Visita T.A.T." and visit.owner_id == ids["LUIS"]
     assert route_day.parse_km(None) == 2.0 and route_day.parse_km("0,5") == 0.5
-    with pytest.raises(Exception, match="route.error.bad_km"):
+    with pytest.raises(InvalidInput) as bad:
         route_day.parse_km("lejos")
+    assert bad.value.key == "route.error.bad_km"

@@ -77,6 +77,10 @@ def _asks_location(calls: list[ApiCall]) -> ApiCall:
     return prompt
 
 
+def _card(calls: list[ApiCall]) -> ApiCall:
+    return next(c for c in calls if c.method in ("sendMessage", "editMessageText"))
+
+
 async def _day(bot: BotHarness) -> dict[str, int]:
     luis = await _actor(bot, Team.luis)
     ids = bot.users
@@ -118,7 +122,7 @@ async def test_route_llegar_verified_visit_and_the_visits_report(bot: BotHarness
     text = answer.text
     assert text.index("Tienda La Esquina") < text.index("Granero El Lejano")
     assert "2 paradas" in text and "2 d vencido" in text and "$ 2.500.000" in text
-    assert "0,2 km desde tu ubicación" in text and "1,8 km desde la anterior" in text
+    assert "0,2 km desde tu ubicación" in text and "2,0 km desde la anterior" in text
     assert "Sin ubicación del tercero" in text and "Droguería Sin Mapa" in text
     assert "no se guarda" in text
     assert answer.button("Tienda La Esquina") == f"fu:open:{day['shop']}"
@@ -196,7 +200,7 @@ async def test_cerca_visita_tat_and_tercero_locations(bot: BotHarness) -> None:
     calls = await bot.send(_location(bot, Team.luis, START))
     listing = next(c for c in calls if "terceros a menos de" in c.text)
     assert "Tienda La Esquina" in listing.text and "Granero" not in listing.text
-    assert "⚠️ vencido" in listing.text and "190 m" in listing.text
+    assert "⚠️ vencido" in listing.text and "189 m" in listing.text
     calls = await bot.press(Team.luis, listing.button("Visita T.A.T."))
     assert any("Visita T.A.T." in c.text and "Registrar visita" in str(c.buttons) for c in calls)
     assert "Escribe la distancia" in (await bot.text(Team.luis, "/cerca lejos"))[0].text
@@ -207,14 +211,14 @@ async def test_cerca_visita_tat_and_tercero_locations(bot: BotHarness) -> None:
     outcome = next(c for c in calls if "sin ubicación del tercero" in c.text)
     calls = await bot.press(Team.luis, outcome.button("Guardar como ubicación"))
     assert any("Ubicación guardada para Droguería Sin Mapa" in c.text for c in calls)
-    card = (await bot.press(Team.luis, f"te:open:{day['t_nowhere']}"))[0]
+    card = _card(await bot.press(Team.luis, f"te:open:{day['t_nowhere']}"))
     assert "Ubicación: visita de Luis Gómez" in card.text
     assert "Llegar" in str(card.buttons) and "vi:loc" not in str(card.buttons)
 
     # A supervisor moves it from a shared location.
-    card = (await bot.press(Team.ana, f"te:open:{day['t_nowhere']}"))[0]
+    card = _card(await bot.press(Team.ana, f"te:open:{day['t_nowhere']}"))
     _asks_location(await bot.press(Team.ana, card.button("📍 Ubicación")))
     calls = await bot.send(_location(bot, Team.ana, (4.7010, -74.0510), forwarded=True))
     assert any("Ubicación de Droguería Sin Mapa guardada" in c.text for c in calls)
-    card = (await bot.press(Team.ana, f"te:open:{day['t_nowhere']}"))[0]
+    card = _card(await bot.press(Team.ana, f"te:open:{day['t_nowhere']}"))
     assert "Ubicación: Ana Supervisora" in card.text
