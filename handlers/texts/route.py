@@ -13,7 +13,7 @@ ES = {
     ),
     # /ruta
     "route.ask_location": (
-        "🗺 <b>Ruta del día</b>\nToca «📍 Compartir ubicación» para ordenar tus "
+        "🗺 <b>Ruta del día</b>\nToca «📍 Compartir mi ubicación» para ordenar tus "
         "seguimientos de hoy desde donde estás."
     ),
     "route.title": "🗺 <b>Ruta del día</b> · {count} paradas · {km} km en total (a {speed} km/h)",
@@ -48,7 +48,7 @@ ES = {
     ),
     # /cerca
     "near.ask_location": (
-        "📍 <b>Cerca de ti</b> ({km} km)\nToca «📍 Compartir ubicación» para ver los "
+        "📍 <b>Cerca de ti</b> ({km} km)\nToca «📍 Compartir mi ubicación» para ver los "
         "terceros de tu cartera a tu alrededor."
     ),
     "near.title": "📍 <b>{count} terceros a menos de {km} km</b>, del más cercano:",
@@ -121,7 +121,7 @@ EN = {
         "({latitude}, {longitude}) is outside Colombia: columns swapped?"
     ),
     "route.ask_location": (
-        "🗺 <b>Today's route</b>\nTap «📍 Share location» to order today's follow-ups "
+        "🗺 <b>Today's route</b>\nTap «📍 Share my location» to order today's follow-ups "
         "from where you are."
     ),
     "route.title": "🗺 <b>Today's route</b> · {count} stops · {km} km in all (at {speed} km/h)",
@@ -153,7 +153,7 @@ EN = {
         "The follow-up type «{name}» does not exist (or is inactive): ask an admin."
     ),
     "near.ask_location": (
-        "📍 <b>Near you</b> ({km} km)\nTap «📍 Share location» to see the terceros of "
+        "📍 <b>Near you</b> ({km} km)\nTap «📍 Share my location» to see the terceros of "
         "your book around you."
     ),
     "near.title": "📍 <b>{count} terceros within {km} km</b>, nearest first:",
