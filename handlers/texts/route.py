@@ -108,6 +108,8 @@ ES = {
     "location.saved": "📍 Ubicación de {name} guardada.",
     # agenda / desempeño
     "agenda.on_route": "🛣",
+    "report.kind.visitas": "📍 Visitas",
+    "report.by.visitas": "Visitas por responsable",
 }
 
 EN = {
@@ -210,4 +212,6 @@ EN = {
     ),
     "location.saved": "📍 Location of {name} saved.",
     "agenda.on_route": "🛣",
+    "report.kind.visitas": "📍 Visits",
+    "report.by.visitas": "Visits by owner",
 }
