@@ -21,7 +21,7 @@ from crm.formatting import local_datetime, money
 from crm.geo import Point
 from crm.route_day import DayRoute, NearbyTercero, RouteStop
 from crm.visits import tercero_location
-from handlers import asking
+from handlers import asking, keyboards
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.followups import send_card
@@ -100,21 +100,9 @@ def render_route(
                 ),
             ]
         )
-    if pages > 1:
-        nav = []
-        spot = (f"{here.latitude:.5f}", f"{here.longitude:.5f}")
-        if page > 0:
-            nav.append(
-                InlineKeyboardButton(
-                    t("route.b_prev"), callback_data=pack(PREFIX, "pg", page - 1, *spot)
-                )
-            )
-        if page < pages - 1:
-            nav.append(
-                InlineKeyboardButton(
-                    t("route.b_next"), callback_data=pack(PREFIX, "pg", page + 1, *spot)
-                )
-            )
+    spot = (f"{here.latitude:.5f}", f"{here.longitude:.5f}")
+    nav = keyboards.pager(page, pages, lambda p: pack(PREFIX, "pg", p, *spot))
+    if nav:
         rows.append(nav)
     if page == pages - 1:
         if day.unlocated:

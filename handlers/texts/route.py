@@ -35,8 +35,6 @@ ES = {
         "({count} seguimientos más quedan fuera de la ruta de hoy: atiéndelos desde /agenda.)"
     ),
     "route.b_arrive": "📍 Llegar",
-    "route.b_prev": "◀ Anterior",
-    "route.b_next": "Siguiente ▶",
     "route.privacy": "🔒 Tu ubicación solo se usa para calcular la ruta; no se guarda.",
     "route.no_location": "Ese tercero no tiene ubicación.",
     "route.error.bad_km": (
@@ -143,8 +141,6 @@ EN = {
     "route.unlocated_more": "… and {count} more",
     "route.left_out": "({count} more follow-ups are left out of today's route: see /agenda.)",
     "route.b_arrive": "📍 Go",
-    "route.b_prev": "◀ Previous",
-    "route.b_next": "Next ▶",
     "route.privacy": "🔒 Your location is only used to compute the route; it is not stored.",
     "route.no_location": "That tercero has no location.",
     "route.error.bad_km": (

@@ -222,3 +222,24 @@ async def test_cerca_visita_tat_and_tercero_locations(bot: BotHarness) -> None:
     assert any("Ubicación de Droguería Sin Mapa guardada" in c.text for c in calls)
     card = _card(await bot.press(Team.ana, f"te:open:{day['t_nowhere']}"))
     assert "Ubicación: Ana Supervisora" in card.text
+
+
+async def test_a_long_route_pages_by_25_from_the_same_point(bot: BotHarness) -> None:
+    luis = await _actor(bot, Team.luis)
+    tid = await type_id(bot.crm)
+    due = datetime(2026, 11, 27, 18, 0, tzinfo=BOGOTA)
+    for n in range(27):
+        tercero = await make_tercero(bot.crm, nit=f"77{n:02}", name=f"Tienda {n:02}")
+        await _place(bot, tercero, 4.60 + 0.001 * n, -74.08)
+        await followups.create_followup(bot.crm, luis, tercero_id=tercero, type_id=tid, due_at=due)
+    await bot.text(Team.luis, "/ruta")
+    calls = await bot.send(_location(bot, Team.luis, (4.5990, -74.08)))
+    first = next(c for c in calls if "27 paradas" in c.text)
+    assert "Paradas 1–25 de 27" in first.text and "Tienda 24" in first.text
+    assert "Tienda 25" not in first.text
+    assert len([b for b in first.buttons if b[1] and b[1].startswith("fu:open")]) == 25
+    following = first.button("▶")
+    assert following == "rt:pg:1:4.59900:-74.08000"
+    page = next(c for c in await bot.press(Team.luis, following) if c.method == "editMessageText")
+    assert "Paradas 26–27 de 27" in page.text and "<b>26. Tienda 25</b>" in page.text
+    assert page.button("◀") == "rt:pg:0:4.59900:-74.08000"
