@@ -39,3 +39,19 @@ def test_every_owner_module_exists() -> None:
     for row in table.splitlines()[2:]:
         for module in re.findall(r"handlers/[a-z_]+\.py", row.split("|")[2]):
             assert (ROOT / module).exists(), module
+
+
+def test_typed_callback_data_round_trips_and_refuses_forgeries() -> None:
+    import pytest
+
+    from handlers.callbacks import BadCallback
+    from handlers.new_followup import Cancel, DueInHours, PickType
+
+    assert PickType(7).pack() == "nv:y:7" and PickType.unpack("nv:y:7") == PickType(7)
+    assert DueInHours.unpack(DueInHours(24).pack()).hours == 24
+    assert Cancel.unpack("nv:x") == Cancel()
+    for forged in ("nv:y:abc", "nv:y", "nv:y:1:2", "nv:o:7", "xx:y:7", "nv:y:" + "9" * 70):
+        with pytest.raises(BadCallback):
+            PickType.unpack(forged)
+    with pytest.raises(ValueError):
+        PickType(10**70).pack()  # over Telegram's 64 bytes
