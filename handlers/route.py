@@ -9,6 +9,7 @@ callback data, inside the user's own chat, so paging needs no copy on our side.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from crm.geo import Point
 from crm.route_day import DayRoute, NearbyTercero, RouteStop
 from crm.visits import tercero_location
 from handlers import asking, keyboards
-from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
+from handlers.callbacks import BadCallback, CallbackData, pack
 from handlers.context import CrmContext
 from handlers.followups import send_card
 from handlers.visits import distance_text, km_text, shared_point
@@ -33,6 +34,29 @@ MAX_NAME = 40
 MAX_UNLOCATED_LINES = 15
 ASK_ROUTE = "rt.route"
 ASK_NEAR = "rt.near"
+
+
+@dataclass(frozen=True)
+class Arrive(CallbackData, prefix=PREFIX, action="go"):
+    """📍 Llegar: the tercero's location as a venue."""
+
+    tercero_id: int
+
+
+@dataclass(frozen=True)
+class RoutePage(CallbackData, prefix=PREFIX, action="pg"):
+    """A page of the route from the point the agent shared (kept only in this button)."""
+
+    page: int
+    latitude: str
+    longitude: str
+
+
+@dataclass(frozen=True)
+class StartVisit(CallbackData, prefix=PREFIX, action="vis"):
+    """/cerca's 🚶 Visita T.A.T.: a visit follow-up on the tercero, due now."""
+
+    tercero_id: int
 
 
 def _short(text: str, limit: int = MAX_NAME) -> str:
@@ -96,12 +120,12 @@ def render_route(
                     callback_data=pack("fu", "open", stop.followup_id),
                 ),
                 InlineKeyboardButton(
-                    t("route.b_arrive"), callback_data=pack(PREFIX, "go", stop.tercero_id)
+                    t("route.b_arrive"), callback_data=Arrive(stop.tercero_id).pack()
                 ),
             ]
         )
     spot = (f"{here.latitude:.5f}", f"{here.longitude:.5f}")
-    nav = keyboards.pager(page, pages, lambda p: pack(PREFIX, "pg", p, *spot))
+    nav = keyboards.pager(page, pages, lambda p: RoutePage(p, *spot).pack())
     if nav:
         rows.append(nav)
     if page == pages - 1:
@@ -155,7 +179,7 @@ def render_nearby(
                     callback_data=pack("te", "open", near.tercero_id),
                 ),
                 InlineKeyboardButton(
-                    t("near.b_visit"), callback_data=pack(PREFIX, "vis", near.tercero_id)
+                    t("near.b_visit"), callback_data=StartVisit(near.tercero_id).pack()
                 ),
             ]
         )
@@ -219,44 +243,52 @@ async def _near_answer(update: Update, context: CrmContext, q: asking.Question) 
 # --- buttons ---------------------------------------------------------------------------------
 
 
-async def on_press(update: Update, context: CrmContext) -> None:
-    """rt:go:TID (Llegar), rt:pg:PAGE:LAT:LON (route pages), rt:vis:TID (Visita T.A.T.)."""
+async def arrive_pressed(update: Update, context: CrmContext) -> None:
+    """📍 Llegar: send the tercero's location as a venue the phone's map navigates to."""
     query = update.callback_query
     assert query is not None
-    cb: Callback = unpack(query.data, PREFIX)
-    if cb.action == "go":
-        where = await tercero_location(context.crm, context.me, cb.int_arg(0))
-        if where.point is None:
-            await query.answer(context.t("route.no_location"), show_alert=True)
-            return
-        await query.answer()
-        await context.bot.send_venue(
-            query.message.chat.id if query.message else context.me.telegram_id,
-            latitude=where.point.latitude,
-            longitude=where.point.longitude,
-            title=_short(where.name, 60),
-            address=_short(where.address or where.name, 100),
-        )
-    elif cb.action == "pg":
-        here = _point_arg(cb)
-        day = await route_day.day_route(
-            context.crm, context.me, here, context.settings.route_speed_kmh
-        )
-        text, markup = render_route(context, day, here, cb.int_arg(0))
-        await query.answer()
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    elif cb.action == "vis":
-        card = await route_day.start_visit(context.crm, context.me, cb.int_arg(0))
-        await query.answer(context.t("near.visit_created"))
-        if isinstance(query.message, Message):
-            await send_card(query.message, card, context)
-    else:
-        raise BadCallback("unknown action")
+    where = await tercero_location(context.crm, context.me, Arrive.unpack(query.data).tercero_id)
+    if where.point is None:
+        await query.answer(context.t("route.no_location"), show_alert=True)
+        return
+    await query.answer()
+    await context.bot.send_venue(
+        query.message.chat.id if query.message else context.me.telegram_id,
+        latitude=where.point.latitude,
+        longitude=where.point.longitude,
+        title=_short(where.name, 60),
+        address=_short(where.address or where.name, 100),
+    )
 
 
-def _point_arg(cb: Callback) -> Point:
+async def page_pressed(update: Update, context: CrmContext) -> None:
+    """◀ ▶: the route again from the point in the button, at another page."""
+    query = update.callback_query
+    assert query is not None
+    cb = RoutePage.unpack(query.data)
+    here = _point(cb.latitude, cb.longitude)
+    day = await route_day.day_route(
+        context.crm, context.me, here, context.settings.route_speed_kmh
+    )
+    text, markup = render_route(context, day, here, cb.page)
+    await query.answer()
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def visit_pressed(update: Update, context: CrmContext) -> None:
+    """🚶 Visita T.A.T.: create the visit follow-up and send its card."""
+    query = update.callback_query
+    assert query is not None
+    tercero_id = StartVisit.unpack(query.data).tercero_id
+    card = await route_day.start_visit(context.crm, context.me, tercero_id)
+    await query.answer(context.t("near.visit_created"))
+    if isinstance(query.message, Message):
+        await send_card(query.message, card, context)
+
+
+def _point(latitude: str, longitude: str) -> Point:
     try:
-        point = Point(float(cb.arg(1)), float(cb.arg(2)))
+        point = Point(float(latitude), float(longitude))
     except ValueError as exc:
         raise BadCallback("bad point") from exc
     if not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
@@ -267,4 +299,9 @@ def _point_arg(cb: Callback) -> Point:
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("ruta", ruta_command))
     app.add_handler(CommandHandler("cerca", cerca_command))
-    app.add_handler(CallbackQueryHandler(on_press, pattern=pattern(PREFIX)))
+    for data, callback in (
+        (Arrive, arrive_pressed),
+        (RoutePage, page_pressed),
+        (StartVisit, visit_pressed),
+    ):
+        app.add_handler(CallbackQueryHandler(callback, pattern=data.pattern()))

@@ -5,6 +5,7 @@ and admins set it from a shared location). Callback prefix ``vi``."""
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -20,7 +21,7 @@ from crm.terceros import TerceroCard
 from crm.views import EventView
 from crm.visits import SharedLocation, VisitCheck, VisitView
 from handlers import asking
-from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers.callbacks import CallbackData, pack
 from handlers.context import CrmContext
 
 PREFIX = "vi"
@@ -28,8 +29,34 @@ ASK_VISIT = "vi.visit"
 ASK_TERCERO = "vi.tloc"
 
 
-def _b(label: str, action: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(PREFIX, action, *args))
+@dataclass(frozen=True)
+class RegisterVisit(CallbackData, prefix=PREFIX, action="go"):
+    """The card's 📍 Registrar visita: asks for the location (a second share ends it)."""
+
+    followup_id: int
+
+
+@dataclass(frozen=True)
+class EndVisit(CallbackData, prefix=PREFIX, action="end"):
+    followup_id: int
+
+
+@dataclass(frozen=True)
+class SaveVisitLocation(CallbackData, prefix=PREFIX, action="save"):
+    """ "Guardar como ubicación del tercero" under a visit without the tercero's location."""
+
+    event_id: int
+
+
+@dataclass(frozen=True)
+class SetTerceroLocation(CallbackData, prefix=PREFIX, action="loc"):
+    """The tercero card's 📍 Ubicación (supervisors, admins)."""
+
+    tercero_id: int
+
+
+def _b(label: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data.pack())
 
 
 def km_text(km: float, lang: str) -> str:
@@ -58,7 +85,7 @@ def shared_point(message: Message) -> Point | None:
 
 def card_row(followup_id: int, context: CrmContext) -> list[InlineKeyboardButton]:
     """The follow-up card's **📍 Registrar visita** row."""
-    return [_b(context.t("visit.b_register"), "go", followup_id)]
+    return [_b(context.t("visit.b_register"), RegisterVisit(followup_id))]
 
 
 def event_detail(event: EventView, context: CrmContext) -> str:
@@ -97,7 +124,7 @@ def tercero_buttons(card: TerceroCard, context: CrmContext) -> list[InlineKeyboa
             )
         )
     if not context.me.is_agent:
-        row.append(_b(context.t("tercero.b_location"), "loc", card.id))
+        row.append(_b(context.t("tercero.b_location"), SetTerceroLocation(card.id)))
     return row
 
 
@@ -135,9 +162,9 @@ def outcome_markup(visit: VisitView, context: CrmContext) -> InlineKeyboardMarku
     t = context.t
     rows = []
     if visit.ended_at is None:
-        rows.append([_b(t("visit.b_end"), "end", visit.followup_id)])
+        rows.append([_b(t("visit.b_end"), EndVisit(visit.followup_id))])
         if visit.can_save_location:
-            rows.append([_b(t("visit.b_save"), "save", visit.event_id)])
+            rows.append([_b(t("visit.b_save"), SaveVisitLocation(visit.event_id))])
     rows.append(
         [
             InlineKeyboardButton(
@@ -216,62 +243,75 @@ async def _tercero_answer(update: Update, context: CrmContext, q: asking.Questio
 # --- buttons ---------------------------------------------------------------------------------
 
 
-async def on_press(update: Update, context: CrmContext) -> None:
-    """vi:go:FID (Registrar visita), vi:end:FID (Terminar visita), vi:save:EVENT (Guardar
-    como ubicación del tercero), vi:loc:TID (the tercero card's 📍 Ubicación)."""
+async def register_pressed(update: Update, context: CrmContext) -> None:
+    """📍 Registrar visita: ask for the location (saying so when a visit is in progress)."""
+    assert update.callback_query is not None
+    fid = RegisterVisit.unpack(update.callback_query.data).followup_id
+    crm, me, t = context.crm, context.me, context.t
+    card = await fu.get_followup(crm, me, fid)
+    open_visit = await uc.open_visit_of(crm, me, fid)
+    name = html.escape(card.tercero.name)
+    if open_visit is not None:
+        since = local_datetime(open_visit.started_at, crm.tz)
+        text = t("visit.ask_end", id=fid, name=name, since=since)
+    else:
+        radius = context.settings.visit_radius_m
+        text = t("visit.ask_location", id=fid, name=name, radius=radius)
+    await asking.ask(update, context, ASK_VISIT, text, data={"fu": fid}, location=True)
+
+
+async def end_pressed(update: Update, context: CrmContext) -> None:
+    """⏹ Terminar visita: close the open visit and show its duration."""
     query = update.callback_query
     assert query is not None
-    cb = unpack(query.data, PREFIX)
-    crm, me, t = context.crm, context.me, context.t
-    if cb.action == "go":
-        fid = cb.int_arg(0)
-        card = await fu.get_followup(crm, me, fid)
-        open_visit = await uc.open_visit_of(crm, me, fid)
-        name = html.escape(card.tercero.name)
-        if open_visit is not None:
-            since = local_datetime(open_visit.started_at, crm.tz)
-            text = t("visit.ask_end", id=fid, name=name, since=since)
-        else:
-            text = t(
-                "visit.ask_location",
-                id=fid,
-                name=name,
-                radius=context.settings.visit_radius_m,
-            )
-        await asking.ask(update, context, ASK_VISIT, text, data={"fu": fid}, location=True)
-    elif cb.action == "end":
-        visit = await uc.end_visit(crm, me, cb.int_arg(0))
-        await query.answer()
-        await query.edit_message_text(
-            outcome_text(visit, context),
-            parse_mode=ParseMode.HTML,
-            reply_markup=outcome_markup(visit, context),
+    visit = await uc.end_visit(context.crm, context.me, EndVisit.unpack(query.data).followup_id)
+    await query.answer()
+    await query.edit_message_text(
+        outcome_text(visit, context),
+        parse_mode=ParseMode.HTML,
+        reply_markup=outcome_markup(visit, context),
+    )
+    pending = asking.pending(context, ASK_VISIT)
+    if pending is not None and pending.data.get("fu") == visit.followup_id:
+        await asking.leave(context, "ask.left")
+
+
+async def save_pressed(update: Update, context: CrmContext) -> None:
+    """Guardar como ubicación del tercero."""
+    query = update.callback_query
+    assert query is not None
+    event_id = SaveVisitLocation.unpack(query.data).event_id
+    saved = await uc.save_visit_location(context.crm, context.me, event_id)
+    await query.answer(context.t("visit.saved", name=saved.name))
+    if isinstance(query.message, Message):
+        await query.message.reply_text(
+            context.t("visit.saved", name=html.escape(saved.name)), parse_mode=ParseMode.HTML
         )
-        pending = asking.pending(context, ASK_VISIT)
-        if pending is not None and pending.data.get("fu") == visit.followup_id:
-            await asking.leave(context, "ask.left")
-    elif cb.action == "save":
-        saved = await uc.save_visit_location(crm, me, cb.int_arg(0))
-        await query.answer(t("visit.saved", name=saved.name))
-        if isinstance(query.message, Message):
-            await query.message.reply_text(
-                t("visit.saved", name=html.escape(saved.name)), parse_mode=ParseMode.HTML
-            )
-    elif cb.action == "loc":
-        where = await uc.tercero_location(crm, me, cb.int_arg(0))
-        if me.is_agent:
-            raise NotAuthorized()
-        await asking.ask(
-            update,
-            context,
-            ASK_TERCERO,
-            t("location.ask", name=html.escape(where.name)),
-            data={"te": where.tercero_id},
-            location=True,
-        )
-    else:
-        raise BadCallback("unknown action")
+
+
+async def location_pressed(update: Update, context: CrmContext) -> None:
+    """The tercero card's 📍 Ubicación: a supervisor or admin shares the tercero's location."""
+    query = update.callback_query
+    assert query is not None
+    if context.me.is_agent:
+        raise NotAuthorized()
+    tercero_id = SetTerceroLocation.unpack(query.data).tercero_id
+    where = await uc.tercero_location(context.crm, context.me, tercero_id)
+    await asking.ask(
+        update,
+        context,
+        ASK_TERCERO,
+        context.t("location.ask", name=html.escape(where.name)),
+        data={"te": where.tercero_id},
+        location=True,
+    )
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    app.add_handler(CallbackQueryHandler(on_press, pattern=pattern(PREFIX)))
+    for data, callback in (
+        (RegisterVisit, register_pressed),
+        (EndVisit, end_pressed),
+        (SaveVisitLocation, save_pressed),
+        (SetTerceroLocation, location_pressed),
+    ):
+        app.add_handler(CallbackQueryHandler(callback, pattern=data.pattern()))
