@@ -218,6 +218,7 @@ async def share_location(
                 "distance_m": distance,
                 "lat": location.point.latitude,
                 "lon": location.point.longitude,
+                "live": location.live,
             },
         )
         return _view(event, followup, tercero)
