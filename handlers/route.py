@@ -31,7 +31,10 @@ from handlers.visits import distance_text, km_text, shared_point
 PREFIX = "rt"
 PAGE_SIZE = 25  # stops per message (Telegram allows 100 buttons; two per stop)
 MAX_NAME = 40
-MAX_UNLOCATED_LINES = 15
+MAX_UNLOCATED_LINES = 6
+# Room for the stops on one page: 4096 less the title, six unlocated lines and the footer.
+STOPS_CHARS = 3000
+MAX_MESSAGE = 4096
 ASK_ROUTE = "rt.route"
 ASK_NEAR = "rt.near"
 
@@ -77,6 +80,36 @@ def _eta(context: CrmContext, minutes: int | None) -> str:
     return f"{when:%H:%M} ({minutes or 0} min)"
 
 
+def _stop_block(context: CrmContext, n: int, stop: RouteStop) -> str:
+    t = context.t
+    return t(
+        "route.stop",
+        n=n,
+        name=html.escape(_short(stop.tercero_name)),
+        type=html.escape(_short(stop.type_name, 30)),
+        due=local_datetime(stop.due_at, context.crm.tz),
+        overdue=_overdue(context, stop),
+        balance=money(stop.balance),
+        km=km_text(stop.km_from_previous or 0.0, context.lang),
+        previous=t("route.from_here") if n == 1 else t("route.from_previous"),
+        eta=_eta(context, stop.eta_minutes),
+    )
+
+
+def route_pages(blocks: list[str]) -> list[tuple[int, int]]:
+    """Split the stops' texts into pages of at most PAGE_SIZE stops and STOPS_CHARS
+    characters (a message holds 4096), always in the same way for the same route."""
+    pages: list[tuple[int, int]] = []
+    start, size = 0, 0
+    for index, block in enumerate(blocks):
+        if index > start and (index - start >= PAGE_SIZE or size + len(block) > STOPS_CHARS):
+            pages.append((start, index))
+            start, size = index, 0
+        size += len(block) + 2
+    pages.append((start, len(blocks)))
+    return pages
+
+
 def render_route(
     context: CrmContext, day: DayRoute, here: Point, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -86,37 +119,26 @@ def render_route(
     if not day.stops and not day.unlocated:
         return t("route.empty"), None
     count = len(day.stops)
-    pages = max(1, -(-count // PAGE_SIZE))
+    blocks = [_stop_block(context, n, stop) for n, stop in enumerate(day.stops, start=1)]
+    bounds = route_pages(blocks)
+    pages = len(bounds)
     page = min(max(page, 0), pages - 1)
-    first = page * PAGE_SIZE
-    shown = day.stops[first : first + PAGE_SIZE]
+    first, last = bounds[page]
     speed = f"{context.settings.route_speed_kmh:g}"
     lines = [t("route.title", count=count, km=km_text(day.total_km, lang), speed=speed)]
     if pages > 1:
-        lines.append(t("route.page", first=first + 1, last=first + len(shown), count=count))
+        lines.append(t("route.page", first=first + 1, last=last, count=count))
     if not day.stops:
         lines.append(t("route.none_located"))
     rows: list[list[InlineKeyboardButton]] = []
-    for n, stop in enumerate(shown, start=first + 1):
+    for n in range(first, last):
+        stop = day.stops[n]
         lines.append("")
-        lines.append(
-            t(
-                "route.stop",
-                n=n,
-                name=html.escape(_short(stop.tercero_name)),
-                type=html.escape(_short(stop.type_name, 30)),
-                due=local_datetime(stop.due_at, tz),
-                overdue=_overdue(context, stop),
-                balance=money(stop.balance),
-                km=km_text(stop.km_from_previous or 0.0, lang),
-                previous=t("route.from_here") if n == 1 else t("route.from_previous"),
-                eta=_eta(context, stop.eta_minutes),
-            )
-        )
+        lines.append(blocks[n])
         rows.append(
             [
                 InlineKeyboardButton(
-                    f"{n}. {_short(stop.tercero_name, 28)}",
+                    f"{n + 1}. {_short(stop.tercero_name, 28)}",
                     callback_data=pack("fu", "open", stop.followup_id),
                 ),
                 InlineKeyboardButton(
@@ -136,7 +158,7 @@ def render_route(
                 lines.append(
                     t(
                         "route.unlocated_line",
-                        name=html.escape(_short(stop.tercero_name)),
+                        name=html.escape(_short(stop.tercero_name, 30)),
                         due=local_datetime(stop.due_at, tz),
                         overdue=_overdue(context, stop),
                     )
@@ -149,7 +171,12 @@ def render_route(
             lines.append(t("route.left_out", count=day.left_out))
     lines.append("")
     lines.append(t("route.privacy"))
-    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+    text = "\n".join(lines)
+    # Every part is bounded; if escaping ever makes the page too long, drop trailing lines.
+    while len(text) > MAX_MESSAGE and len(lines) > 2:
+        lines.pop(-3)
+        text = "\n".join(lines)
+    return text, InlineKeyboardMarkup(rows) if rows else None
 
 
 def render_nearby(

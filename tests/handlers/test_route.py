@@ -235,11 +235,26 @@ async def test_a_long_route_pages_by_25_from_the_same_point(bot: BotHarness) -> 
     await bot.text(Team.luis, "/ruta")
     calls = await bot.send(_location(bot, Team.luis, (4.5990, -74.08)))
     first = next(c for c in calls if "27 paradas" in c.text)
-    assert "Paradas 1–25 de 27" in first.text and "Tienda 24" in first.text
-    assert "Tienda 25" not in first.text
-    assert len([b for b in first.buttons if b[1] and b[1].startswith("fu:open")]) == 25
+    shown = len([b for b in first.buttons if b[1] and b[1].startswith("fu:open")])
+    assert 15 <= shown <= 25 and len(first.text) <= 4096
+    assert f"Paradas 1–{shown} de 27" in first.text and f"Tienda {shown - 1:02}" in first.text
+    assert f"Tienda {shown:02}" not in first.text
     following = first.button("▶")
     assert following == "rt:pg:1:4.59900:-74.08000"
     page = next(c for c in await bot.press(Team.luis, following) if c.method == "editMessageText")
-    assert "Paradas 26–27 de 27" in page.text and "<b>26. Tienda 25</b>" in page.text
+    assert (
+        f"Paradas {shown + 1}–" in page.text
+        and f"<b>{shown + 1}. Tienda {shown:02}</b>" in page.text
+    )
     assert page.button("◀") == "rt:pg:0:4.59900:-74.08000"
+
+
+def test_route_pages_hold_at_most_25_stops_and_fit_a_message() -> None:
+    from handlers.route import PAGE_SIZE, STOPS_CHARS, route_pages
+
+    assert route_pages([]) == [(0, 0)]
+    assert route_pages(["x" * 10] * 60) == [(0, 25), (25, 50), (50, 60)]
+    long = route_pages(["y" * 290] * 30)
+    assert all(end - start <= PAGE_SIZE for start, end in long)
+    assert all(sum(292 for _ in range(start, end)) <= STOPS_CHARS + 292 for start, end in long)
+    assert long[0] == (0, 10) and long[-1][1] == 30
