@@ -246,3 +246,25 @@ async def test_nearby_terceros_nearest_first_within_km(crm: Crm) -> None:
     with pytest.raises(InvalidInput) as bad:
         route_day.parse_km("lejos")
     assert bad.value.key == "route.error.bad_km"
+
+
+def test_visit_summary_per_agent() -> None:
+    from crm.visit_report import summarize
+
+    d1, d2 = datetime(2026, 11, 26, 9, 0), datetime(2026, 11, 27, 10, 0)
+    rows = [
+        (d1, "Luis", "1", "A", 1, "Sí", 30, 20),
+        (d1, "Luis", "2", "B", 2, "No", 900, 10),
+        (d2, "Luis", "3", "C", 3, "Sí", 12, None),  # still open: not in the average
+        (d2, "María", "4", "D", 4, "No", None, 45),
+    ]
+    luis, maria = summarize(rows)
+    assert (luis.agent, luis.visits, luis.per_day, luis.average_minutes) == ("Luis", 3, 1.5, 15)
+    assert luis.verified_share == pytest.approx(2 / 3)
+    assert (maria.visits, maria.verified_share, maria.per_day, maria.average_minutes) == (
+        1,
+        0,
+        1,
+        45,
+    )
+    assert summarize([]) == []
