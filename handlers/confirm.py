@@ -7,9 +7,10 @@ first press's result instead of acting again.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from crm import confirmations
+from handlers import keyboards
 from handlers.callbacks import pack
 from handlers.context import CrmContext
 
@@ -31,10 +32,9 @@ def confirm_markup(
     data = pack(prefix, action, *args, token(), *tail)
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(context.t("confirm.b_yes"), callback_data=data),
-                InlineKeyboardButton(context.t("confirm.b_no"), callback_data=cancel),
-            ]
+            keyboards.confirm_row(
+                context.t("confirm.b_yes"), data, context.t("confirm.b_no"), cancel
+            )
         ]
     )
 
