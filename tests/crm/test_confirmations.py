@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from crm import cartera, catalogs, confirmations, followups, reassign
+from crm.clock import FakeClock
 from crm.context import Crm
 from crm.errors import InvalidInput
 from crm.users import Actor, resolve_actor
-from storage.models import AuditEntry, FollowUp, State
+from storage.models import AuditEntry, Confirmation, FollowUp, State
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id
 
@@ -110,3 +111,15 @@ async def test_set_state_only_open_states_of_active_followups(crm: Crm) -> None:
         await followups.set_state(crm, luis, f.id, await state_id(crm, "Pagado"))
     audit = await _count(crm, AuditEntry, AuditEntry.action == "state")
     assert audit == 1
+
+
+async def test_old_claims_are_forgotten_after_a_month(crm: Crm, clock: FakeClock) -> None:
+    ids = await seed_team(crm)
+    ana = await _actor(crm, 2)
+    old = confirmations.new_token()
+    await reassign.reassign_all(crm, ana, ids["LUIS"], ids["MARIA"], old)
+    clock.advance(days=31)
+    await reassign.reassign_all(crm, ana, ids["MARIA"], ids["LUIS"], confirmations.new_token())
+    async with crm.sessions() as session:
+        tokens = (await session.scalars(select(Confirmation.token))).all()
+    assert old not in tokens and len(tokens) == 1
