@@ -6,7 +6,7 @@ verified and visit_check (start and the agent's position: the existing at, latit
 longitude).
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0012 (written on 0005; chained after main's 0012 when main gained it)
 Create Date: 2026-12-01 21:30:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
