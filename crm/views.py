@@ -59,6 +59,10 @@ class EventView:
     file_kind: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # Visits (kind "visit"): distance to the tercero, verified, end.
+    distance_m: int | None = None
+    verified: bool | None = None
+    ended_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class FollowUpView:
     closed_at: datetime | None
     postpone_count: int
     events: tuple[EventView, ...] = ()
+    # The follow-up that continued this one (a closed follow-up continues at most once).
+    continued_by: int | None = None
 
     @property
     def is_active(self) -> bool:

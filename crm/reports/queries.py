@@ -238,6 +238,7 @@ async def performance_rows(
                     FollowUp.owner_id,
                     count(FollowUpEvent.kind == "postponed"),
                     count(FollowUpEvent.kind == "activity"),
+                    count(and_(FollowUpEvent.kind == "visit", FollowUpEvent.verified.is_(True))),
                 )
                 .join(FollowUp, FollowUp.id == FollowUpEvent.followup_id)
                 .where(FollowUpEvent.at >= start, FollowUpEvent.at < end, *conditions)
@@ -280,14 +281,15 @@ async def performance_rows(
         opened, overdue, closed, discarded, on_time = (
             int(v or 0) for v in followup_counts.get(user.id, (0, 0, 0, 0, 0))
         )
-        postponed, activities = (int(v or 0) for v in event_counts.get(user.id, (0, 0)))
+        postponed, activities, visits = (int(v or 0) for v in event_counts.get(user.id, (0, 0, 0)))
         promised, kept, broken = (int(v or 0) for v in promise_counts.get(user.id, (0, 0, 0)))
         movement = moved.get(user.id, balances.Movement())
         numbers = (opened, overdue, closed, discarded, postponed, activities)
         is_agent = user.role == "agent" and user.active
-        if not is_agent and not any(numbers) and not promised and movement == balances.Movement():
+        quiet = not any(numbers) and not visits and not promised
+        if not is_agent and quiet and movement == balances.Movement():
             continue
-        line = Performance(numbers, on_time, promised, kept, broken, movement)
+        line = Performance(numbers, on_time, promised, kept, broken, movement, visits)
         rows.append(line.row(user.name))
         totals = totals + line
     ctx.extra = totals
@@ -304,6 +306,7 @@ class Performance:
     kept: int = 0
     broken: int = 0
     movement: balances.Movement = field(default_factory=balances.Movement)
+    visits: int = 0  # verified visits in the period
 
     def __add__(self, other: Performance) -> Performance:
         return Performance(
@@ -313,6 +316,7 @@ class Performance:
             self.kept + other.kept,
             self.broken + other.broken,
             self.movement + other.movement,
+            self.visits + other.visits,
         )
 
     def row(self, name: str) -> tuple[Any, ...]:
@@ -322,6 +326,7 @@ class Performance:
             name,
             *self.numbers,
             self.on_time / closed if closed else None,
+            self.visits,
             self.movement.collected,
             self.movement.collected_share,
             self.promised,

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crm.charts import BarChart
-from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column, SummaryTable
+from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column, SummaryTable, label
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,8 +70,17 @@ class ReportKind:
         """Lines added under the Resumen's standard facts."""
         return []
 
+    def series(self, ctx: Context) -> list[tuple[str, list[tuple[str, Any]]]]:
+        """Measures per category, charted side by side (one column each): a simpler way
+        to give the Resumen one table (see :meth:`tables`)."""
+        return []
+
     def tables(self, ctx: Context) -> list[SummaryTable]:
-        """The Resumen's tables (each charted beside it): by default the breakdown."""
+        """The Resumen's tables (each charted beside it): by default :meth:`series` as one
+        table, else the breakdown."""
+        series = self.series(ctx)
+        if series:
+            return [series_table(ctx.lang, series)]
         return [ctx.breakdown.table(ctx.lang)] if ctx.breakdown is not None else []
 
     def chat_breakdown(self, ctx: Context) -> tuple[BreakdownLine, ...]:
@@ -99,6 +108,25 @@ class ReportKind:
     def total(self, ctx: Context) -> Decimal | None:
         """A total amount for the chat summary (cartera's balance)."""
         return None
+
+
+def series_table(
+    lang: str, series: Sequence[tuple[str, Sequence[tuple[str, Any]]]]
+) -> SummaryTable:
+    """Series (name, [(category, value)]) as one Resumen table: a column per series."""
+    names = [name for name, _ in series]
+    categories = [category for category, _ in series[0][1]]
+    rows = [
+        [category, *(s[1][i][1] if i < len(s[1]) else 0 for s in series)]
+        for i, category in enumerate(categories)
+    ]
+    return SummaryTable(
+        label(lang, "chart.agent"),
+        ["", *names],
+        rows or [[label(lang, "summary.no_data"), *(0 for _ in series)]],
+        ("text", *("number" for _ in series)),
+        chart=tuple(range(1, len(series) + 1)),
+    )
 
 
 _KINDS: dict[str, ReportKind] = {}

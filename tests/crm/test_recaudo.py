@@ -219,7 +219,9 @@ async def test_desempeno_kpis_and_cei_worked_by_hand(crm: Crm, history: dict[str
         last = data.max_row
         assert data.cell(last, 1).value == "Total" and data.cell(last, 1).font.b
         assert report.rows == last - 2  # the totals row is not a data row
-        assert data[f"L{last}"].number_format == "0.0%" and data["M2"].number_format == "0.0"
+        kept = headers.index("Promesas cumplidas %") + 1
+        assert data.cell(last, kept).number_format == "0.0%"
+        assert data.cell(2, headers.index("CEI") + 1).number_format == "0.0"
         xlsx.parse_parts(report.path)
     finally:
         report.discard()

@@ -72,6 +72,7 @@ HEADERS = {
         "Posposiciones",
         "Actividades",
         "Cerrados a tiempo %",
+        "Visitas verificadas",
         "Recaudado",
         "Recaudo % cartera inicial",
         "Promesas",
@@ -317,12 +318,12 @@ def test_aging_buckets_edges() -> None:
 async def test_desempeno_one_row_per_agent_with_percentages(crm: Crm, book: Book) -> None:
     report = await make(crm, book, "ANA", "desempeno mes")
     data, _ = sheets(report)
-    table = {r[0]: r[1:8] for r in rows(data)}
+    table = {r[0]: r[1:9] for r in rows(data)}
     # ANA's team only; LUIS: 7 open (all overdue by now), 1 closed on time; then the team.
     assert list(table) == ["Luis Gómez", "María Ruiz", "Total"]
-    assert table["Luis Gómez"] == [7, 7, 1, 0, 0, 0, 1]
-    assert table["María Ruiz"] == [1, 1, 0, 0, 1, 1, None]
-    assert table["Total"] == [8, 8, 1, 0, 1, 1, 1]
+    assert table["Luis Gómez"] == [7, 7, 1, 0, 0, 0, 1, 0]
+    assert table["María Ruiz"] == [1, 1, 0, 0, 1, 1, None, 0]
+    assert table["Total"] == [8, 8, 1, 0, 1, 1, 1, 0]
     assert data["H2"].number_format == "0.0%"
     report.discard()
 

@@ -49,6 +49,7 @@ async def test_buttons_choose_report_then_period(booked: BotHarness) -> None:
         "rp:k:cartera",
         "rp:k:recaudo",
         "rp:k:desempeno",
+        "rp:k:visitas",
     ]
     calls = await booked.press(Team.ana, menu.button("Seguimientos"))
     assert calls[0].method == "answerCallbackQuery"

@@ -30,6 +30,7 @@ class Desempeno(ReportKind):
         Column("Posposiciones", "Postponements", "int", 14),
         Column("Actividades", "Activities", "int", 12),
         Column("Cerrados a tiempo %", "Closed on time %", "percent", 14),
+        Column("Visitas verificadas", "Verified visits", "int", 12),
         Column("Recaudado", "Collected", "money", 16),
         Column("Recaudo % cartera inicial", "Collected % of opening", "percent", 14),
         Column("Promesas", "Promises", "int", 10),
@@ -54,7 +55,7 @@ class Desempeno(ReportKind):
         lang = ctx.lang
         no_data = label(lang, "summary.no_data")
         rows = [[str(r[0]), r[1], r[2], r[3]] for r in ctx.computed]
-        money = [[str(r[0]), r[8]] for r in ctx.computed]
+        money = [[str(r[0]), r[9]] for r in ctx.computed]
         totals = ctx.extra if isinstance(ctx.extra, queries.Performance) else None
         total = totals.row(label(lang, "summary.total")) if totals is not None else None
         return [
@@ -68,11 +69,11 @@ class Desempeno(ReportKind):
             ),
             SummaryTable(
                 label(lang, "chart.recaudo_agent"),
-                ["", self.header(8, lang)],
+                ["", self.header(9, lang)],
                 money or [[no_data, 0]],
                 ("text", "money"),
                 chart=(1,),
-                total=[total[0], total[8]] if total is not None else None,
+                total=[total[0], total[9]] if total is not None else None,
             ),
         ]
 
