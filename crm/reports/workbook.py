@@ -392,7 +392,10 @@ class ReportBook:
             row += 1
             header_row = row
             for col, head in enumerate(table.headers):
-                sheet.write_string(row, col, head, f.header_boxed)
+                if head:
+                    sheet.write_string(row, col, head, f.header_boxed)
+                else:
+                    sheet.write_blank(row, col, None, f.header_boxed)
             for values in table.rows:
                 row += 1
                 self._summary_cells(row, values, table.kinds, bold=False)
