@@ -1,0 +1,107 @@
+"""``crm-bot import KIND FILE``: load an ERP export, all or nothing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from bot.cli.common import with_crm
+from bot.settings import Settings
+from handlers.texts import t
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, lang: str, kind: str) -> None:
+        self.lang = lang
+        self.kind = kind
+        self.enabled = sys.stderr.isatty()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        line = t(self.lang, "import.progress", kind=self.kind, done=f"{done:,}".replace(",", "."))
+        if total:
+            share = min(done / total, 1.0)
+            filled = int(share * 30)
+            line = f"[{'#' * filled}{'.' * (30 - filled)}] {share:4.0%} {line}"
+        print(f"\r{line}", end="", file=sys.stderr, flush=True)
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:
+            print(file=sys.stderr, flush=True)
+            self.drawn = False
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from crm.imports import ImportResult, RowError, import_file
+
+    lang = settings.language
+    progress = Progress(lang, args.kind)
+    path = Path(args.file)
+
+    def on_error(error: RowError) -> None:
+        progress.finish()
+        problem = t(lang, error.key, **error.params)
+        print(f"{args.file}:{error.row}: {error.column}: {problem}", file=sys.stderr)
+
+    try:
+        result: ImportResult = with_crm(
+            settings,
+            lambda crm: import_file(
+                crm,
+                args.kind,
+                path,
+                skip_invalid=args.skip_invalid,
+                on_error=on_error,
+                on_progress=progress,
+            ),
+        )
+    finally:
+        progress.finish()
+    if result.ignored_columns:
+        names = ", ".join(result.ignored_columns)
+        print(f"crm-bot: {t(lang, 'import.ignored_columns', names=names)}", file=sys.stderr)
+    if not result.written:
+        print(
+            f"crm-bot: {t(lang, 'import.failed', bad=result.bad_rows, file=args.file)}",
+            file=sys.stderr,
+        )
+        return 1
+    summary = t(
+        lang,
+        "import.summary",
+        kind=args.kind,
+        rows=result.rows,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+    )
+    print(f"crm-bot: {summary}")
+    if result.created_types:
+        names = ", ".join(result.created_types)
+        print(f"crm-bot: {t(lang, 'import.created_types', names=names)}")
+    if result.bad_rows:
+        print(f"crm-bot: {t(lang, 'import.summary_skipped', bad=result.bad_rows)}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    imp = sub.add_parser(
+        "import",
+        help="load an ERP export (.xlsx or .csv): all or nothing unless --skip-invalid",
+    )
+    imp.add_argument("kind", choices=["terceros", "documentos", "seguimientos"])
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="write the good rows and only list the bad ones",
+    )
+    imp.set_defaults(func=cmd_import)
