@@ -6,12 +6,15 @@ import hashlib
 import re
 from datetime import time
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# The drivers the bot runs on (SQLAlchemy asyncio needs an async one).
+ASYNC_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 WEEKDAYS = ("lun", "mar", "mie", "jue", "vie", "sab", "dom")
 
 
@@ -35,6 +38,12 @@ class Settings(BaseSettings):
     digest_time: str = "07:00"
     escalate_after_hours: int = Field(default=48, ge=1)
     webhook_secret: SecretStr | None = None
+    log_level: str = "INFO"
+    # Operations (issue 13): the ERP drop folder and nightly backups.
+    import_dir: Path | None = None
+    import_settle_seconds: float = Field(default=30.0, ge=0)
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1)
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,
@@ -67,7 +76,28 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        ZoneInfo(value)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"no time zone named {value!r} (use e.g. America/Bogota)") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        scheme = value.partition(":")[0].lower()
+        if scheme not in ASYNC_DRIVERS:
+            raise ValueError(
+                "use sqlite+aiosqlite:///path/crm.db or postgresql+asyncpg://user@host/name"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("CRM_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return value
 
     @field_validator("language")

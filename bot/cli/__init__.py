@@ -6,19 +6,32 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import catalog, db, demo, imports, reports, run, users
+from bot.cli import catalog, db, demo, doctor, imports, reports, run, users
 from bot.cli.common import load_settings, plain, with_crm
-from crm.errors import CrmError
-from handlers.texts import t
+from bot.cli.faults import debugging, fault_line, raw_language
 
-__all__ = ["build_parser", "load_settings", "main", "plain", "with_crm"]
+__all__ = ["build_parser", "load_settings", "main", "plain", "version", "with_crm"]
 
 # Each group adds its subcommands to the parser; the order is the order of ``--help``.
-GROUPS = (run, db, users, catalog, imports, demo, reports)
+GROUPS = (run, doctor, db, users, catalog, imports, demo, reports)
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    try:
+        return package_version("crm-bot")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="crm-bot", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="crm-bot", description="CRM follow-ups of the ERP, delivered as a Telegram bot."
+    )
+    parser.add_argument("--version", action="version", version=f"crm-bot {version()}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     for group in GROUPS:
         group.register(sub)
@@ -28,11 +41,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "own_settings", False):  # doctor reports bad settings itself
+        return int(args.func(args, None))
     settings = load_settings()
     try:
         return int(args.func(args, settings))
-    except CrmError as exc:
-        print(f"crm-bot: {plain(t(settings.language, exc.key, **exc.params))}", file=sys.stderr)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        if debugging(args.debug) or settings.log_level == "DEBUG":
+            raise
+        token = settings.bot_token.get_secret_value() if settings.bot_token else None
+        line = fault_line(
+            exc,
+            settings.language or raw_language(),
+            database_url=settings.database_url,
+            bot_api_url=settings.bot_api_url,
+            token=token,
+        )
+        print(f"crm-bot: {line}", file=sys.stderr)
         return 1
 
 

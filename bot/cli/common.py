@@ -19,21 +19,30 @@ def plain(text: str) -> str:
 
 
 def load_settings() -> Settings:
+    """The settings, or exit 2 with one line per bad setting in the configured language."""
+    from bot.cli.faults import raw_language, setting_lines
+
     try:
         return Settings()
     except ValidationError as exc:
-        lines = [
-            f"  CRM_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
-        ]
-        raise SystemExit("crm-bot: bad configuration:\n" + "\n".join(lines)) from None
+        lines = setting_lines(exc, raw_language())
+        raise SystemExit("\n".join(f"crm-bot: {line}" for line in lines)) from None
 
 
 def with_crm(
-    settings: Settings, action: Callable[[Any], Awaitable[Any]], migrate: bool = True
+    settings: Settings,
+    action: Callable[[Any], Awaitable[Any]],
+    migrate: bool = True,
+    create: bool = False,
 ) -> Any:
-    """Run ``action(crm)`` on a fresh engine (migrating first when behind), then dispose."""
+    """Run ``action(crm)`` on a fresh engine (migrating first when behind), then dispose.
+
+    A missing SQLite file is refused unless ``create`` (``db upgrade``, ``demo-data``)."""
     from bot.app import make_crm
+    from bot.cli.faults import require_database_file
     from storage.migrate import upgrade_if_behind
+
+    require_database_file(settings.database_url, create)
 
     async def main() -> Any:
         crm = make_crm(settings)

@@ -15,7 +15,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     async def action(crm: Any) -> None:
         await upgrade(crm.sessions.kw["bind"])
 
-    with_crm(settings, action, migrate=False)
+    with_crm(settings, action, migrate=False, create=True)
     print("crm-bot: database is up to date")
     return 0
 

@@ -16,7 +16,9 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
     lang = settings.language
     try:
-        summary: DemoSummary = with_crm(settings, lambda crm: fill_demo_data(crm, args.admin_id))
+        summary: DemoSummary = with_crm(
+            settings, lambda crm: fill_demo_data(crm, args.admin_id), create=True
+        )
     except DemoRefused as exc:
         # Not a failure: the README's one-liner runs `demo-data && run` on every start.
         print(f"crm-bot: {t(lang, exc.key, **exc.params)}", file=sys.stderr)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import zipfile
 from typing import Any
 
+from openpyxl.utils.exceptions import InvalidFileException
+
 from bot.cli.common import with_crm
+from bot.cli.faults import CliFault
 from bot.settings import Settings
 from handlers.texts import t
 
@@ -37,6 +41,17 @@ class Progress:
             self.drawn = False
 
 
+def _opens(path: Any) -> bool:
+    """Whether openpyxl can open ``path`` as a workbook (a KeyError may be ours otherwise)."""
+    from openpyxl import load_workbook
+
+    try:
+        load_workbook(path, read_only=True).close()
+    except Exception:
+        return False
+    return True
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
@@ -63,6 +78,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 on_progress=progress,
             ),
         )
+    except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
+        if path.suffix.lower() != ".xlsx" or (isinstance(exc, KeyError) and _opens(path)):
+            raise
+        raise CliFault("cli.fault.bad_xlsx", file=str(path)) from exc
     finally:
         progress.finish()
     if result.ignored_columns:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,11 +23,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     from bot.app import build_application, make_crm
+    from bot.cli.faults import require_database_file
     from bot.logging_setup import setup_logging
+    from bot.startline import quiet_routine_loggers
     from storage.migrate import upgrade_if_behind
 
     token = settings.bot_token.get_secret_value()
-    setup_logging(token)
+    level = getattr(logging, settings.log_level)
+    setup_logging(token, level)
+    quiet_routine_loggers(level)
 
     async def migrate() -> None:
         crm = make_crm(settings)
@@ -36,10 +41,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await engine.dispose()
 
+    require_database_file(settings.database_url, create=True)
     asyncio.run(migrate())
     allowed = ["message", "callback_query"]
     if not args.webhook:
         app = build_application(settings, make_crm(settings))
+        app.bot_data["mode"] = "polling"
         app.run_polling(allowed_updates=allowed)
         return 0
     url = urlsplit(args.webhook)
@@ -51,6 +58,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     app = build_application(settings, make_crm(settings), multi_instance=True)
+    app.bot_data["mode"] = "webhook"
     app.run_webhook(
         listen=args.listen,
         port=args.port,

@@ -15,6 +15,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
     monkeypatch.setenv("CRM_LANGUAGE", "es")
     monkeypatch.chdir(tmp_path)  # no stray .env is read
+    assert main(["db", "upgrade"]) == 0  # only db upgrade creates a database
     return path
 
 
