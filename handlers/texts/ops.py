@@ -208,3 +208,48 @@ EN.update(
         "doctor.failed": "{count} check(s) failed: fix what the ❌ lines say.",
     }
 )
+
+ES.update(
+    {
+        "cli.demo.header": "CÓDIGO|ID TELEGRAM|ROL|NOMBRE",
+        "cli.demo.already": (
+            "{database} ya tiene {terceros} terceros: se deja como está (demo-data solo llena "
+            "una base vacía; use --database URL para otra)"
+        ),
+        "cli.demo.no_admin": (
+            "Estos ids de Telegram son inventados: nadie puede usar el bot todavía. Para ser el\n"
+            "administrador, use una base vacía:  crm-bot demo-data --admin-id SU_ID  (o bórrela\n"
+            "y repita). Su id: escríbale al bot; a un desconocido le responde con su id."
+        ),
+        "cli.demo.admin": "El id de Telegram {telegram_id} es el administrador: escriba /start.",
+        "cli.demo.how_to_run": (
+            "Para usar el bot con estos datos de prueba:\n"
+            "  CRM_DATABASE_URL={url} crm-bot run\n"
+            "o, en un solo paso:  crm-bot demo\n"
+            "La base de datos de la empresa (CRM_DATABASE_URL) no se tocó."
+        ),
+    }
+)
+
+EN.update(
+    {
+        "cli.demo.header": "CODE|TELEGRAM ID|ROLE|NAME",
+        "cli.demo.already": (
+            "{database} already has {terceros} terceros: left as it is (demo-data only fills an "
+            "empty database; use --database URL for another)"
+        ),
+        "cli.demo.no_admin": (
+            "These Telegram ids are invented: nobody can use the bot yet. To be the admin, use "
+            "an\nempty database:  crm-bot demo-data --admin-id YOUR_ID  (or delete it and "
+            "repeat).\n"
+            "Your id: write to the bot; it answers a stranger with their id."
+        ),
+        "cli.demo.admin": "Telegram id {telegram_id} is the admin: write /start to the bot.",
+        "cli.demo.how_to_run": (
+            "To use the bot on this sample:\n"
+            "  CRM_DATABASE_URL={url} crm-bot run\n"
+            "or in one step:  crm-bot demo\n"
+            "The company's database (CRM_DATABASE_URL) was not touched."
+        ),
+    }
+)
