@@ -116,7 +116,7 @@ def register(sub: Any) -> None:
         "import",
         help="load an ERP export (.xlsx or .csv): all or nothing unless --skip-invalid",
     )
-    imp.add_argument("kind", choices=["terceros", "documentos", "seguimientos"])
+    imp.add_argument("kind", choices=["usuarios", "terceros", "documentos", "seguimientos"])
     imp.add_argument("file", metavar="FILE")
     imp.add_argument(
         "--skip-invalid",
