@@ -56,6 +56,8 @@ class FloodLimits:
 class ApiCall:
     method: str
     params: dict[str, Any]
+    # The id of the message the call sent or edited (as Telegram answered it).
+    message_id: int | None = None
 
     @property
     def text(self) -> str:
