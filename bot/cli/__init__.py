@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from bot.cli import catalog, db, demo, doctor, imports, reports, run, users
 from bot.cli.common import load_settings, plain, with_crm
 from bot.cli.faults import debugging, fault_line, raw_language
+from bot.cli.parser import CliParser, h
 
 __all__ = ["build_parser", "load_settings", "main", "plain", "version", "with_crm"]
 
@@ -26,12 +27,14 @@ def version() -> str:
         return "0+unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="crm-bot", description="CRM follow-ups of the ERP, delivered as a Telegram bot."
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The parser, its help in ``lang`` (default: the configured CRM_LANGUAGE)."""
+    CliParser.lang = lang or raw_language()
+    parser = CliParser(prog="crm-bot", description=h("description"))
+    parser.add_argument(
+        "--version", action="version", version=f"crm-bot {version()}", help=h("version")
     )
-    parser.add_argument("--version", action="version", version=f"crm-bot {version()}")
-    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    parser.add_argument("--debug", action="store_true", help=h("debug"))
     sub = parser.add_subparsers(dest="command", required=True)
     for group in GROUPS:
         group.register(sub)

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.cli.common import with_crm
+from bot.cli.parser import h
 from bot.settings import Settings
+from handlers.texts import t
 
 KINDS_HELP = "tipo|estado|actividad|documento"
 
@@ -65,15 +67,19 @@ def _template(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awai
 
 @dataclass(frozen=True)
 class Change:
-    """One ``crm-bot catalog VERB`` that finds an item by name or id and changes it."""
+    """One ``crm-bot catalog VERB`` that finds an item by name or id and changes it. Help
+    texts are ``cli.help.*`` keys, rendered in the configured language."""
 
     verb: str
-    help: str
     apply: Apply
     kind: str | None = None  # fixed catalog word; None: the kind is the first argument
-    ref_help: str = "name or id"
     value: tuple[str, dict[str, Any]] | None = None  # (argument name, add_argument options)
+    value_help: str | None = None
     prepare: Callable[[argparse.Namespace], None] = field(default=lambda args: None)
+
+    @property
+    def help_key(self) -> str:
+        return f"catalog_{self.verb}"
 
 
 def _load_template(args: argparse.Namespace) -> None:
@@ -81,61 +87,37 @@ def _load_template(args: argparse.Namespace) -> None:
 
 
 CHANGES: tuple[Change, ...] = (
+    Change("rename", _rename, value=("new", {}), value_help="catalog_new"),
+    Change("deactivate", _activate(False)),
+    Change("activate", _activate(True)),
+    Change("hours", _hours, kind="tipo", value=("hours", {"type": int})),
     Change(
-        "rename",
-        "rename an item (by name or id)",
-        _rename,
-        ref_help="current name or id",
-        value=("new", {"help": "new name"}),
+        "meaning", _meaning, kind="estado", value=("value", {}), value_help="catalog_significado"
     ),
-    Change("deactivate", "hide an item (history keeps it)", _activate(False)),
-    Change("activate", "show", _activate(True)),
-    Change(
-        "hours",
-        "change a follow-up type's default hours",
-        _hours,
-        kind="tipo",
-        ref_help="type name or id",
-        value=("hours", {"type": int}),
-    ),
-    Change(
-        "meaning",
-        "change a state's meaning",
-        _meaning,
-        kind="estado",
-        ref_help="state name or id",
-        value=("value", {"help": "open|closed|discarded"}),
-    ),
-    Change(
-        "effect",
-        "change an activity's effect",
-        _effect,
-        kind="actividad",
-        ref_help="activity name or id",
-        value=("value", {"help": "progress|regression|neutral"}),
-    ),
+    Change("effect", _effect, kind="actividad", value=("value", {}), value_help="catalog_efecto"),
     Change(
         "template",
-        "replace a support document's template",
         _template,
         kind="documento",
-        ref_help="document name or id",
-        value=("path", {"help": "UTF-8 text file with the template"}),
+        value=("path", {}),
+        value_help="catalog_path",
         prepare=_load_template,
     ),
 )
 
 
-def entry_line(item: Any) -> str:
+def entry_line(item: Any, lang: str) -> str:
     if item.kind == "type":
         detail = f"{item.hours} h"
     elif item.kind == "state":
-        detail = item.meaning
+        detail = t(lang, f"config.meaning.{item.meaning}")
     elif item.kind == "activity":
-        detail = item.effect
+        detail = t(lang, f"config.effect.{item.effect}")
+    elif item.file_id:
+        detail = t(lang, "cli.catalog.file", name=item.file_name)
     else:
-        detail = f"file {item.file_name}" if item.file_id else "template"
-    status = "active" if item.active else "inactive"
+        detail = t(lang, "cli.catalog.template")
+    status = t(lang, "cli.users.active" if item.active else "cli.users.inactive")
     return f"{item.id:>4}  {status:<9} {detail:<22} {item.name}"
 
 
@@ -148,11 +130,13 @@ def cmd_catalog_list(args: argparse.Namespace, settings: Settings) -> int:
     async def action(crm: Any) -> dict[str, Any]:
         return {k: await catalogs.list_items(crm, SYSTEM, k) for k in kinds}
 
+    lang = settings.language
+    ident, status, detail, name = t(lang, "cli.catalog.header").split("|")
     for kind, items in with_crm(settings, action).items():
-        print(f"[{kind}]")
-        print(f"{'ID':>4}  {'STATUS':<9} {'DETAIL':<22} NAME")
+        print(f"[{t(lang, f'cli.catalog.kind.{kind}')}]")
+        print(f"{ident:>4}  {status:<9} {detail:<22} {name}")
         for item in items:
-            print(entry_line(item))
+            print(entry_line(item, lang))
     return 0
 
 
@@ -175,7 +159,8 @@ def cmd_catalog_add(args: argparse.Namespace, settings: Settings) -> int:
             template=template,
         ),
     )
-    print(f"crm-bot: added {entry_line(item).strip()}")
+    line = entry_line(item, settings.language).strip()
+    print(f"crm-bot: {t(settings.language, 'cli.catalog.added', item=line)}")
     return 0
 
 
@@ -193,31 +178,38 @@ def cmd_catalog_change(args: argparse.Namespace, settings: Settings) -> int:
         return await change.apply(crm, SYSTEM, item, args)
 
     item = with_crm(settings, action)
-    print(f"crm-bot: {entry_line(item).strip()}")
+    print(f"crm-bot: {entry_line(item, settings.language).strip()}")
     return 0
 
 
 def register(sub: Any) -> None:
-    catalog = sub.add_parser("catalog", help="manage catalogs (types, states, activities, docs)")
+    kinds = KINDS_HELP
+    catalog = sub.add_parser("catalog", help=h("catalog"))
     cat = catalog.add_subparsers(dest="catalog_command", required=True)
-    ls = cat.add_parser("list", help="list one catalog or all")
-    ls.add_argument("kind", nargs="?", help=KINDS_HELP)
+    ls = cat.add_parser("list", help=h("catalog_list"))
+    ls.add_argument("kind", nargs="?", help=kinds)
     ls.set_defaults(func=cmd_catalog_list)
-    add = cat.add_parser("add", help="add an item")
-    add.add_argument("kind", help=KINDS_HELP)
+    add = cat.add_parser("add", help=h("catalog_add"))
+    add.add_argument("kind", help=kinds)
     add.add_argument("name")
-    add.add_argument("--horas", type=int, help="tipo: default hours until the next follow-up")
-    add.add_argument("--significado", help="estado: open|closed|discarded (abierto|cierre|...)")
-    add.add_argument("--efecto", help="actividad: progress|regression|neutral")
-    add.add_argument("--plantilla", help="documento: the template text")
-    add.add_argument("--plantilla-archivo", help="documento: read the template from this file")
+    for option, kwargs in (
+        ("--horas", {"type": int}),
+        ("--significado", {}),
+        ("--efecto", {}),
+        ("--plantilla", {}),
+        ("--plantilla-archivo", {}),
+    ):
+        key = "catalog_" + option.removeprefix("--").replace("-", "_")
+        add.add_argument(option, help=h(key), **kwargs)
     add.set_defaults(func=cmd_catalog_add)
     for change in CHANGES:
-        p = cat.add_parser(change.verb, help=change.help)
+        p = cat.add_parser(change.verb, help=h(change.help_key))
         if change.kind is None:
-            p.add_argument("kind", help=KINDS_HELP)
-        p.add_argument("ref", help=change.ref_help)
+            p.add_argument("kind", help=kinds)
+        p.add_argument("ref", help=h("catalog_ref"))
         if change.value is not None:
             name, options = change.value
+            if change.value_help:
+                options = {**options, "help": h(change.value_help)}
             p.add_argument(name, **options)
         p.set_defaults(func=cmd_catalog_change, change=change)

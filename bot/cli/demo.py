@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.cli.common import with_crm
 from bot.cli.faults import CliFault, describe_database
+from bot.cli.parser import h
 from bot.settings import ASYNC_DRIVERS, Settings
 from handlers.texts import t
 
@@ -93,19 +94,19 @@ def _common(parser: Any) -> None:
         "--admin-id",
         type=int,
         metavar="TELEGRAM_ID",
-        help="register this Telegram id (yours) as the demo admin",
+        help=h("demo_admin"),
     )
     parser.add_argument(
         "--database",
         metavar="URL",
-        help=f"where the sample goes (default {DEMO_URL}; never CRM_DATABASE_URL)",
+        help=h("demo_database", url=DEMO_URL),
     )
 
 
 def register(sub: Any) -> None:
-    data = sub.add_parser("demo-data", help="fill ./demo.db (or --database) with a sample")
+    data = sub.add_parser("demo-data", help=h("demo_data"))
     _common(data)
     data.set_defaults(func=cmd_demo_data)
-    demo = sub.add_parser("demo", help="demo-data, then run the bot on it")
+    demo = sub.add_parser("demo", help=h("demo"))
     _common(demo)
     demo.set_defaults(func=cmd_demo)

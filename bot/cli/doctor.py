@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.cli.faults import describe_database, fault_line, raw_language, setting_lines, sqlite_path
+from bot.cli.parser import h
 from bot.settings import Settings
 from handlers.texts import t
 
@@ -179,5 +180,5 @@ def import_dir_check(settings: Settings) -> Check:
 
 
 def register(sub: Any) -> None:
-    doctor = sub.add_parser("doctor", help="check settings, database, token, Bot API, disk")
+    doctor = sub.add_parser("doctor", help=h("doctor"))
     doctor.set_defaults(func=cmd_doctor, own_settings=True)

@@ -11,6 +11,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.cli.common import with_crm
 from bot.cli.faults import CliFault
+from bot.cli.parser import h
 from bot.settings import Settings
 from handlers.texts import t
 
@@ -114,13 +115,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: Any) -> None:
     imp = sub.add_parser(
         "import",
-        help="load an ERP export (.xlsx or .csv): all or nothing unless --skip-invalid",
+        help=h("import"),
     )
     imp.add_argument("kind", choices=["usuarios", "terceros", "documentos", "seguimientos"])
     imp.add_argument("file", metavar="FILE")
     imp.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="write the good rows and only list the bad ones",
+        help=h("import_skip"),
     )
     imp.set_defaults(func=cmd_import)

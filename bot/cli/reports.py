@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from bot.cli.common import plain, with_crm
+from bot.cli.parser import h
 from bot.settings import Settings
 from crm.errors import CrmError
 from handlers.texts import t
@@ -47,25 +48,28 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         report = with_crm(settings, action)
     except CrmError as exc:
         print(f"crm-bot: {plain(t(settings.language, exc.key, **exc.params))}", file=sys.stderr)
-        print(f"usage: {REPORT_USAGE}", file=sys.stderr)
+        print(f"{t(settings.language, 'cli.help.usage')}: {REPORT_USAGE}", file=sys.stderr)
         return 1
     shutil.move(report.path, output)
     # The file was made private as a temporary file; give it the user's usual permissions.
     umask = os.umask(0)
     os.umask(umask)
     output.chmod(0o666 & ~umask)
-    print(f"crm-bot: wrote {output} ({report.rows} rows, {report.filename})")
+    wrote = t(
+        settings.language, "cli.report.wrote", file=output, rows=report.rows, name=report.filename
+    )
+    print(f"crm-bot: {wrote}")
     return 0
 
 
 def register(sub: Any) -> None:
-    report = sub.add_parser("report", help="write an Excel report (as the system admin)")
-    report.add_argument("tipo", help="agenda, seguimientos, actividades, cartera, desempeno")
-    report.add_argument("--desde", help="first day, YYYY-MM-DD")
-    report.add_argument("--hasta", help="last day, YYYY-MM-DD")
-    report.add_argument("--agente", help="only this agent's book (user code)")
-    report.add_argument("--tipo", dest="tipo_seguimiento", help="only this follow-up type")
-    report.add_argument("--estado", help="only this state")
-    report.add_argument("--nit", help="only this tercero")
-    report.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    report = sub.add_parser("report", help=h("report"))
+    report.add_argument("tipo", help=h("report_tipo"))
+    report.add_argument("--desde", help=h("report_desde"))
+    report.add_argument("--hasta", help=h("report_hasta"))
+    report.add_argument("--agente", help=h("report_agente"))
+    report.add_argument("--tipo", dest="tipo_seguimiento", help=h("report_tipo_seguimiento"))
+    report.add_argument("--estado", help=h("report_estado"))
+    report.add_argument("--nit", help=h("report_nit"))
+    report.add_argument("-o", "--output", required=True, help=h("report_output"))
     report.set_defaults(func=cmd_report)

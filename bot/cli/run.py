@@ -9,18 +9,14 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.cli.parser import h
 from bot.settings import Settings
-
-NO_TOKEN = (
-    "crm-bot: CRM_BOT_TOKEN is not set.\n"
-    "Get a token from @BotFather in Telegram (send /newbot and follow the steps), then put it\n"
-    "in the environment or in .env:  CRM_BOT_TOKEN=123456:ABC...  and run `crm-bot run` again."
-)
+from handlers.texts import t
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
-        print(NO_TOKEN, file=sys.stderr)
+        print(f"crm-bot: {t(settings.language, 'cli.run.no_token')}", file=sys.stderr)
         return 2
     from bot.app import build_application, make_crm
     from bot.cli.faults import require_database_file
@@ -51,11 +47,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     url = urlsplit(args.webhook)
     if url.scheme not in ("https", "http") or not url.netloc:
-        print(
-            f"crm-bot: --webhook needs a full URL like https://bot.example.com/telegram, "
-            f"not {args.webhook!r}",
-            file=sys.stderr,
-        )
+        bad = t(settings.language, "cli.run.bad_webhook", url=args.webhook)
+        print(f"crm-bot: {bad}", file=sys.stderr)
         return 2
     app = build_application(settings, make_crm(settings), multi_instance=True)
     app.bot_data["mode"] = "webhook"
@@ -71,12 +64,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register(sub: Any) -> None:
-    run = sub.add_parser("run", help="start the bot (long polling, or --webhook)")
+    run = sub.add_parser("run", help=h("run"))
     run.add_argument(
         "--webhook",
         metavar="URL",
-        help="public HTTPS URL Telegram posts updates to (enables webhook mode)",
+        help=h("run_webhook"),
     )
-    run.add_argument("--listen", default="0.0.0.0", help="address to listen on (webhook mode)")
-    run.add_argument("--port", type=int, default=8443, help="port to listen on (webhook mode)")
+    run.add_argument("--listen", default="0.0.0.0", help=h("run_listen"))
+    run.add_argument("--port", type=int, default=8443, help=h("run_port"))
     run.set_defaults(func=cmd_run)

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.cli.common import with_crm
 from bot.cli.faults import CliFault
+from bot.cli.parser import h
 from bot.settings import Settings
 from handlers.texts import t
 
@@ -99,25 +100,23 @@ def cmd_users_link(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register(sub: Any) -> None:
-    users = sub.add_parser("users", help="manage users")
+    users = sub.add_parser("users", help=h("users"))
     users_sub = users.add_subparsers(dest="users_command", required=True)
-    add = users_sub.add_parser("add", help="register a user")
+    add = users_sub.add_parser("add", help=h("users_add"))
     add.add_argument("telegram_id", type=int)
     add.add_argument("name")
     add.add_argument("--code", required=True)
-    add.add_argument("--role", required=True, help="agente|supervisor|administrador")
+    add.add_argument("--role", required=True, help=h("users_role"))
     add.add_argument("--supervisor")
     add.set_defaults(func=cmd_users_add)
-    users_sub.add_parser("list", help="list users").set_defaults(func=cmd_users_list)
-    deactivate = users_sub.add_parser("deactivate", help="take away a user's access")
+    users_sub.add_parser("list", help=h("users_list")).set_defaults(func=cmd_users_list)
+    deactivate = users_sub.add_parser("deactivate", help=h("users_deactivate"))
     deactivate.add_argument("code")
     deactivate.set_defaults(func=cmd_users_deactivate)
-    activate = users_sub.add_parser("activate", help="give a user their access back")
+    activate = users_sub.add_parser("activate", help=h("users_activate"))
     activate.add_argument("code")
     activate.set_defaults(func=cmd_users_activate)
-    link = users_sub.add_parser(
-        "link", help="one-time Telegram link for a pending user (imported without telegram_id)"
-    )
+    link = users_sub.add_parser("link", help=h("users_link"))
     link.add_argument("code")
-    link.add_argument("--bot", metavar="USERNAME", help="the bot's @username (else asked getMe)")
+    link.add_argument("--bot", metavar="USERNAME", help=h("users_bot"))
     link.set_defaults(func=cmd_users_link)

@@ -30,7 +30,7 @@ def test_add_change_and_list(db: Path, capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(
         capsys, "catalog", "add", "estado", "Pagado parcial", "--significado", "closed"
     )
-    assert code == 0 and "closed" in out
+    assert code == 0 and "cierre" in out  # the CLI speaks Spanish by default
     assert run(capsys, "catalog", "hours", "visita técnica", "36")[0] == 0
     assert run(capsys, "catalog", "rename", "tipo", "Visita técnica", "Visita de soporte")[0] == 0
     assert run(capsys, "catalog", "deactivate", "actividad", "Mensaje enviado")[0] == 0
@@ -45,13 +45,13 @@ def test_add_change_and_list(db: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0
     assert "36 h" in out and "Visita de soporte" in out and "Visita técnica" not in out
     lines = {line.split(None, 3)[-1]: line for line in out.splitlines() if line[:1] == " "}
-    assert "inactive" in lines["Mensaje enviado"]
-    assert "regression" in lines["Llamada sin respuesta"]
-    assert "template" in lines["Carta"]
+    assert "inactivo" in lines["Mensaje enviado"]
+    assert "retroceso" in lines["Llamada sin respuesta"]
+    assert "plantilla" in lines["Carta"]
     assert run(capsys, "catalog", "activate", "actividad", "Mensaje enviado")[0] == 0
     _, out, _ = run(capsys, "catalog", "list", "actividades")
-    assert "[activity]" in out and "[type]" not in out
-    assert "inactive" not in out
+    assert "[actividades]" in out and "[tipos]" not in out
+    assert "inactivo" not in out
 
 
 def test_errors_are_explained_and_change_nothing(
