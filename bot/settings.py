@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import time
+from datetime import datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -42,8 +42,10 @@ class Settings(BaseSettings):
     # Operations (issue 13): the ERP drop folder and nightly backups.
     import_dir: Path | None = None
     import_settle_seconds: float = Field(default=30.0, ge=0)
+    import_scan_seconds: float = Field(default=30.0, gt=0)
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1)
+    backup_time: str = "02:00"
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,
@@ -123,6 +125,12 @@ class Settings(BaseSettings):
         bad = [d for d in days if d not in WEEKDAYS]
         if bad or not days:
             raise ValueError(f"CRM_WORKING_DAYS must be a list of {','.join(WEEKDAYS)}")
+        return value
+
+    @field_validator("backup_time")
+    @classmethod
+    def _check_backup_time(cls, value: str) -> str:
+        datetime.strptime(value, "%H:%M")
         return value
 
     @field_validator("digest_time")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import catalog, db, demo, doctor, imports, reports, run, users
+from bot.cli import backup, catalog, db, demo, doctor, imports, reports, run, sync, users
 from bot.cli.common import load_settings, plain, with_crm
 from bot.cli.faults import debugging, fault_line, raw_language
 from bot.cli.parser import CliParser, h
@@ -14,7 +14,7 @@ from bot.cli.parser import CliParser, h
 __all__ = ["build_parser", "load_settings", "main", "plain", "version", "with_crm"]
 
 # Each group adds its subcommands to the parser; the order is the order of ``--help``.
-GROUPS = (run, doctor, db, users, catalog, imports, demo, reports)
+GROUPS = (run, doctor, db, users, catalog, imports, sync, backup, demo, reports)
 
 
 def version() -> str:

@@ -22,6 +22,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli.faults import require_database_file
     from bot.logging_setup import setup_logging
     from bot.startline import quiet_routine_loggers
+    from storage.backup import hold_running_lock
     from storage.migrate import upgrade_if_behind
 
     token = settings.bot_token.get_secret_value()
@@ -39,6 +40,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     require_database_file(settings.database_url, create=True)
     asyncio.run(migrate())
+    # Held until the process ends: `crm-bot restore` refuses while a bot uses the database.
+    running = hold_running_lock(settings.database_url)  # noqa: F841
     allowed = ["message", "callback_query"]
     if not args.webhook:
         app = build_application(settings, make_crm(settings))

@@ -253,3 +253,89 @@ EN.update(
         ),
     }
 )
+
+ES.update(
+    {
+        "sync.title": "📥 Importación desde {folder}:",
+        "sync.ok": (
+            "✅ {name}: {rows} filas; {inserted} nuevas, {updated} actualizadas, "
+            "{unchanged} sin cambios"
+        ),
+        "sync.rejected": (
+            "❌ {name}: {bad} filas con errores; no se importó nada (todos los errores en "
+            "rechazados/{file}):"
+        ),
+        "sync.waiting": "⏳ aún copiándose (se importan cuando dejen de cambiar): {names}",
+        "sync.busy": (
+            "otra instancia está procesando la carpeta {folder}; lo hará ella (o la próxima "
+            "pasada)"
+        ),
+        "sync.nothing": "nada que importar en {folder}",
+        "sync.no_dir": "indique la carpeta (crm-bot sync CARPETA) o configure CRM_IMPORT_DIR",
+    }
+)
+EN.update(
+    {
+        "sync.title": "📥 Import from {folder}:",
+        "sync.ok": (
+            "✅ {name}: {rows} rows; {inserted} new, {updated} updated, {unchanged} unchanged"
+        ),
+        "sync.rejected": (
+            "❌ {name}: {bad} rows with errors; nothing was imported (every error in "
+            "rechazados/{file}):"
+        ),
+        "sync.waiting": "⏳ still being copied (imported once they stop changing): {names}",
+        "sync.busy": (
+            "another instance is processing the folder {folder}; it will do it (or the next pass)"
+        ),
+        "sync.nothing": "nothing to import in {folder}",
+        "sync.no_dir": "name the folder (crm-bot sync DIR) or set CRM_IMPORT_DIR",
+    }
+)
+
+ES.update(
+    {
+        "backup.done": "copia de {database} en {file} ({kb} KB)",
+        "backup.restored": "{database} restaurada desde {file}",
+        "backup.kept": "la base anterior quedó en {file}",
+        "backup.no_database": "no existe la base de datos {database}",
+        "backup.no_pg_dump": (
+            "pg_dump no está instalado: instale el cliente de PostgreSQL (apt install "
+            "postgresql-client) o haga la copia en el servidor con pg_dump"
+        ),
+        "backup.pg_dump_failed": "pg_dump falló: {reason}",
+        "backup.unsupported": "solo se copian bases SQLite o PostgreSQL",
+        "backup.restore_sqlite_only": (
+            "crm-bot restore solo restaura SQLite; en PostgreSQL use pg_restore con el bot "
+            "detenido"
+        ),
+        "backup.no_backup": "no existe la copia {file}",
+        "backup.not_a_backup": "{file} no es una copia de crm-bot (no es una base SQLite válida)",
+        "backup.restore_busy": (
+            "un bot está usando {database}: deténgalo (systemctl stop crm-bot) y repita"
+        ),
+    }
+)
+EN.update(
+    {
+        "backup.done": "backup of {database} in {file} ({kb} KB)",
+        "backup.restored": "{database} restored from {file}",
+        "backup.kept": "the previous database was kept in {file}",
+        "backup.no_database": "the database {database} does not exist",
+        "backup.no_pg_dump": (
+            "pg_dump is not installed: install the PostgreSQL client (apt install "
+            "postgresql-client) or back up on the server with pg_dump"
+        ),
+        "backup.pg_dump_failed": "pg_dump failed: {reason}",
+        "backup.unsupported": "only SQLite or PostgreSQL databases are backed up",
+        "backup.restore_sqlite_only": (
+            "crm-bot restore only restores SQLite; on PostgreSQL use pg_restore with the bot "
+            "stopped"
+        ),
+        "backup.no_backup": "the backup {file} does not exist",
+        "backup.not_a_backup": "{file} is not a crm-bot backup (not a valid SQLite database)",
+        "backup.restore_busy": (
+            "a bot is using {database}: stop it (systemctl stop crm-bot) and try again"
+        ),
+    }
+)
