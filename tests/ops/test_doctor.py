@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,3 +92,15 @@ def test_doctor_explains_a_bad_setting(tmp_path: Path) -> None:
     assert result.stdout.strip() == (
         "❌ CRM_TIMEZONE=Bogota no es una zona horaria: use un nombre completo como America/Bogota"
     )
+
+
+@pytest.mark.skipif(not os.environ.get("CRM_TEST_DATABASE_URL"), reason="no PostgreSQL")
+def test_doctor_names_the_postgresql_database(tmp_path: Path, api: FakeBotApi) -> None:
+    url = os.environ["CRM_TEST_DATABASE_URL"]
+    env = {**env_for(tmp_path, api, TOKEN), "CRM_DATABASE_URL": url}
+    assert crm_bot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    result = crm_bot("doctor", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stdout
+    database = url.rsplit("@", 1)[1]  # host:port/name
+    assert f"✅ Base de datos {database}: accesible y al día" in result.stdout
+    assert "MB libres" not in result.stdout  # no SQLite file to watch

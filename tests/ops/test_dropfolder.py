@@ -146,3 +146,31 @@ def test_sync_does_one_pass_for_cron(tmp_path: Path, env: dict[str, str]) -> Non
     assert waiting.returncode == 0 and "⏳" in waiting.stdout and fresh.exists()
     quick = crm_bot("sync", str(drop), cwd=tmp_path, env={**env, "CRM_IMPORT_SETTLE_SECONDS": "0"})
     assert quick.returncode == 0 and "usuarios-2.csv: 2 filas; 0 nuevas" in quick.stdout
+
+
+def test_one_instance_at_a_time(tmp_path: Path, env: dict[str, str]) -> None:
+    """While another instance holds the folder's lease, sync leaves the files alone."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from crm.dropfolder import LEASE
+    from storage import botstate
+    from storage.db import make_engine, make_session_factory
+
+    async def hold() -> None:
+        engine = make_engine(sqlite_url(tmp_path / "crm.db"))
+        now = datetime.now(UTC)
+        taken = await botstate.take_lease(
+            make_session_factory(engine), *LEASE, "other-instance", now, now + timedelta(hours=1)
+        )
+        await engine.dispose()
+        assert taken
+
+    drop = tmp_path / "erp"
+    drop.mkdir()
+    settled(drop / "usuarios.csv", USUARIOS)
+    asyncio.run(hold())
+    result = crm_bot("sync", str(drop), cwd=tmp_path, env=env)
+    assert result.returncode == 0
+    assert "otra instancia está procesando la carpeta" in result.stdout
+    assert (drop / "usuarios.csv").exists() and not (drop / "procesados").exists()
