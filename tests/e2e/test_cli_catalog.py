@@ -82,4 +82,4 @@ def test_cli_cannot_take_the_meaning_of_the_last_closing_state(
     assert code == 1 and "último estado de cierre" in err
     code, out, _ = run(capsys, "catalog", "list", "estados")
     line = next(x for x in out.splitlines() if "Acuerdo logrado" in x)
-    assert "closed" in line and "inactive" not in line
+    assert "cierre" in line and "inactivo" not in line

@@ -5,7 +5,7 @@ and follow-ups can already name them, and ``crm-bot users link CODE`` prints the
 that binds the first Telegram account opening it.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0012 (written on 0005; re-chained after main gained 0012)
 Create Date: 2026-12-01 21:30:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
