@@ -3,7 +3,6 @@ kind, many chunks, and no temporary files left behind."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -30,12 +29,13 @@ def make_book(path: Path, kind: str) -> ReportBook:
     return ReportBook(path, kind, "es", tuple)
 
 
-def temp_leftovers() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("informe-rows-*")}
+def leftovers(book: ReportBook) -> list[Path]:
+    """What is left of the book's own temporary folder (other processes share /tmp)."""
+    folder = Path(book.tmpdir)
+    return list(folder.iterdir()) if folder.exists() else []
 
 
 def test_text_cells_keep_what_was_written(tmp_path: Path) -> None:
-    before = temp_leftovers()
     path = tmp_path / "a.xlsx"
     book = make_book(path, "actividades")
     at = datetime(2026, 11, 27, 14, 30)
@@ -57,7 +57,7 @@ def test_text_cells_keep_what_was_written(tmp_path: Path) -> None:
     assert values[0][0] == at and ws["A2"].number_format == "DD/MM/YYYY HH:MM"
     assert values[7] == [at, 99, None, None, None, "Creado", None]
     assert ws["A1"].value == "Fecha" and ws["A1"].font.b
-    assert temp_leftovers() <= before
+    assert not Path(book.tmpdir).exists() and leftovers(book) == []
 
 
 def test_every_cell_kind_round_trips_over_many_chunks(tmp_path: Path) -> None:
@@ -102,11 +102,11 @@ def test_every_cell_kind_round_trips_over_many_chunks(tmp_path: Path) -> None:
 
 
 def test_abandon_removes_every_temporary_file(tmp_path: Path) -> None:
-    before = temp_leftovers()
     book = make_book(tmp_path / "x.xlsx", "actividades")
+    assert Path(book.tmpdir).exists()
     book.add([(datetime(2026, 1, 1), 1, "1", "a", "b", "c", "d")])
     book.abandon()
-    assert temp_leftovers() <= before
+    assert not Path(book.tmpdir).exists() and leftovers(book) == []
     assert list(tmp_path.iterdir()) == []
 
 
