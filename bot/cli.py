@@ -533,6 +533,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-bot", description=__doc__)
+    debug_help = "on a fatal error, print the full (redacted) traceback"
+    parser.add_argument("--debug", action="store_true", help=debug_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="start the bot (long polling, or --webhook)")
@@ -543,6 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--listen", default="0.0.0.0", help="address to listen on (webhook mode)")
     run.add_argument("--port", type=int, default=8443, help="port to listen on (webhook mode)")
+    run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
     run.set_defaults(func=cmd_run)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -600,14 +603,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot import redact
+
     parser = build_parser()
     args = parser.parse_args(argv)
     settings = load_settings()
+    redact.install_for(settings, debug=bool(getattr(args, "debug", False)))
     try:
         return int(args.func(args, settings))
     except CrmError as exc:
         print(f"crm-bot: {plain(t(settings.language, exc.key, **exc.params))}", file=sys.stderr)
         return 1
+    except BaseException as exc:  # one redacted line, never a raw traceback with the token
+        return redact.fatal(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     digest_time: str = "07:00"
     escalate_after_hours: int = Field(default=48, ge=1)
     webhook_secret: SecretStr | None = None
+    log_level: str = "INFO"
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,
