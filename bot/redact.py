@@ -141,7 +141,8 @@ def install_for(settings: Any, *, debug: bool = False) -> None:
 def _excepthook(
     kind: type[BaseException], error: BaseException, trace: TracebackType | None
 ) -> None:
-    sys.exit(fatal(error))
+    # Python exits with 1 after an uncaught exception; this only decides what is printed.
+    fatal(error)
 
 
 def _thread_excepthook(args: threading.ExceptHookArgs) -> None:

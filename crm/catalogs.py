@@ -17,7 +17,7 @@ from crm import audit
 from crm.context import Crm
 from crm.errors import Duplicate, InvalidInput, NotAuthorized, NotFound
 from crm.followups import MAX_HOURS, MIN_HOURS
-from crm.text import strip_accents
+from crm.text import strip_accents, xml_safe
 from crm.users import Actor
 from storage.models import (
     ACTIVITY_EFFECTS,
@@ -115,7 +115,7 @@ def parse_effect(word: str) -> str:
 
 
 def clean_name(name: str) -> str:
-    value = " ".join(name.split())
+    value = " ".join(xml_safe(name).split())
     if not value:
         raise InvalidInput("error.empty_text")
     if len(value) > MAX_NAME:
@@ -125,7 +125,7 @@ def clean_name(name: str) -> str:
 
 def clean_template(text: str) -> str:
     """The template as typed; only the known placeholders are allowed."""
-    value = text.strip()
+    value = xml_safe(text).strip()
     if not value:
         raise InvalidInput("error.empty_text")
     if len(value) > MAX_TEMPLATE:

@@ -15,6 +15,7 @@ from crm import audit
 from crm.context import Crm
 from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized, NotFound, StaleVersion
 from crm.permissions import can_act_for, ensure_can_act_for
+from crm.text import xml_safe
 from crm.users import Actor
 from crm.views import (
     CatalogItem,
@@ -94,7 +95,7 @@ def clean_note(text: str | None, limit: int = MAX_NOTE) -> str | None:
     """Trimmed text, None when empty; InvalidInput when longer than ``limit``."""
     if text is None:
         return None
-    text = text.strip()
+    text = xml_safe(text).strip()
     if len(text) > limit:
         raise InvalidInput("error.text_too_long", limit=limit, length=len(text))
     return text or None

@@ -577,8 +577,8 @@ class _DocumentImporter(_Importer):
             if not number or len(number) > 40 or " " in number:
                 return None
             day = cells[i_date]
-            if len(day) != 10 or day[4] != "-" or day[7] != "-":
-                return None
+            if len(day) != 10 or day[4] != "-" or day[7] != "-" or day[:2] != "20":
+                return None  # (years outside 2000-2099 are refused by the full path)
             value = cells[i_value]
             if not _FAST_AMOUNT.fullmatch(value):
                 return None
@@ -592,7 +592,7 @@ class _DocumentImporter(_Importer):
                 values = [nit, doc_type, number, when, Decimal(value)]
             if self.due_at is not None:
                 due = cells[self.due_at].strip()
-                if due and (len(due) != 10 or due[4] != "-" or due[7] != "-"):
+                if due and (len(due) != 10 or due[4] != "-" or due[7] != "-" or due[:2] != "20"):
                     return None
                 due_date = date.fromisoformat(due) if due else None
                 values.append(due if self.bound and due else due_date)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import audit
 from crm.context import Crm
 from crm.errors import CrmError, Duplicate, InvalidInput, NotAuthorized
-from crm.text import strip_accents
+from crm.text import strip_accents, xml_safe
 from crm.users import Actor, UserView
 from storage.models import Invitation, User
 
@@ -150,7 +150,7 @@ async def accept_invitation(
     """Register the Telegram user behind ``telegram_id`` with the invitation's role; the code
     can be used once, before it expires."""
     now = crm.now()
-    name = (full_name or "").strip()[:120] or f"Usuario {telegram_id}"
+    name = xml_safe(full_name or "").strip()[:120] or f"Usuario {telegram_id}"
     async with crm.sessions.begin() as session:
         existing = await session.scalar(select(User).where(User.telegram_id == telegram_id))
         if existing is not None:

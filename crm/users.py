@@ -10,6 +10,7 @@ from sqlalchemy import Row, bindparam, or_, select
 from crm import audit
 from crm.context import Crm
 from crm.errors import Duplicate, InvalidInput, NotFound
+from crm.text import xml_safe
 from storage.db import single_read_session
 from storage.models import ROLES, User
 
@@ -114,8 +115,8 @@ async def add_user(
 ) -> UserView:
     """Register a user; refuses duplicate codes or ids and unknown supervisors."""
     role = check_role(role)
-    code = code.strip().upper()
-    name = name.strip()
+    code = xml_safe(code).strip().upper()
+    name = xml_safe(name).strip()
     if not code or not name:
         raise InvalidInput("error.user_fields")
     async with crm.sessions.begin() as session:
