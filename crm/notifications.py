@@ -281,7 +281,17 @@ async def _overseers(session: AsyncSession, crm: Crm, owner: User) -> list[Recip
     """The owner's supervisor when reachable, else the admins (never the owner)."""
     if owner.supervisor_id is not None and owner.supervisor_id != owner.id:
         supervisor = await session.get(User, owner.supervisor_id)
-        if supervisor is not None and supervisor.active and not supervisor.unreachable:
+        # Only while she still is a supervisor (or an admin): a supervisor moved to the agent
+        # role keeps no team to be told about.
+        if (
+            supervisor is not None
+            and (
+                supervisor.role in ("supervisor", "admin")
+                or supervisor.telegram_id in crm.admin_ids
+            )
+            and supervisor.active
+            and not supervisor.unreachable
+        ):
             return [_recipient(supervisor)]
     admins = [_recipient(a) for a in await sql.reachable_admins(session) if a.id != owner.id]
     if admins:

@@ -311,6 +311,12 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 0006: withdrawn by an admin (/invitaciones); the creator's Telegram id, for bootstrap
+    # admins (CRM_ADMIN_IDS) that have no users row. revoked_by_id is a users.id (no FK: the
+    # audit log holds the reference).
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(Integer)
+    created_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Subscription(Base):
