@@ -12,7 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import scheduler
+from bot import scheduler, webhook
 from bot.jobs import INSTANCE_ID, schedule_report_jobs
 from bot.persistence import DatabasePersistence, sync_conversations, write_through
 from bot.ratelimit import PerChatRateLimiter
@@ -191,6 +191,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Subscriptions are checked as often as pings (a cheap indexed query), so a short
     # CRM_NOTIFY_INTERVAL_SECONDS also delivers due reports promptly.
     schedule_report_jobs(app, interval=app.bot_data["settings"].notify_interval_seconds)
+    webhook.schedule_pruning(app)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

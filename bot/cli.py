@@ -102,6 +102,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    from bot.webhook import limit_webhook_bodies
+
+    limit_webhook_bodies()  # bodies over 1 MB are refused before they are read
     app = build_application(settings, make_crm(settings), multi_instance=True)
     app.run_webhook(
         listen=args.listen,
