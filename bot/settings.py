@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     escalate_after_hours: int = Field(default=48, ge=1)
     webhook_secret: SecretStr | None = None
     log_level: str = "INFO"
+    notify_lease_seconds: int = Field(default=60, ge=3, le=3600)
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,

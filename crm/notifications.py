@@ -25,8 +25,10 @@ from crm.views import DocumentBrief, FollowUpView, TerceroBrief
 from storage import notifications as sql
 from storage.models import User
 
-DEFAULT_LEASE = timedelta(minutes=10)
-DEFAULT_BATCH = 100
+# Claims are short and small: a round renews its leases every third of DEFAULT_LEASE while it
+# runs, so a process killed mid-round holds at most a slice or two, for one lease.
+DEFAULT_LEASE = timedelta(seconds=60)
+DEFAULT_BATCH = 30
 OWNER_CLAIM_FACTOR = 10  # at most this many batches' worth of the same owners' follow-ups
 DIGEST_FIRST = 5
 DIGEST_GRACE = timedelta(hours=2)
@@ -205,6 +207,13 @@ async def mark_sent(crm: Crm, instance_id: str, followup_id: int, due_at: dateti
         return await sql.mark_pinged(
             session, instance_id=instance_id, followup_id=followup_id, due_at=due_at
         )
+
+
+async def renew_claims(crm: Crm, instance_id: str, lease: timedelta = DEFAULT_LEASE) -> int:
+    """Push every lease ``instance_id`` still holds to ``lease`` from now (the heartbeat of
+    a round in progress); how many."""
+    async with crm.sessions.begin() as session:
+        return await sql.renew_claims(session, instance_id=instance_id, until=crm.now() + lease)
 
 
 async def release_instance(crm: Crm, instance_id: str) -> int:

@@ -11,6 +11,9 @@ background thread on 127.0.0.1 (random port), records every call and long-polls
         api.inject(api.message(3, "/start"))
         reply = api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == 3)
 
+``answer_delay[method] = seconds`` accepts (records) such calls and answers only after that
+delay, like a Telegram slower than the client's read timeout.
+
 With ``limits=FloodLimits()`` it answers like Telegram's flood control: more than 30 messages
 in any one-second window, or more than 1 in one chat, get ``429 Too Many Requests`` with a
 ``retry_after``; those are counted in ``throttled`` and not recorded as calls.
@@ -80,6 +83,9 @@ class FakeBotApi:
         self.files: dict[str, bytes] = {}
         # method -> queued (error_code, description, retry_after) answered instead of success
         self.failures: dict[str, list[tuple[int, str, int | None]]] = {}
+        # method -> seconds to wait before answering a call it already accepted (recorded):
+        # a Telegram slower than the client's read timeout.
+        self.answer_delay: dict[str, float] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(10_000)
@@ -290,6 +296,9 @@ class FakeBotApi:
             self._lock.notify_all()
             failure = self.failures.get(api_method, [])
             scripted = failure.pop(0) if failure else None
+        delay = self.answer_delay.get(api_method)
+        if delay:
+            await asyncio.sleep(delay)
         if scripted is not None:
             code, description, retry_after = scripted
             answer: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
