@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,7 +46,7 @@ from crm.parsing import (
 from crm.permissions import ensure_role
 from crm.text import nit_base, normalize_text
 from crm.users import SYSTEM, Actor
-from storage import bulk
+from storage import bulk, maintenance
 
 KINDS = ("terceros", "documentos", "seguimientos")
 BATCH_SIZE = 5000
@@ -175,7 +176,10 @@ async def import_file(
             return result
         try:
             importer_class = IMPORTERS[kind]
+            # While the import holds SQLite's write lock, the bot answers writes at once with
+            # "Se está actualizando la cartera" instead of waiting (storage/maintenance.py).
             async with (
+                _announced(crm),
                 crm.sessions.begin() as session,
                 bulk.bulk_write_cache(
                     session, trusted_references=importer_class.checks_references
@@ -230,6 +234,12 @@ async def import_file(
     if kind == "documentos" and (result.inserted or result.updated):
         await after_documents_import(crm, result)
     return result
+
+
+@asynccontextmanager
+async def _announced(crm: Crm) -> AsyncIterator[None]:
+    with maintenance.importing(crm.url):
+        yield
 
 
 class _Rollback(Exception):

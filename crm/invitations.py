@@ -17,7 +17,6 @@ from crm.context import Crm
 from crm.errors import CrmError, Duplicate, InvalidInput, NotAuthorized, NotFound
 from crm.text import strip_accents, xml_safe
 from crm.users import Actor, UserView
-from storage.db import read_session
 from storage.models import Invitation, User
 
 VALID_FOR = timedelta(hours=72)
@@ -109,7 +108,7 @@ async def create_invitation(
     else:
         raise NotAuthorized()
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         if code is not None and await _code_taken(session, code, now):
             raise Duplicate("error.duplicate_user", field="code", value=code)
         invitation = Invitation(
@@ -208,7 +207,7 @@ async def accept_invitation(
     is retried with the next number."""
     now = crm.now()
     name = xml_safe(full_name or "").strip()[:120] or f"Usuario {telegram_id}"
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         existing = await session.scalar(select(User).where(User.telegram_id == telegram_id))
         if existing is not None:
             if not existing.active:
@@ -321,7 +320,7 @@ async def list_open_invitations(crm: Crm, actor: Actor) -> list[OpenInvitation]:
         )
         .order_by(Invitation.expires_at, Invitation.id)
     )
-    async with read_session(crm.sessions) as session:
+    async with crm.read() as session:
         rows = (await session.execute(query)).all()
     return [
         OpenInvitation(
@@ -343,7 +342,7 @@ async def revoke_invitation(crm: Crm, actor: Actor, invitation_id: int) -> OpenI
     if not actor.is_admin:
         raise NotAuthorized()
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         invitation = await session.scalar(
             select(Invitation).where(Invitation.id == invitation_id).with_for_update()
         )

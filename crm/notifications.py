@@ -401,5 +401,5 @@ async def user_is_back(crm: Crm, actor: Actor) -> bool:
     Costs nothing for users who were never unreachable (no database write)."""
     if actor.id is None or not actor.unreachable:
         return False
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         return await sql.set_reachable(session, actor.id)

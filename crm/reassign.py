@@ -86,7 +86,7 @@ async def preview_reassign(
 ) -> ReassignPreview:
     """What /reasignar would move: the counts shown before the confirmation."""
     _ensure_may_reassign(actor)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         source = await _user_by_code(session, source_code)
         target = await _user_by_code(session, target_code)
         await _check_pair(session, actor, source, target)
@@ -129,7 +129,7 @@ async def reassign_all(crm: Crm, actor: Actor, source_id: int, target_id: int) -
     """Move every open follow-up and every tercero (encargado) from one person to another,
     in one transaction; returns what was moved."""
     _ensure_may_reassign(actor)
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         source = await session.get(User, source_id)
         target = await session.get(User, target_id)
         if source is None or target is None:
@@ -165,7 +165,7 @@ async def _tercero_in_scope(session: AsyncSession, actor: Actor, tercero_id: int
 
 async def tercero_candidates(crm: Crm, actor: Actor, tercero_id: int) -> list[Person]:
     """Active people the actor may hand this tercero to (not its current encargado)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await _tercero_in_scope(session, actor, tercero_id)
         query = select(User).where(User.active.is_(True)).order_by(User.code)
         if not actor.is_admin:
@@ -178,7 +178,7 @@ async def preview_tercero(
     crm: Crm, actor: Actor, tercero_id: int, target_id: int
 ) -> TerceroReassignment:
     """What handing one tercero to ``target_id`` would move."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await _tercero_in_scope(session, actor, tercero_id)
         target = await session.get(User, target_id)
         if target is None:
@@ -218,7 +218,7 @@ async def reassign_tercero(
 ) -> TerceroReassignment:
     """Make ``target_id`` the tercero's encargado and move the previous encargado's open
     follow-ups on it, in one transaction."""
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         tercero = await _tercero_in_scope(session, actor, tercero_id)
         target = await session.get(User, target_id)
         if target is None:

@@ -51,7 +51,7 @@ async def users_page(crm: Crm, actor: Actor, page: int = 0) -> UsersPage:
     """One page of users with role, team and status; supervisors see only their team."""
     scope = _scope(actor)
     sup = aliased(User)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         count = select(func.count(User.id))
         query = (
             select(User, sup.code)
@@ -86,7 +86,7 @@ async def _supervisor_code(session: AsyncSession, user: User) -> str | None:
 
 async def get_user(crm: Crm, actor: Actor, user_id: int) -> UserView:
     """One user's card, if the actor may see it."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         user = await _load_visible(session, actor, user_id)
         return _view(user, await _supervisor_code(session, user))
 
@@ -95,7 +95,7 @@ async def supervisors(crm: Crm, actor: Actor) -> list[UserView]:
     """Active supervisors an admin can put an agent under."""
     if not actor.is_admin:
         raise NotAuthorized()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = (
             await session.scalars(
                 select(User)
@@ -123,7 +123,7 @@ async def set_role(crm: Crm, actor: Actor, user_id: int, role: str) -> UserView:
     agents are left without supervisor."""
     role = check_role(role)
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         user = await _load_for_admin(session, actor, user_id)
         before = {"role": user.role, "supervisor_id": user.supervisor_id}
         if user.role == role:
@@ -157,7 +157,7 @@ async def set_supervisor(
 ) -> UserView:
     """Put an agent in a supervisor's team, or in none (admins only)."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         user = await _load_for_admin(session, actor, user_id)
         if user.role != "agent":
             raise InvalidInput("error.users_team_agents_only")
@@ -184,7 +184,7 @@ async def set_supervisor(
 async def set_active(crm: Crm, actor: Actor, user_id: int, active: bool) -> UserView:
     """Deactivate (access ends at the user's next update) or reactivate a user (admins)."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         user = await _load_for_admin(session, actor, user_id)
         if user.active != active:
             audit.record(

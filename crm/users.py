@@ -170,7 +170,7 @@ async def add_user(
 
 async def list_users(crm: Crm) -> list[UserView]:
     """Every user, with the code of its supervisor."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         users = (await session.scalars(select(User).order_by(User.code))).all()
     codes = {u.id: u.code for u in users}
     return [
@@ -212,7 +212,7 @@ async def remember_language(crm: Crm, actor: Actor, language: str | None) -> Non
     """Keep the user's Telegram language so scheduled messages speak it too."""
     if actor.id is None or not language or language == actor.language:
         return
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         user = await session.get(User, actor.id)
         if user is not None:
             user.language = language

@@ -8,6 +8,7 @@ ES = {
         "corrige o borra la fila y guárdalo de nuevo"
     ),
     "import.problem.date_out_of_range": "la fecha «{value}» debe estar entre {min} y {max}",
+    "error.busy_updating": "Se está actualizando la cartera; intenta en un minuto.",
 }
 
 EN = {
@@ -16,4 +17,5 @@ EN = {
         "fix or delete the row and save it again"
     ),
     "import.problem.date_out_of_range": "the date '{value}' must lie between {min} and {max}",
+    "error.busy_updating": "The portfolio is being updated; try again in a minute.",
 }
