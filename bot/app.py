@@ -13,6 +13,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import scheduler, webhook
+from bot.budget import make_budget
 from bot.jobs import INSTANCE_ID, schedule_report_jobs
 from bot.persistence import DatabasePersistence, write_through
 from bot.ratelimit import PerChatRateLimiter
@@ -144,6 +145,9 @@ def build_application(
     if rate_limit:
         # ~30 msg/s overall (AIORateLimiter) and 1 msg/s per chat (the subclass).
         limiter = PerChatRateLimiter(max_retries=3)
+        if multi_instance or settings.redis_url:
+            # Several instances: Telegram's caps are shared (Redis, else PostgreSQL).
+            limiter.budget = make_budget(settings.redis_url, settings.database_url, crm.sessions)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app = builder.build()
     assert isinstance(app, CrmApplication)

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     log_level: str = "INFO"
     notify_lease_seconds: int = Field(default=60, ge=3, le=3600)
+    redis_url: str | None = None
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,

@@ -353,3 +353,14 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class SendBudget(Base):
+    """Telegram's sending budget shared by all instances (bot/budget.py, migration 0006b)."""
+
+    __tablename__ = "send_budget"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member: Mapped[str] = mapped_column(String(32), unique=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
