@@ -24,7 +24,7 @@ from crm.notifications import DEFAULT_BATCH
 from crm.users import add_user
 from storage.db import make_engine, make_session_factory
 from storage.models import FollowUp
-from tests.conftest import make_test_crm, seed_team
+from tests.conftest import PG_URL, make_test_crm, seed_team
 from tests.e2e.test_run import TOKEN, bot_env
 from tests.support.data import make_tercero
 from tests.support.fake_bot_api import FakeBotApi
@@ -200,3 +200,77 @@ def test_kill_9_mid_round_repeats_only_in_flight_sends(tmp_path: Path) -> None:
     in_flight = set(sent_before) - recorded
     assert set(repeated) <= in_flight, (repeated, in_flight)
     assert len(in_flight) <= DEFAULT_BATCH
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_webhook(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    port = free_port()
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "bot", "run", "--webhook", f"http://127.0.0.1:{port}/tg"),
+            *("--listen", "127.0.0.1", "--port", str(port)),
+        ],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="CRM_TEST_DATABASE_URL not set")
+def test_kill_9_of_one_of_two_webhook_instances_on_postgres(tmp_path: Path) -> None:
+    """Two `run --webhook` instances share the backlog on PostgreSQL; one is killed -9
+    mid-round: the other sends the rest, repeating at most what was in flight."""
+    assert PG_URL
+    ids = asyncio.run(seed_backlog(PG_URL, 100, 2))
+    now = datetime.now(UTC)
+    with FakeBotApi() as api:
+        env = bot_env(
+            tmp_path,
+            CRM_BOT_TOKEN=TOKEN,
+            CRM_BOT_API_URL=api.base_url,
+            CRM_BOT_FILE_URL=api.file_url,
+            CRM_TIMEZONE=noon_zone(now),
+            CRM_WORKING_HOURS="00:00-23:59",
+            CRM_WORKING_DAYS=ALL_DAYS,
+            CRM_DIGEST_TIME="00:00",
+            CRM_NOTIFY_INTERVAL_SECONDS="1",
+            CRM_NOTIFY_LEASE_SECONDS="4",
+        )
+        env["CRM_DATABASE_URL"] = PG_URL
+        doomed, survivor = start_webhook(env, tmp_path), start_webhook(env, tmp_path)
+        try:
+            try:
+                wait_until(lambda: sum(pings(api).values()) >= 40, 90, "no pings")
+            finally:
+                doomed.send_signal(signal.SIGKILL)
+                doomed.wait(30)
+            sent_before = pings(api)
+            recorded, held = asyncio.run(db_state(PG_URL, ids))
+            dead = {h: n for h, n in held.items() if f":{doomed.pid}:" in h}
+            assert sum(dead.values()) <= 3 * DEFAULT_BATCH, held
+            assert len(sent_before) < len(ids), "killed too late to be mid-round"
+            wait_until(
+                lambda: len(asyncio.run(db_state(PG_URL, ids))[0]) == len(ids),
+                120,
+                "the survivor did not send the rest within 2 minutes",
+            )
+            time.sleep(1.5)
+        finally:
+            survivor.send_signal(signal.SIGTERM)
+            survivor.wait(60)
+        seen = pings(api)
+    assert sorted(seen) == sorted(ids)
+    assert max(seen.values()) <= 2
+    repeated = {fid for fid, n in seen.items() if n > 1}
+    assert repeated <= set(sent_before) - recorded
