@@ -1,7 +1,7 @@
 """balance_changes: the saldo history every documentos import writes (recaudo, CEI, promises)
 
 Revision ID: 0008
-Revises: 0007 (was 0005; chained after main's head when main was merged in)
+Revises: 0006b (was 0005; chained after main's head when main was merged in)
 Create Date: 2026-12-01 21:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0006b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
