@@ -140,6 +140,10 @@ def parse_period(words: list[str], today: date) -> tuple[Period | None, list[str
     first = normalize_text(rest[0])
     if first in ("hoy", "today"):
         return Period("today", today, today, "hoy"), rest[1:]
+    if first in TODAY_WORDS:  # ayer, mañana (and English): one day, named as typed
+        day = today + timedelta(days=TODAY_WORDS[first])
+        label = {-1: "ayer", 1: "mañana"}[TODAY_WORDS[first]]
+        return Period("day", day, day, label), rest[1:]
     if first in OVERDUE_WORDS:
         return Period("overdue", label="vencidos"), rest[1:]
     if first in ALL_WORDS:

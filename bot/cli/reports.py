@@ -23,21 +23,29 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     import shutil
     from pathlib import Path
 
-    from crm.reports import build_report, parse_request
+    from crm import input as grammar
+    from crm.reports import build_report, build_request, default_period, period_range
     from crm.users import SYSTEM
 
     output = Path(args.output)
 
     async def action(crm: Any) -> Any:
-        words = [args.tipo]
+        # The typed request is built from the options themselves (no chat words re-created):
+        # days in the shared grammar, filters as given.
+        today = crm.today()
+        filters = [
+            ("tipo" if key == "tipo_seguimiento" else key, value)
+            for key in ("agente", "tipo_seguimiento", "estado", "nit")
+            if (value := getattr(args, key))
+        ]
         if args.desde or args.hasta:
-            words += [args.desde or args.hasta, args.hasta or args.desde]
-        for key in ("agente", "tipo_seguimiento", "estado", "nit"):
-            value = getattr(args, key)
-            if value:
-                name = "tipo" if key == "tipo_seguimiento" else key
-                words.append(f"{name}:{value}")
-        request = parse_request(words, crm.today())
+            start = grammar.parse_day(args.desde or args.hasta, today)
+            end = grammar.parse_day(args.hasta or args.desde, today)
+            request = build_request(args.tipo, start, end, filters)
+        else:
+            word = default_period(args.tipo)
+            start, end = period_range(word, today)
+            request = build_request(args.tipo, start, end, filters, word)
         # No upload limit here: the file stays on disk; write it next to its destination.
         return await build_report(
             crm, SYSTEM, request, settings.language, directory=output.parent, unlimited=True

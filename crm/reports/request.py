@@ -12,12 +12,12 @@ ends included).
 from __future__ import annotations
 
 import html
-import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from crm import input as grammar
 from crm.errors import InvalidInput
 from crm.reports import registry
 from crm.text import normalize_text
@@ -38,8 +38,6 @@ STATUS_WORDS = {
     "descartados": "discarded",
     "discarded": "discarded",
 }
-_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-_LOCAL_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 
 
 @dataclass(frozen=True)
@@ -93,27 +91,6 @@ def default_period(kind: str) -> str:
     return known.default_period if known is not None else "mes"
 
 
-def _parse_date(token: str) -> date | None:
-    try:
-        if _ISO_DATE.match(token):
-            y, m, d = (int(p) for p in token.split("-"))
-            return date(y, m, d)
-        if _LOCAL_DATE.match(token):
-            d, m, y = (int(p) for p in token.split("/"))
-            return date(y, m, d)
-    except ValueError:
-        raise InvalidInput("error.report_bad_date", value=html.escape(token)) from None
-    return None
-
-
-def _checked_date(token: str) -> date | None:
-    value = _parse_date(token)
-    if value is not None and not 2000 <= value.year <= 2100:
-        # Almost surely a typo; and the day after 9999-12-31 cannot even be computed.
-        raise InvalidInput("error.report_bad_date", value=html.escape(token))
-    return value
-
-
 def split_args(args: str | Sequence[str]) -> list[str]:
     """Words of a command line; quotes group words (``tipo:"Cobro de cartera"``)."""
     text = args if isinstance(args, str) else " ".join(args)
@@ -156,35 +133,68 @@ def kind_named(word: str) -> str:
     return found.name
 
 
+# The shared grammar's refusals, in the words of /informe (their texts show its usage).
+_REPORT_KEYS = {
+    "error.input_bad_date": "error.report_bad_date",
+    "error.input_year_range": "error.report_bad_date",
+    "error.input_range_reversed": "error.report_range_reversed",
+    "error.input_bad_days": "error.report_bad_argument",
+}
+
+
 def parse_request(args: str | Sequence[str], today: date) -> ReportRequest:
-    """``TIPO [PERIODO] [filtros]`` → a request; InvalidInput shows the right form."""
+    """``TIPO [PERIODO] [filtros]`` → a request; InvalidInput shows the right form. PERIODO is
+    any period of the shared grammar (``crm/input.py``): ``hoy``, ``ayer``, ``mañana``,
+    ``semana``, ``mes``, ``7d``/``7 días``, a day or two days."""
     tokens = split_args(args)
     if not tokens:
         raise InvalidInput("error.report_bad_kind", value="")
     kind = kind_named(tokens[0])
-    rest = tokens[1:]
-    period = ""
-    start = end = None
-    if rest and normalize_text(rest[0]) in PERIOD_WORDS:
-        period = normalize_text(rest.pop(0))
-        start, end = period_range(period, today)
-    elif rest and (first := _checked_date(rest[0])) is not None:
-        rest.pop(0)
-        start = end = first
-        if rest and (second := _checked_date(rest[0])) is not None:
-            rest.pop(0)
-            end = second
-        if end < start:
-            raise InvalidInput(
-                "error.report_range_reversed", start=start.isoformat(), end=end.isoformat()
-            )
-        period = start.isoformat() if start == end else f"{start.isoformat()} {end.isoformat()}"
-    if start is None or end is None:
-        period = default_period(kind)
-        start, end = period_range(period, today)
+    try:
+        period, rest = grammar.parse_period(tokens[1:], today)
+    except InvalidInput as exc:
+        key = _REPORT_KEYS.get(exc.key, exc.key)
+        value = exc.params.get("value") or " ".join(tokens[1:3])
+        if key == "error.report_range_reversed":
+            raise InvalidInput(key, **exc.params) from None
+        raise InvalidInput(key, value=html.escape(str(value))) from None
+    if period is not None and (period.start is None or period.end is None):
+        # vencidos / todos are agenda words: a report covers dates.
+        raise InvalidInput("error.report_bad_argument", value=html.escape(tokens[1]))
     filters = parse_filters(rest)
-    check_filters_apply(kind, filters)
-    return ReportRequest(kind, start, end, period, filters)
+    if period is None:
+        word = default_period(kind)
+        start, end = period_range(word, today)
+        return build_request(kind, start, end, filters, word)
+    assert period.start is not None and period.end is not None
+    return build_request(kind, period.start, period.end, filters, period.label)
+
+
+def build_request(
+    kind: str,
+    start: date,
+    end: date,
+    filters: Sequence[tuple[str, str]] = (),
+    period: str = "",
+) -> ReportRequest:
+    """A request from typed parts (the CLI, subscriptions): the kind by name, an inclusive
+    range inside 2000–2099, filters checked against the kind."""
+    kind = kind_named(kind)
+    for day in (start, end):
+        if not grammar.MIN_YEAR <= day.year <= grammar.MAX_YEAR:
+            raise InvalidInput("error.report_bad_date", value=day.isoformat())
+    if end < start:
+        raise InvalidInput(
+            "error.report_range_reversed", start=start.isoformat(), end=end.isoformat()
+        )
+    checked = tuple((normalize_text(k), v) for k, v in filters)
+    for key, value in checked:
+        if key not in FILTER_KEYS or not value.strip():
+            raise InvalidInput("error.report_bad_filter", value=html.escape(f"{key}:{value}"))
+    check_filters_apply(kind, checked)
+    if not period:
+        period = start.isoformat() if start == end else f"{start.isoformat()} {end.isoformat()}"
+    return ReportRequest(kind, start, end, period, checked)
 
 
 def request_for(kind: str, period: str, today: date) -> ReportRequest:

@@ -29,6 +29,12 @@ TODAY = date(2026, 11, 27)  # a Friday
         ("agenda", TODAY, TODAY),  # default for agenda: hoy
         ("cartera", date(2026, 11, 1), TODAY),
         ("desempeño semana", date(2026, 11, 23), TODAY),
+        # The shared grammar (crm/input.py): what /agenda and the buttons say works here too.
+        ("agenda mañana", date(2026, 11, 28), date(2026, 11, 28)),
+        ("seguimientos 7d", date(2026, 11, 21), TODAY),
+        ("seguimientos 7 días", date(2026, 11, 21), TODAY),
+        ("seguimientos 5/11", date(2026, 11, 5), date(2026, 11, 5)),
+        ("seguimientos 01/11/2026 hoy", date(2026, 11, 1), TODAY),
     ],
 )
 def test_every_period_form(args: str, start: date, end: date) -> None:
@@ -63,7 +69,8 @@ def test_filters_in_any_order_with_spaces_in_names() -> None:
     ("args", "key"),
     [
         ("ventas mes", "error.report_bad_kind"),
-        ("seguimientos mañana", "error.report_bad_argument"),
+        ("seguimientos pronto", "error.report_bad_argument"),
+        ("seguimientos vencidos", "error.report_bad_argument"),
         ("seguimientos mes extra", "error.report_bad_argument"),
         ("seguimientos 2026-02-30", "error.report_bad_date"),
         ("seguimientos 31/02/2026", "error.report_bad_date"),

@@ -120,7 +120,7 @@ async def test_english_user_gets_english_file(booked: BotHarness) -> None:
 
 
 async def test_bad_arguments_show_the_right_form(booked: BotHarness) -> None:
-    for text in ("/informe ventas", "/informe seguimientos mañana", "/informe agenda x:y"):
+    for text in ("/informe ventas", "/informe seguimientos pronto", "/informe agenda x:y"):
         calls = await booked.text(Team.luis, text)
         assert [c.method for c in calls] == ["sendMessage"]
         assert "/informe TIPO [PERIODO] [filtros]" in calls[0].text
