@@ -62,6 +62,8 @@ def make_crm(settings: Settings, clock: Clock | None = None) -> Crm:
         clock=clock or SystemClock(),
         admin_ids=frozenset(settings.admin_ids),
         working_hours=WorkingHours(*settings.working_window, settings.working_weekdays),
+        ley_2300=settings.ley_2300,
+        payment_confirm_days=settings.payment_confirm_days,
     )
 
 

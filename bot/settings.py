@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     digest_time: str = "07:00"
     escalate_after_hours: int = Field(default=48, ge=1)
     webhook_secret: SecretStr | None = None
+    ley_2300: str = "naturales"
+    payment_confirm_days: int = Field(default=3, ge=1, le=60)
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,
@@ -76,6 +78,14 @@ class Settings(BaseSettings):
         value = value.strip().lower()
         if value not in ("es", "en"):
             raise ValueError("CRM_LANGUAGE must be 'es' or 'en'")
+        return value
+
+    @field_validator("ley_2300")
+    @classmethod
+    def _check_ley_2300(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("naturales", "todos", "no"):
+            raise ValueError("CRM_LEY_2300 must be 'naturales', 'todos' or 'no'")
         return value
 
     @field_validator("working_hours")
