@@ -229,6 +229,12 @@ async def import_file(
     finally:
         sheet.close()
     result.written = True
+    if kind == "documentos":
+        # Reported payments are settled by every documentos import, even one that changed
+        # nothing: "no visto en cartera" is about days passing (crm/payments.py).
+        from crm.payments import settle_reports
+
+        await settle_reports(crm)
     if kind == "documentos" and (result.inserted or result.updated):
         await after_documents_import(crm, result)
     return result

@@ -143,7 +143,9 @@ def find_amount(lines: list[str]) -> Decimal | None:
 
 _DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?!\d)")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!\d)")
-_DATE_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s*(?:de\s+)?([a-z]{3})[a-z]*\.?\s*(?:de\s+|,\s*)?(\d{4})")
+_DATE_WORDS = re.compile(
+    r"(?<!\d)(\d{1,2})\s*(?:de\s+)?([a-z]{3})[a-z]*\.?\s*(?:de\s+|,\s*)?(\d{4})"
+)
 _DATE_MONTH_FIRST = re.compile(r"\b([a-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})")
 
 

@@ -42,8 +42,9 @@ async def world(crm: Crm, clock: FakeClock) -> dict[str, object]:
 async def attempts(crm: Crm) -> list[tuple[str, str | None, str | None]]:
     async with crm.sessions() as session:
         rows = await session.execute(
-            select(ContactAttempt.outcome, ContactAttempt.rule, ContactAttempt.override_reason)
-            .order_by(ContactAttempt.id)
+            select(
+                ContactAttempt.outcome, ContactAttempt.rule, ContactAttempt.override_reason
+            ).order_by(ContactAttempt.id)
         )
         return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
@@ -52,7 +53,12 @@ async def test_a_contact_is_an_event_and_blocks_a_second_one_that_day(
     crm: Crm, world, clock: FakeClock
 ) -> None:
     done = await contacts.register_contact(
-        crm, world["LUIS"], world["luis_fu"], channel="llamada", result="contestó", note="Paga el 5"
+        crm,
+        world["LUIS"],
+        world["luis_fu"],
+        channel="llamada",
+        result="contestó",
+        note="Paga el 5",
     )
     assert done.outcome == "registered"
     event = done.card.events[-1]

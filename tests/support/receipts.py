@@ -222,7 +222,9 @@ def render(lines: list[str], rng: random.Random) -> bytes:
     if rng.random() < 0.5:
         image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.8)))
     angle = rng.uniform(-2.5, 2.5)
-    image = image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=background)
+    image = image.rotate(
+        angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=background
+    )
     buffer = io.BytesIO()
     if rng.random() < 0.5:
         image.save(buffer, format="JPEG", quality=rng.randrange(60, 90))
