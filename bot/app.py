@@ -25,6 +25,7 @@ from handlers import (
     agenda,
     audit,
     cartera,
+    cobranza,
     config,
     flow,
     invitations,
@@ -173,6 +174,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     terceros.register(app)
     cartera.register(app)
     reports.register(app)
+    cobranza.register(app)
     start.register_fallbacks(app)
     app.add_error_handler(on_error)  # type: ignore[arg-type]
 
@@ -193,6 +195,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Subscriptions are checked as often as pings (a cheap indexed query), so a short
     # CRM_NOTIFY_INTERVAL_SECONDS also delivers due reports promptly.
     schedule_report_jobs(app, interval=app.bot_data["settings"].notify_interval_seconds)
+    cobranza.schedule(app, interval=app.bot_data["settings"].notify_interval_seconds)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

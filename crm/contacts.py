@@ -9,6 +9,7 @@ follow-up (history, audit, reports) and count for the daily and weekly rules.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -160,13 +161,10 @@ def _attempt(
 
 
 def ley2300_detail(verdict: Verdict) -> str | None:
-    """A short language-neutral trace of the broken rule's parameters, for the report."""
-    parts = []
-    for key, value in sorted(verdict.params.items()):
-        if isinstance(value, datetime):
-            value = value.strftime("%Y-%m-%d %H:%M")
-        parts.append(f"{key}={value}")
-    return "; ".join(parts)[:200] or None
+    """The broken rule's parameters as JSON, so the report can say it in either language."""
+    if not verdict.params:
+        return None
+    return json.dumps(ley2300.stored_params(verdict.params), ensure_ascii=False)[:200]
 
 
 async def record_blocked(crm: Crm, actor: Actor, followup_id: int, channel: str) -> Verdict:

@@ -213,12 +213,10 @@ def time_rule(local: datetime) -> tuple[Rule, dict[str, Any]] | None:
     assert span is not None
     start, end = span
     if not start <= local.time() < end:
-        return Rule.HOURS, {
-            "saturday": day.weekday() == SATURDAY,
-            "before": local.time() < start,
-            "start": start,
-            "end": end,
-        }
+        before = local.time() < start
+        side = "before" if before else "after"
+        when = f"sat_{side}" if day.weekday() == SATURDAY else side
+        return Rule.HOURS, {"when": when, "limit": (start if before else end).strftime("%H:%M")}
     return None
 
 
@@ -251,7 +249,7 @@ def check(
         return Verdict(
             True,
             Rule.TODAY,
-            {"at": first.at.astimezone(tz), "name": first.actor_name, "channel": first.channel},
+            {"at": first.at.astimezone(tz), "who": first.actor_name, "channel": first.channel},
         )
     used = sorted({p.channel for p in this_week})
     open_channels = tuple(c for c in allowed_channels if not used or c in used)
@@ -295,3 +293,55 @@ def next_allowed(now: datetime, tz: ZoneInfo, contacted_today: bool = False) -> 
 def counted(rows: Iterable[tuple[datetime, str, str]]) -> list[PriorContact]:
     """Rows of (at, actor name, channel) as prior contacts."""
     return [PriorContact(at, name, channel) for at, name, channel in rows]
+
+
+# --- words -----------------------------------------------------------------------------------
+
+MONTHS = {
+    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def channel_label(channel: str) -> str:
+    try:
+        return CHANNEL_LABELS[Channel(channel)]
+    except ValueError:
+        return channel
+
+
+def stored_params(params: dict[str, Any]) -> dict[str, str]:
+    """A verdict's parameters as JSON-friendly strings (kept with a blocked attempt)."""
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if isinstance(value, datetime):
+            out[key] = value.isoformat(timespec="minutes")
+        elif isinstance(value, date):
+            out[key] = value.isoformat()
+        else:
+            out[key] = str(value)[:60]
+    return out
+
+
+def display_params(params: dict[str, Any], lang: str) -> dict[str, str]:
+    """A verdict's (or stored) parameters as the words its text shows: ``day`` "8 dic",
+    ``holiday`` "Inmaculada Concepción", ``time`` "10:15", ``channel`` "WhatsApp"."""
+    out: dict[str, str] = {}
+    if "day" in params:
+        value = params["day"]
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        month = MONTHS.get(lang, MONTHS["es"])[day.month - 1]
+        out["day"] = f"{month} {day.day}" if lang == "en" else f"{day.day} {month}"
+        out["holiday"] = holiday_name(day, lang) or ""
+    if "at" in params:
+        value = params["at"]
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        out["time"] = moment.strftime("%H:%M")
+    if "who" in params:
+        out["who"] = str(params["who"])
+    if "channel" in params:
+        out["channel"] = channel_label(str(params["channel"]))
+    if "when" in params:
+        out["when"] = str(params["when"])
+        out["limit"] = str(params.get("limit", ""))
+    return out

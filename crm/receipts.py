@@ -224,3 +224,39 @@ def parse_receipt(text: str) -> ReceiptRead:
         reference=find_reference(lines),
         bank=find_bank(lines),
     )
+
+
+_REF_TYPED = re.compile(r"\b(?:ref(?:erencia)?\.?|#)\s*:?\s*([A-Za-z0-9\-]{3,60})", re.I)
+
+
+def parse_correction(text: str, base: ReceiptRead | None = None) -> ReceiptRead:
+    """A typed correction: ``1.250.000 01/12/2026 ref 123456`` (amount first; date and
+    reference optional). Fields not typed keep what OCR read. ValueError without an amount."""
+    from crm.errors import InvalidInput
+    from crm.promises import parse_amount
+
+    base = base or ReceiptRead()
+    rest = text.strip()
+    reference = base.reference
+    ref = _REF_TYPED.search(rest)
+    if ref is not None:
+        reference = ref.group(1)
+        rest = (rest[: ref.start()] + " " + rest[ref.end() :]).strip()
+    paid_on = find_date([rest])
+    if paid_on is not None:
+        for regex in (_DATE_ISO, _DATE_NUMERIC):
+            rest = regex.sub(" ", _plain(rest))
+    else:
+        paid_on = base.paid_on
+    tokens = rest.split()
+    amount = None
+    # The amount may be typed with spaces after "$" ("$ 1.250.000"): try growing prefixes.
+    for size in range(min(len(tokens), 3), 0, -1):
+        try:
+            amount = parse_amount(" ".join(tokens[:size]))
+            break
+        except InvalidInput:
+            continue
+    if amount is None:
+        raise ValueError(text)
+    return ReceiptRead(amount, paid_on, reference, base.bank)

@@ -65,7 +65,7 @@ from storage.models import (
 
 log = logging.getLogger("crm_bot.reports")
 
-REPORT_KINDS = ("agenda", "seguimientos", "actividades", "cartera", "desempeno")
+REPORT_KINDS = ("agenda", "seguimientos", "actividades", "cartera", "desempeno", "contactos")
 PERIOD_WORDS = ("hoy", "ayer", "semana", "mes")
 FILTER_KEYS = ("agente", "tipo", "estado", "nit")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's limit for bots sending files
@@ -660,6 +660,12 @@ async def build_report(
     (``unlimited`` for files that stay on disk, e.g. the CLI)."""
     limit = None if unlimited else (max_bytes or MAX_UPLOAD_BYTES)
     _check_filters_apply(request.kind, request.filters)
+    if request.kind == "contactos":  # the Ley 2300 compliance report (its own module)
+        from crm import contact_report
+
+        return await contact_report.build(
+            crm, actor, request, lang, directory=directory, limit=limit
+        )
     ctx = _Context(crm, lang, crm.today())
     kind = request.kind
     convert: Callable[[Any], Sequence[Any]]

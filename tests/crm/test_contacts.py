@@ -67,7 +67,7 @@ async def test_a_contact_is_an_event_and_blocks_a_second_one_that_day(
     clock.set(datetime(2026, 11, 30, 16, 0, tzinfo=BOGOTA))
     view = await contacts.guard(crm, world["MARIA"], world["maria_fu"])
     assert view.verdict.rule == Rule.TODAY
-    assert view.verdict.params["name"] == "Luis Gómez"
+    assert view.verdict.params["who"] == "Luis Gómez"
     assert view.verdict.params["at"].strftime("%H:%M") == "10:15"
     with pytest.raises(contacts.ContactBlocked) as blocked:
         await contacts.register_contact(

@@ -48,7 +48,8 @@ def test_day_and_hour_edges(when: datetime, rule: Rule | None) -> None:
 
 def test_saturday_after_hours_says_so() -> None:
     v = verdict(at(0, 11, 28, 15, 0))
-    assert v.params["saturday"] and not v.params["before"]
+    assert v.params == {"when": "sat_after", "limit": "15:00"}
+    assert verdict(at(0, 11, 30, 6, 59)).params == {"when": "before", "limit": "07:00"}
 
 
 def test_holiday_name_from_the_calendar() -> None:
@@ -56,13 +57,21 @@ def test_holiday_name_from_the_calendar() -> None:
     assert ley2300.holiday_name(at(0, 12, 9, 0).date()) is None
     v = verdict(at(0, 12, 8, 10))
     assert v.params["day"] == at(0, 12, 8, 0).date()
+    shown = ley2300.display_params(v.params, "es")
+    assert (shown["day"], shown["holiday"]) == ("8 dic", "Inmaculada Concepción")
+    assert ley2300.display_params(v.params, "en")["day"] == "Dec 8"
 
 
 def test_second_contact_the_same_day_by_anyone() -> None:
     first = PriorContact(at(0, 11, 30, 10, 15), "Ana", "llamada")
     v = verdict(at(0, 11, 30, 16, 0), [first])
     assert v.rule == Rule.TODAY
-    assert v.params["name"] == "Ana" and v.params["at"].hour == 10
+    assert v.params["who"] == "Ana" and v.params["at"].hour == 10
+    assert ley2300.display_params(v.params, "es") == {
+        "time": "10:15",
+        "who": "Ana",
+        "channel": "llamada",
+    }
     assert verdict(at(0, 12, 1, 8, 0), [first]).allowed  # next day, same channel
 
 
