@@ -117,11 +117,11 @@ async def payment_context(crm: Crm, actor: Actor, followup_id: int) -> PaymentCo
 def check_read(read: ReceiptRead, today: date) -> None:
     """What a report needs before it is stored: an amount; a date not in the future."""
     if read.amount is None or read.amount <= 0 or read.amount > MAX_AMOUNT:
-        raise InvalidInput("pay.error.no_amount")
+        raise InvalidInput("pg.error.no_amount")
     if read.paid_on is not None and not (
         today - timedelta(days=MAX_PAST_DAYS) <= read.paid_on <= today
     ):
-        raise InvalidInput("pay.error.bad_date", days=MAX_PAST_DAYS)
+        raise InvalidInput("pg.error.bad_date", days=MAX_PAST_DAYS)
 
 
 async def report_payment(
@@ -218,7 +218,9 @@ async def settle_reports(crm: Crm) -> SettleOutcome:
         ).all()
         for report, document, followup in rows:
             fell = report.balance_at_report - max(document.balance, Decimal("0"))
-            if fell >= report.amount:
+            # A payment larger than the document's saldo (several invoices at once) is
+            # confirmed once this document is paid off.
+            if fell > 0 and fell >= min(report.amount, report.balance_at_report):
                 status, kind = "confirmed", "payment_confirmed"
                 confirmed.append(report.id)
             elif now - report.reported_at >= wait:

@@ -73,6 +73,14 @@ def verdict_line(context: CrmContext, verdict: Verdict) -> str:
     return context.t(f"ley.{verdict.rule.value}", **params)
 
 
+def exact_money(amount: Decimal) -> str:
+    """``$ 1.250.000`` or, with cents, ``$ 1.250.000,50``: a receipt's amount is confirmed
+    to the peso and centavo, where the card's money() rounds."""
+    whole = money(amount.to_integral_value(rounding="ROUND_DOWN"))
+    cents = int((amount % 1) * 100)
+    return f"{whole},{cents:02d}" if cents else whole
+
+
 def _query(update: Update) -> Any:
     assert update.callback_query is not None
     return update.callback_query
@@ -351,7 +359,7 @@ async def _show_read(update: Update, context: CrmContext, fid: int, read: Receip
     unknown = context.t("pg.unknown")
     text = context.t(
         "pg.read",
-        amount=money(read.amount) if read.amount is not None else unknown,
+        amount=exact_money(read.amount) if read.amount is not None else unknown,
         date=day(read.paid_on) if read.paid_on else unknown,
         reference=html.escape(read.reference) if read.reference else unknown,
         bank=html.escape(read.bank) if read.bank else unknown,
@@ -454,7 +462,7 @@ async def _payment_confirm(update: Update, context: CrmContext, cb: Callback) ->
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     card = await fu_uc.get_followup(context.crm, context.me, fid)
     done = context.t(
-        "pg.done", amount=money(report.amount), document=html.escape(report.document_label)
+        "pg.done", amount=exact_money(report.amount), document=html.escape(report.document_label)
     )
     await _show_card(update, context, card, done)
 
@@ -553,7 +561,7 @@ async def tell_unseen_payments(app: Application[Any, Any, Any, Any, Any, Any]) -
                 lang,
                 "pg.unseen",
                 agent=html.escape(notice.agent_name),
-                amount=money(notice.amount),
+                amount=exact_money(notice.amount),
                 tercero=html.escape(notice.tercero_name),
                 document=html.escape(notice.document_label),
                 date=local_datetime(notice.reported_at, crm.tz),
