@@ -6,10 +6,9 @@ the guard sees why (the attempt is recorded as blocked); a supervisor or admin m
 it as an exception with a typed reason. Pago reportado: a photo or screenshot of the receipt,
 what OCR read for one-tap confirmation, or a typed correction.
 
-Typed answers and photos go through the small pending-question router at the end of this
-module (one user_data key, answered in a late handler group) until the shared
-``handlers/asking.py`` lands; each prompt is one :func:`_ask` call and each answer one
-function of :data:`ANSWERS`, so switching is mechanical.
+Typed answers and photos are pending questions of ``handlers/asking.py`` (kinds ``ct.why``,
+``ct.note``, ``pg.photo``, ``pg.fix``); the half-made contact (a supervisor's reason) and the
+receipt waiting for confirmation live beside them in user_data and go with /cancelar.
 """
 
 from __future__ import annotations
@@ -17,14 +16,14 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from crm import contacts, ocr, payments
 from crm import followups as fu_uc
@@ -34,6 +33,7 @@ from crm.formatting import day, local_datetime, money
 from crm.ley2300 import CHANNELS, RESULTS, Rule, Verdict, channel_label, display_params
 from crm.receipts import ReceiptRead, parse_correction
 from crm.views import FollowUpView
+from handlers import asking
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.followups import send_card
@@ -42,14 +42,9 @@ from handlers.texts import t
 log = logging.getLogger("crm_bot.cobranza")
 
 CT, PG = "ct", "pg"
-PENDING = "cobranza.q"  # user_data: the pending question of this module
 DRAFT = "cobranza.pg"  # user_data: the receipt read, waiting for confirmation
 REASON = "cobranza.why"  # user_data: a supervisor's typed exception reason
-QUESTION_MINUTES = 15
-ANSWER_GROUP = 5
 NOTICES_JOB = "payment-unseen-notices"
-
-TEXT, PHOTO, DOCUMENT = "text", "photo", "document"
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -105,46 +100,6 @@ async def _show_card(update: Update, context: CrmContext, card: FollowUpView, do
     else:
         await message.reply_text(done, parse_mode=ParseMode.HTML)
         await send_card(message, card, context)
-
-
-# --- the pending question (until handlers/asking.py) ---------------------------------------
-
-Answer = Callable[[Update, CrmContext, dict[str, Any]], Awaitable[bool]]
-
-
-async def _ask(
-    update: Update,
-    context: CrmContext,
-    kind: str,
-    text: str,
-    data: dict[str, Any],
-    buttons: list[list[InlineKeyboardButton]] | None = None,
-) -> None:
-    """Ask and wait for the answer of ``kind`` (edits the pressed message, else sends)."""
-    rows = [*(buttons or [])]
-    if "fu" in data:
-        rows.append([_back(context, int(data["fu"]))])
-    markup = InlineKeyboardMarkup(rows) if rows else None
-    if update.callback_query is not None:
-        await update.callback_query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
-        await update.callback_query.answer()
-    else:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
-    context.user_data[PENDING] = {  # type: ignore[index]
-        "kind": kind,
-        "data": data,
-        "at": context.crm.now().isoformat(),
-    }
-
-
-def _clear(context: CrmContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(PENDING, None)
 
 
 # --- 📞 Contacto -----------------------------------------------------------------------------
@@ -227,10 +182,20 @@ async def _override(update: Update, context: CrmContext, cb: Callback) -> None:
     view = await contacts.guard(context.crm, context.me, fid, channel)
     if not view.may_override:
         raise BadCallback("override by an agent")
-    await _ask(update, context, "ct.why", context.t("ct.ask_reason"), {"fu": fid, "ch": channel})
+    await asking.ask(
+        update,
+        context,
+        "ct.why",
+        context.t("ct.ask_reason"),
+        data={"fu": fid, "ch": channel},
+        what=context.t("ct.b_contact"),
+    )
 
 
-async def _answer_reason(update: Update, context: CrmContext, data: dict[str, Any]) -> bool:
+@asking.answer("ct.why", accepts=asking.TEXT)
+async def _answer_reason(update: Update, context: CrmContext, q: asking.Question) -> bool:
+    """The supervisor's reason for the exception; then the results."""
+    data = q.data
     assert update.effective_message is not None
     reason = (update.effective_message.text or "").strip()
     if not reason:
@@ -267,7 +232,7 @@ async def _result(update: Update, context: CrmContext, cb: Callback) -> None:
     skip = InlineKeyboardButton(
         context.t("ct.b_no_note"), callback_data=pack(CT, "n", fid, channel, cb.int_arg(2))
     )
-    await _ask(
+    await asking.ask(
         update,
         context,
         "ct.note",
@@ -276,8 +241,9 @@ async def _result(update: Update, context: CrmContext, cb: Callback) -> None:
             channel=html.escape(channel_label(channel)),
             result=html.escape(result),
         ),
-        {"fu": fid, "ch": channel, "r": result},
-        [[skip]],
+        data={"fu": fid, "ch": channel, "r": result},
+        buttons=[[skip]],
+        what=context.t("ct.b_contact"),
     )
 
 
@@ -312,11 +278,14 @@ async def _register(
 
 
 async def _no_note(update: Update, context: CrmContext, cb: Callback) -> None:
-    _clear(context)
+    asking.clear(context, "ct.")
     await _register(update, context, cb.int_arg(0), cb.arg(1), _result_of(cb, 2), None)
 
 
-async def _answer_note(update: Update, context: CrmContext, data: dict[str, Any]) -> bool:
+@asking.answer("ct.note", accepts=asking.TEXT)
+async def _answer_note(update: Update, context: CrmContext, q: asking.Question) -> bool:
+    """The typed note: register the contact."""
+    data = q.data
     assert update.effective_message is not None
     note = update.effective_message.text or ""
     await _register(update, context, int(data["fu"]), str(data["ch"]), str(data["r"]), note)
@@ -331,7 +300,7 @@ async def _payment_ask(update: Update, context: CrmContext, cb: Callback) -> Non
     fid = cb.int_arg(0)
     ctx = await payments.payment_context(context.crm, context.me, fid)
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
-    await _ask(
+    await asking.ask(
         update,
         context,
         "pg.photo",
@@ -340,7 +309,8 @@ async def _payment_ask(update: Update, context: CrmContext, cb: Callback) -> Non
             document=html.escape(ctx.document_label),
             balance=money(ctx.balance),
         ),
-        {"fu": fid},
+        data={"fu": fid},
+        what=context.t("pg.b_report"),
     )
 
 
@@ -382,7 +352,10 @@ async def _download(context: CrmContext, file_id: str) -> bytes:
     return bytes(await file.download_as_bytearray())
 
 
-async def _answer_photo(update: Update, context: CrmContext, data: dict[str, Any]) -> bool:
+@asking.answer("pg.photo", accepts=asking.PHOTO | asking.DOCUMENT)
+async def _answer_photo(update: Update, context: CrmContext, q: asking.Question) -> bool:
+    """The receipt: read it off the event loop and show what was read."""
+    data = q.data
     message = update.effective_message
     assert message is not None
     fid = int(data["fu"])
@@ -399,16 +372,28 @@ async def _answer_photo(update: Update, context: CrmContext, data: dict[str, Any
     draft: dict[str, Any] = {"fu": fid, "file": file_id, "read": None, "ocr": None}
     context.user_data[DRAFT] = draft  # type: ignore[index]
     if not ocr.available():
-        await _ask(update, context, "pg.fix", context.t("pg.no_ocr"), {"fu": fid})
-        return False  # the question moved on to the typed amount
+        await _ask_fix(update, context, fid, "pg.no_ocr")
+        return True  # answered: the next question (the typed amount) is pending
     read = await ocr.read_receipt(await _download(context, file_id))
     draft["read"] = draft["ocr"] = read.as_dict()
     context.user_data[DRAFT] = draft  # type: ignore[index]
     if read.amount is None:
-        await _ask(update, context, "pg.fix", context.t("pg.no_amount"), {"fu": fid})
-        return False
+        await _ask_fix(update, context, fid, "pg.no_amount")
+        return True
     await _show_read(update, context, fid, read)
     return True
+
+
+async def _ask_fix(update: Update, context: CrmContext, fid: int, key: str) -> None:
+    await asking.ask(
+        update,
+        context,
+        "pg.fix",
+        context.t(key),
+        data={"fu": fid},
+        what=context.t("pg.b_report"),
+        edit=False,
+    )
 
 
 def _draft(context: CrmContext, fid: int) -> dict[str, Any] | None:
@@ -421,10 +406,13 @@ async def _payment_fix(update: Update, context: CrmContext, cb: Callback) -> Non
     if _draft(context, fid) is None:
         await _query(update).answer(context.t("pg.expired"), show_alert=True)
         return
-    await _ask(update, context, "pg.fix", context.t("pg.ask_fix"), {"fu": fid})
+    await _ask_fix(update, context, fid, "pg.ask_fix")
 
 
-async def _answer_fix(update: Update, context: CrmContext, data: dict[str, Any]) -> bool:
+@asking.answer("pg.fix", accepts=asking.TEXT)
+async def _answer_fix(update: Update, context: CrmContext, q: asking.Question) -> bool:
+    """A typed amount (date, reference): show it for confirmation."""
+    data = q.data
     message = update.effective_message
     assert message is not None
     fid = int(data["fu"])
@@ -478,12 +466,6 @@ CT_ACTIONS: dict[str, Action] = {
     "n": _no_note,
 }
 PG_ACTIONS: dict[str, Action] = {"a": _payment_ask, "ok": _payment_confirm, "fx": _payment_fix}
-ANSWERS: dict[str, tuple[frozenset[str], Answer]] = {
-    "ct.why": (frozenset({TEXT}), _answer_reason),
-    "ct.note": (frozenset({TEXT}), _answer_note),
-    "pg.photo": (frozenset({PHOTO, DOCUMENT}), _answer_photo),
-    "pg.fix": (frozenset({TEXT}), _answer_fix),
-}
 
 
 async def on_contact(update: Update, context: CrmContext) -> None:
@@ -502,47 +484,6 @@ async def on_payment(update: Update, context: CrmContext) -> None:
     if action is None:
         raise BadCallback("unknown payment action")
     await action(update, context, cb)
-
-
-def _kind_of(update: Update) -> str | None:
-    message = update.effective_message
-    if message is None:
-        return None
-    if message.photo:
-        return PHOTO
-    if message.document is not None:
-        return DOCUMENT
-    if message.text is not None:
-        return TEXT
-    return None
-
-
-async def on_answer(update: Update, context: CrmContext) -> None:
-    """A message while this module has a question pending: hand it to the answer."""
-    pending = (context.user_data or {}).get(PENDING)
-    if not pending or context.actor is None:
-        return
-    asked = datetime.fromisoformat(pending["at"])
-    if context.crm.now() - asked > timedelta(minutes=QUESTION_MINUTES):
-        _clear(context)
-        return
-    accepts, answer = ANSWERS[pending["kind"]]
-    kind = _kind_of(update)
-    if kind not in accepts:
-        assert update.effective_message is not None
-        key = "pg.send_photo" if PHOTO in accepts else "ct.send_text"
-        await update.effective_message.reply_text(context.t(key))
-        return
-    before = context.user_data.get(PENDING)  # type: ignore[union-attr]
-    done = await answer(update, context, dict(pending["data"]))
-    # An answer may have asked the next question: keep that one.
-    if done and context.user_data.get(PENDING) is before:  # type: ignore[union-attr]
-        _clear(context)
-
-
-async def on_command(update: Update, context: CrmContext) -> None:
-    """Any command (/cancelar included) drops this module's pending question."""
-    _clear(context)
 
 
 # --- telling supervisors ---------------------------------------------------------------------
@@ -596,15 +537,8 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], interval: float) ->
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(on_contact, pattern=pattern(CT)))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(on_payment, pattern=pattern(PG)))  # type: ignore[arg-type]
-    # A late group: runs whatever group 0 did with the message (see the module docstring).
-    app.add_handler(
-        MessageHandler(filters.COMMAND, on_command),  # type: ignore[arg-type]
-        group=ANSWER_GROUP,
-    )
-    app.add_handler(
-        MessageHandler(
-            (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL,
-            on_answer,  # type: ignore[arg-type]
-        ),
-        group=ANSWER_GROUP,
-    )
+
+
+# /cancelar (or a question's ✖ Cancelar, or its expiry) forgets the half-made steps too.
+asking.register_flow("ct.", REASON)
+asking.register_flow("pg.", DRAFT)

@@ -1,5 +1,6 @@
 """/nuevo: tercero → type → (owner) → due → note → confirm. Nothing is written before the
-confirmation; the answers live in ``context.user_data["nv"]`` (JSON, survives restarts)."""
+confirmation; the answers live in ``context.user_data["nv"]`` (JSON, survives restarts) and
+the typed steps are questions of the one pending-question router (``handlers/asking.py``)."""
 
 from __future__ import annotations
 
@@ -9,35 +10,27 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import agenda as agenda_uc
 from crm import followups as followups_uc
 from crm import newfollowup as uc
 from crm.errors import InvalidInput
 from crm.formatting import local_datetime, relative
+from handlers import asking
 from handlers.callbacks import BadCallback, pack, unpack
 from handlers.context import CrmContext
 from handlers.errors import explain
 from handlers.followups import card_markup, card_text
 
 PREFIX = "nv"
-END = ConversationHandler.END
 DATA = "nv"
+asking.register_flow("nv.", DATA)  # /cancelar and ✖ Cancelar forget a half-made /nuevo
 
-NV_TERCERO = "NV_TERCERO"
-NV_TYPE = "NV_TYPE"
-NV_OWNER = "NV_OWNER"
-NV_DUE = "NV_DUE"
-NV_NOTE = "NV_NOTE"
-NV_CONFIRM = "NV_CONFIRM"
+# The typed steps (questions); type, owner and confirmation are buttons only.
+NV_TERCERO = "nv.tercero"
+NV_DUE = "nv.due"
+NV_NOTE = "nv.note"
 
 
 def _b(label: str, action: str, *args: object) -> InlineKeyboardButton:
@@ -73,16 +66,32 @@ async def _say(
         )
 
 
+async def _ask(
+    update: Update,
+    context: CrmContext,
+    kind: str,
+    text: str,
+    rows: list[list[InlineKeyboardButton]] | None = None,
+) -> None:
+    await asking.ask(
+        update, context, kind, text, buttons=rows, what=context.t(f"ask.what.{kind}")
+    )
+
+
+def _buttons_only(context: CrmContext) -> None:
+    """A step answered by buttons: no typed /nuevo answer is waited for any more."""
+    asking.clear(context, prefix="nv.")
+
+
 # --- step 1: tercero -------------------------------------------------------------------------
 
 
 async def start(update: Update, context: CrmContext) -> object:
     """/nuevo [texto]: start (or restart) the conversation."""
-    context.user_data.pop("fu", None)  # type: ignore[union-attr]
     context.user_data[DATA] = {}  # type: ignore[index]
     if context.args:
         return await _search(update, context, " ".join(context.args))
-    await _say(update, context, context.t("nv.ask_tercero"), [_cancel_row(context)])
+    await _ask(update, context, NV_TERCERO, context.t("nv.ask_tercero"))
     return NV_TERCERO
 
 
@@ -90,35 +99,32 @@ async def start_with_tercero(update: Update, context: CrmContext) -> object:
     """``nv:ter:ID`` from a tercero card: the tercero is already chosen."""
     assert update.callback_query is not None
     cb = unpack(update.callback_query.data, PREFIX)
-    context.user_data.pop("fu", None)  # type: ignore[union-attr]
     context.user_data[DATA] = {}  # type: ignore[index]
     return await _choose_tercero(update, context, cb.int_arg(0))
 
 
-async def typed_search(update: Update, context: CrmContext) -> object:
+@asking.answer(NV_TERCERO)
+async def typed_search(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """Part of the name or the NIT."""
     assert update.effective_message is not None
-    return await _search(update, context, update.effective_message.text or "")
+    _data(context)
+    await _search(update, context, update.effective_message.text or "")
+    return False  # the results are the same question again: another text searches anew
 
 
 async def _search(update: Update, context: CrmContext, text: str) -> object:
     try:
         found = await uc.find_terceros_for_new(context.crm, context.me, text)
     except InvalidInput as exc:
-        await _say(update, context, explain(context, exc), [_cancel_row(context)])
+        await _ask(update, context, NV_TERCERO, explain(context, exc))
         return NV_TERCERO
     if not found.results:
-        await _say(
-            update,
-            context,
-            context.t("nv.no_results", text=html.escape(text.strip())),
-            [_cancel_row(context)],
-        )
+        text = context.t("nv.no_results", text=html.escape(text.strip()))
+        await _ask(update, context, NV_TERCERO, text)
         return NV_TERCERO
     rows = [[_b(f"{t.name[:40]} · {t.nit}", "t", t.id)] for t in found.results]
-    rows.append(_cancel_row(context))
     key = "nv.results_more" if found.more else "nv.results"
-    await _say(update, context, context.t(key, count=len(found.results)), rows)
+    await _ask(update, context, NV_TERCERO, context.t(key, count=len(found.results)), rows)
     return NV_TERCERO
 
 
@@ -133,13 +139,14 @@ async def tercero_chosen(update: Update, context: CrmContext) -> object:
 async def _choose_tercero(update: Update, context: CrmContext, tercero_id: int) -> object:
     tercero = await uc.tercero_for_new(context.crm, context.me, tercero_id)
     data = _data(context)
+    _buttons_only(context)
     data.update(tercero_id=tercero.id, tercero=tercero.name, nit=tercero.nit)
     types = await followups_uc.list_types(context.crm)
     rows = [[_b(f"{t.name} ({t.hours} h)", "y", t.id)] for t in types]
     rows.append(_cancel_row(context))
     text = context.t("nv.ask_type", tercero=html.escape(tercero.name))
     await _say(update, context, text, rows)
-    return NV_TYPE
+    return None
 
 
 # --- step 2: type (and owner) ----------------------------------------------------------------
@@ -162,7 +169,7 @@ async def type_chosen(update: Update, context: CrmContext) -> object:
     rows = [[_b(f"{a.name} ({a.code})", "o", a.id)] for a in agents[:90]]
     rows.append(_cancel_row(context))
     await _say(update, context, context.t("nv.ask_owner"), rows)
-    return NV_OWNER
+    return None
 
 
 async def owner_chosen(update: Update, context: CrmContext) -> object:
@@ -186,8 +193,7 @@ async def _ask_due(update: Update, context: CrmContext) -> object:
     hours = sorted({4, int(data["hours"])})
     rows = [[_b(context.t("nv.b_in_hours", hours=h), "h", h) for h in hours]]
     rows.append([_b(context.t("nv.b_tomorrow"), "m")])
-    rows.append(_cancel_row(context))
-    await _say(update, context, context.t("nv.ask_due"), rows)
+    await _ask(update, context, NV_DUE, context.t("nv.ask_due"), rows)
     return NV_DUE
 
 
@@ -195,6 +201,7 @@ async def due_button(update: Update, context: CrmContext) -> object:
     """ "en N h" or "mañana 8:00"."""
     assert update.callback_query is not None
     cb = unpack(update.callback_query.data, PREFIX)
+    _data(context)
     now = context.crm.now()
     if cb.action == "h":
         due = uc.due_in_hours(now, cb.int_arg(0))
@@ -203,8 +210,10 @@ async def due_button(update: Update, context: CrmContext) -> object:
     return await _due_set(update, context, due)
 
 
-async def due_typed(update: Update, context: CrmContext) -> object:
-    """``YYYY-MM-DD HH:MM`` or ``DD/MM HH:MM`` in local time; past dates are refused."""
+@asking.answer(NV_DUE)
+async def due_typed(update: Update, context: CrmContext, q: asking.Question) -> bool:
+    """A typed due in local time (the shared grammar: dates, ``en 5 h``, ``mañana 8:00``);
+    past dates are refused."""
     assert update.effective_message is not None
     _data(context)
     try:
@@ -213,22 +222,25 @@ async def due_typed(update: Update, context: CrmContext) -> object:
         await update.effective_message.reply_text(
             explain(context, exc) + "\n\n" + context.t("nv.ask_due"),
             parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup([[asking.cancel_button(context)]]),
         )
-        return NV_DUE
-    return await _due_set(update, context, due)
+        return False
+    await _due_set(update, context, due)
+    return False  # _due_set asked the next question (the note)
 
 
 async def _due_set(update: Update, context: CrmContext, due: datetime) -> object:
     _data(context)["due"] = due.isoformat()
-    rows = [[_b(context.t("nv.b_no_note"), "n")], _cancel_row(context)]
-    await _say(update, context, context.t("nv.ask_note"), rows)
+    rows = [[_b(context.t("nv.b_no_note"), "n")]]
+    await _ask(update, context, NV_NOTE, context.t("nv.ask_note"), rows)
     return NV_NOTE
 
 
 # --- step 4: note and confirmation -----------------------------------------------------------
 
 
-async def note_typed(update: Update, context: CrmContext) -> object:
+@asking.answer(NV_NOTE)
+async def note_typed(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """An optional note (up to 1000 characters)."""
     assert update.effective_message is not None
     data = _data(context)
@@ -238,14 +250,17 @@ async def note_typed(update: Update, context: CrmContext) -> object:
         await update.effective_message.reply_text(
             explain(context, exc) + "\n\n" + context.t("nv.ask_note"),
             parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup([[asking.cancel_button(context)]]),
         )
-        return NV_NOTE
-    return await _confirm(update, context)
+        return False
+    await _confirm(update, context)
+    return True
 
 
 async def no_note(update: Update, context: CrmContext) -> object:
     """The "Sin nota" button."""
     _data(context)["note"] = None
+    _buttons_only(context)
     return await _confirm(update, context)
 
 
@@ -264,7 +279,7 @@ async def _confirm(update: Update, context: CrmContext) -> object:
     )
     rows = [[_b(context.t("nv.b_create"), "ok"), _b(context.t("nv.b_cancel"), "x")]]
     await _say(update, context, text, rows)
-    return NV_CONFIRM
+    return None
 
 
 async def confirm(update: Update, context: CrmContext) -> object:
@@ -281,6 +296,7 @@ async def confirm(update: Update, context: CrmContext) -> object:
         owner_id=data.get("owner_id"),
     )
     context.user_data.pop(DATA, None)  # type: ignore[union-attr]
+    _buttons_only(context)
     await update.callback_query.edit_message_text(
         card_text(card, context),
         parse_mode=ParseMode.HTML,
@@ -288,52 +304,37 @@ async def confirm(update: Update, context: CrmContext) -> object:
         disable_web_page_preview=True,
     )
     await update.callback_query.answer(context.t("nv.done", id=card.id))
-    return END
+    return None
 
 
 async def cancel_button(update: Update, context: CrmContext) -> object:
     """The "Cancelar" button of any step."""
     assert update.callback_query is not None
     context.user_data.pop(DATA, None)  # type: ignore[union-attr]
+    _buttons_only(context)
     await update.callback_query.edit_message_text(context.t("cancel.done"))
     await update.callback_query.answer()
-    return END
+    return None
 
 
-# --- wiring (the shared conversation lives in handlers/flow.py) ------------------------------
+# --- wiring --------------------------------------------------------------------------------
 
 
 def _press(action: str) -> str:
     return rf"^{PREFIX}:{action}(:|$)"
 
 
-def entry_points() -> list[BaseHandler[Any, Any, Any]]:
-    return [
-        CommandHandler("nuevo", start),
-        CallbackQueryHandler(start_with_tercero, pattern=_press("ter")),
-    ]
-
-
-def fallbacks() -> list[BaseHandler[Any, Any, Any]]:
-    return [CallbackQueryHandler(cancel_button, pattern=_press("x"))]
-
-
-def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
-    text = filters.TEXT & ~filters.COMMAND
-    return {
-        NV_TERCERO: [
-            MessageHandler(text, typed_search),
-            CallbackQueryHandler(tercero_chosen, pattern=_press("t")),
-        ],
-        NV_TYPE: [CallbackQueryHandler(type_chosen, pattern=_press("y"))],
-        NV_OWNER: [CallbackQueryHandler(owner_chosen, pattern=_press("o"))],
-        NV_DUE: [
-            CallbackQueryHandler(due_button, pattern=_press("(h|m)")),
-            MessageHandler(text, due_typed),
-        ],
-        NV_NOTE: [
-            CallbackQueryHandler(no_note, pattern=_press("n")),
-            MessageHandler(text, note_typed),
-        ],
-        NV_CONFIRM: [CallbackQueryHandler(confirm, pattern=_press("ok"))],
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("nuevo", start))
+    presses = {
+        "ter": start_with_tercero,
+        "t": tercero_chosen,
+        "y": type_chosen,
+        "o": owner_chosen,
+        "(h|m)": due_button,
+        "n": no_note,
+        "ok": confirm,
+        "x": cancel_button,
     }
+    for action, callback in presses.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=_press(action)))
