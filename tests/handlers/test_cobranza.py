@@ -229,7 +229,7 @@ async def test_correcting_what_ocr_read(bot: BotHarness, monkeypatch: pytest.Mon
     await bot.press(Team.luis, f"pg:a:{fid}")
     read = (await bot.send(_photo(bot, "rcpt-3", b"jpeg")))[-1]
     assert "$ 125.000" in read.text and "Nequi" in read.text
-    fix = (await bot.press(Team.luis, read.button("Corregir")))[0]
+    fix = (await bot.press(Team.luis, read.button("Corregir")))[-1]
     assert "Escribe el valor" in fix.text
     again = (await bot.text(Team.luis, "1.250.000"))[0]
     assert "$ 1.250.000" in again.text and "M1234567" in again.text
@@ -238,3 +238,24 @@ async def test_correcting_what_ocr_read(bot: BotHarness, monkeypatch: pytest.Mon
         report = (await session.scalars(select(PaymentReport))).one()
     assert report.amount == Decimal("1250000") and report.bank == "Nequi"
     assert report.ocr_read is not None and '"amount": "125000"' in report.ocr_read
+
+
+async def test_cancelar_forgets_the_receipt(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm.receipts import ReceiptRead
+
+    async def fake_read(data: bytes) -> ReceiptRead:
+        return ReceiptRead(None, None, None, None)
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "read_receipt", fake_read)
+    fid = await _followup(bot, document=True)
+    await bot.press(Team.luis, f"pg:a:{fid}")
+    unread = (await bot.send(_photo(bot, "rcpt-4", b"blurry")))[-1]
+    assert "No pude leer el valor" in unread.text
+    assert cobranza.DRAFT in bot.app.user_data[Team.luis]
+    await bot.text(Team.luis, "/cancelar")
+    assert cobranza.DRAFT not in bot.app.user_data[Team.luis]
+    late = await bot.press(Team.luis, f"pg:ok:{fid}")
+    assert "ya no está pendiente" in str(late[-1].params)

@@ -207,12 +207,14 @@ def render(lines: list[str], rng: random.Random) -> bytes:
     body_font = _font(rng, size)
     y = 40
     for i, line in enumerate(lines):
+        font_size = int(size * 1.3) if i == 0 else size
         font = title_font if i == 0 else body_font
         ink = rng.randrange(0, 70)
         x = rng.randrange(20, 50)
         # Keep long lines on the card: shrink the font rather than cut the text.
-        while draw.textlength(line, font=font) > width - x - 10 and font.size > 12:
-            font = _font(rng, int(font.size) - 2)
+        while draw.textlength(line, font=font) > width - x - 10 and font_size > 12:
+            font_size -= 2
+            font = _font(rng, font_size)
         draw.text((x, y), line, fill=ink, font=font)
         y += line_gap
     # Noise: specks and a little blur, as a camera or a screenshot resize leaves.
