@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import shutil
 from functools import lru_cache
 
@@ -19,6 +20,10 @@ CONFIG = "--psm 6 --oem 1"
 MIN_WIDTH = 1000
 MAX_SIDE = 2000
 TIMEOUT_SECONDS = 20
+# One receipt is a small image: Tesseract's OpenMP threads only spin against the bot and the
+# other processes for the 2 cores (measured: median 1.03 s -> 0.42 s per receipt on a loaded
+# machine, docs/BENCHMARKS.md). An operator's own setting wins.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 class OcrUnavailable(RuntimeError):

@@ -76,24 +76,28 @@ def _plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-# A money figure: thousands grouped by dots (or spaces, as OCR sometimes splits them), or
-# ungrouped digits, optionally ",dd" cents. "1,250,000.00" (US style) is read too.
+# A money figure: thousands grouped by dots (or commas or spaces: OCR swaps "." and "," and
+# splits groups, and US-style "1,250,000.00" exists), optionally two-digit cents after the last
+# separator; or ungrouped digits with optional ",dd" / ".dd" cents.
 _MONEY = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:[.\s]\d{3})+(?:,\d{2})?|\d{1,3}(?:,\d{3})+(?:\.\d{2})?|\d{4,9}(?:,\d{2})?)"
-    r"(?![\d])"
+    r"(?<![\d.,])(\d{1,3}(?:[.,\s]\d{3})+(?:[.,]\d{2})?|\d{4,9}(?:[.,]\d{2})?)(?![\d])"
 )
 _CURRENCY_BEFORE = re.compile(r"(\$|cop|s/?)\s*$")
 _CURRENCY_AFTER = re.compile(r"^\s*(cop|pesos)")
 
 
 def parse_money(token: str) -> Decimal | None:
-    """``1.250.000,00`` / ``1 250 000`` / ``1,250,000.00`` / ``1250000`` -> Decimal."""
+    """``1.250.000,00`` / ``1 250 000`` / ``1,250,000.00`` / ``21.583,041,00`` / ``1250000``
+    -> Decimal: two digits after the last separator are cents, every other separator groups."""
     token = token.strip()
+    cents = ""
+    match = re.fullmatch(r"(.*\d)[.,](\d{2})", token)
+    if match is not None:
+        token, cents = match.group(1), match.group(2)
+    digits = re.sub(r"[.,\s]", "", token)
+    if not digits.isdigit():
+        return None
     try:
-        if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d{2})?", token):
-            return Decimal(token.replace(",", ""))
-        whole, _, cents = token.partition(",")
-        digits = re.sub(r"[.\s]", "", whole)
         return Decimal(digits + ("." + cents if cents else ""))
     except InvalidOperation:
         return None

@@ -22,6 +22,8 @@ from tests.support.receipts import generate
         ("1 250 000", "1250000"),
         ("1,250,000.00", "1250000.00"),
         ("980500", "980500"),
+        ("21.583,041,00", "21583041.00"),  # OCR read one dot as a comma
+        ("45900.50", "45900.50"),
     ],
 )
 def test_money_tokens(token: str, value: str) -> None:
