@@ -14,7 +14,7 @@ from crm import catalogs
 from crm.catalogs import CatalogEntry
 from crm.errors import NotAuthorized
 from crm.followups import parse_hours
-from handlers import asking
+from handlers import asking, keyboards
 from handlers.callbacks import BadCallback, pack, pattern, unpack
 from handlers.context import CrmContext
 
@@ -67,11 +67,7 @@ async def _render_list(
     if not items:
         lines.append(context.t("config.empty"))
     rows = [[_button(i.name[:60], "open", kind, i.id)] for i in shown]
-    nav = []
-    if page > 0:
-        nav.append(_button("◀", "list", kind, page - 1))
-    if page < pages - 1:
-        nav.append(_button("▶", "list", kind, page + 1))
+    nav = keyboards.pager(page, pages, lambda p: pack(PREFIX, "list", kind, p))
     if nav:
         rows.append(nav)
     rows.append([_button(context.t("config.new"), "new", kind), _button("↩", "menu")])

@@ -21,7 +21,7 @@ from crm.errors import AlreadyFinished, InvalidInput, StaleVersion
 from crm.formatting import day, local_datetime, money, relative
 from crm.newfollowup import parse_due, tomorrow_morning
 from crm.views import EventView, FollowUpView, LineageView
-from handlers import asking
+from handlers import asking, keyboards
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.errors import explain
@@ -566,11 +566,7 @@ async def _history(update: Update, context: CrmContext, cb: Callback) -> object:
                 "fu.b_resend", at=local_datetime(ev.at, context.crm.tz)
             )
             rows.append([_b(label, "rs", ev.id)])
-    nav = []
-    if page > 0:
-        nav.append(_b("◀", "hi", fid, page - 1))
-    if page < len(pages) - 1:
-        nav.append(_b("▶", "hi", fid, page + 1))
+    nav = keyboards.pager(page, len(pages), lambda p: pack(PREFIX, "hi", fid, p))
     if nav:
         rows.append(nav)
     rows.append([_b(context.t("fu.b_card"), "card", fid)])

@@ -5,6 +5,7 @@ the typed steps are questions of the one pending-question router (``handlers/ask
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from crm import newfollowup as uc
 from crm.errors import InvalidInput
 from crm.formatting import local_datetime, relative
 from handlers import asking
-from handlers.callbacks import BadCallback, pack, unpack
+from handlers.callbacks import BadCallback, CallbackData
 from handlers.context import CrmContext
 from handlers.errors import explain
 from handlers.followups import card_markup, card_text
@@ -33,12 +34,62 @@ NV_DUE = "nv.due"
 NV_NOTE = "nv.note"
 
 
-def _b(label: str, action: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(PREFIX, action, *args))
+# --- the buttons' data ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartWithTercero(CallbackData, prefix=PREFIX, action="ter"):
+    """From a tercero card: /nuevo with the tercero already chosen."""
+
+    tercero_id: int
+
+
+@dataclass(frozen=True)
+class PickTercero(CallbackData, prefix=PREFIX, action="t"):
+    tercero_id: int
+
+
+@dataclass(frozen=True)
+class PickType(CallbackData, prefix=PREFIX, action="y"):
+    type_id: int
+
+
+@dataclass(frozen=True)
+class PickOwner(CallbackData, prefix=PREFIX, action="o"):
+    user_id: int
+
+
+@dataclass(frozen=True)
+class DueInHours(CallbackData, prefix=PREFIX, action="h"):
+    hours: int
+
+
+@dataclass(frozen=True)
+class DueTomorrow(CallbackData, prefix=PREFIX, action="m"):
+    pass
+
+
+@dataclass(frozen=True)
+class NoNote(CallbackData, prefix=PREFIX, action="n"):
+    pass
+
+
+@dataclass(frozen=True)
+class Create(CallbackData, prefix=PREFIX, action="ok"):
+    pass
+
+
+@dataclass(frozen=True)
+class Cancel(CallbackData, prefix=PREFIX, action="x"):
+    pass
+
+
+def _b(label: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data.pack())
 
 
 def _cancel_row(context: CrmContext) -> list[InlineKeyboardButton]:
-    return [_b(context.t("nv.b_cancel"), "x")]
+    return [_b(context.t("nv.b_cancel"), Cancel())]
 
 
 def _data(context: CrmContext) -> dict[str, Any]:
@@ -98,9 +149,9 @@ async def start(update: Update, context: CrmContext) -> object:
 async def start_with_tercero(update: Update, context: CrmContext) -> object:
     """``nv:ter:ID`` from a tercero card: the tercero is already chosen."""
     assert update.callback_query is not None
-    cb = unpack(update.callback_query.data, PREFIX)
+    cb = StartWithTercero.unpack(update.callback_query.data)
     context.user_data[DATA] = {}  # type: ignore[index]
-    return await _choose_tercero(update, context, cb.int_arg(0))
+    return await _choose_tercero(update, context, cb.tercero_id)
 
 
 @asking.answer(NV_TERCERO)
@@ -122,7 +173,7 @@ async def _search(update: Update, context: CrmContext, text: str) -> object:
         text = context.t("nv.no_results", text=html.escape(text.strip()))
         await _ask(update, context, NV_TERCERO, text)
         return NV_TERCERO
-    rows = [[_b(f"{t.name[:40]} · {t.nit}", "t", t.id)] for t in found.results]
+    rows = [[_b(f"{t.name[:40]} · {t.nit}", PickTercero(t.id))] for t in found.results]
     key = "nv.results_more" if found.more else "nv.results"
     await _ask(update, context, NV_TERCERO, context.t(key, count=len(found.results)), rows)
     return NV_TERCERO
@@ -131,9 +182,9 @@ async def _search(update: Update, context: CrmContext, text: str) -> object:
 async def tercero_chosen(update: Update, context: CrmContext) -> object:
     """A result button."""
     assert update.callback_query is not None
-    cb = unpack(update.callback_query.data, PREFIX)
+    cb = PickTercero.unpack(update.callback_query.data)
     _data(context)
-    return await _choose_tercero(update, context, cb.int_arg(0))
+    return await _choose_tercero(update, context, cb.tercero_id)
 
 
 async def _choose_tercero(update: Update, context: CrmContext, tercero_id: int) -> object:
@@ -142,7 +193,7 @@ async def _choose_tercero(update: Update, context: CrmContext, tercero_id: int) 
     _buttons_only(context)
     data.update(tercero_id=tercero.id, tercero=tercero.name, nit=tercero.nit)
     types = await followups_uc.list_types(context.crm)
-    rows = [[_b(f"{t.name} ({t.hours} h)", "y", t.id)] for t in types]
+    rows = [[_b(f"{t.name} ({t.hours} h)", PickType(t.id))] for t in types]
     rows.append(_cancel_row(context))
     text = context.t("nv.ask_type", tercero=html.escape(tercero.name))
     await _say(update, context, text, rows)
@@ -155,10 +206,10 @@ async def _choose_tercero(update: Update, context: CrmContext, tercero_id: int) 
 async def type_chosen(update: Update, context: CrmContext) -> object:
     """A type button; supervisors and admins then pick the owner."""
     assert update.callback_query is not None
-    cb = unpack(update.callback_query.data, PREFIX)
+    cb = PickType.unpack(update.callback_query.data)
     data = _data(context)
     types = {t.id: t for t in await followups_uc.list_types(context.crm)}
-    chosen = types.get(cb.int_arg(0))
+    chosen = types.get(cb.type_id)
     if chosen is None:
         raise InvalidInput("error.unknown_type")
     data.update(type_id=chosen.id, type=chosen.name, hours=chosen.hours)
@@ -166,7 +217,7 @@ async def type_chosen(update: Update, context: CrmContext) -> object:
         data.update(owner_id=context.me.id, owner=context.me.name)
         return await _ask_due(update, context)
     agents = await agenda_uc.agents_in_scope(context.crm, context.me)
-    rows = [[_b(f"{a.name} ({a.code})", "o", a.id)] for a in agents[:90]]
+    rows = [[_b(f"{a.name} ({a.code})", PickOwner(a.id))] for a in agents[:90]]
     rows.append(_cancel_row(context))
     await _say(update, context, context.t("nv.ask_owner"), rows)
     return None
@@ -175,10 +226,10 @@ async def type_chosen(update: Update, context: CrmContext) -> object:
 async def owner_chosen(update: Update, context: CrmContext) -> object:
     """An owner button (only offered to supervisors and admins, re-checked here)."""
     assert update.callback_query is not None
-    cb = unpack(update.callback_query.data, PREFIX)
+    cb = PickOwner.unpack(update.callback_query.data)
     data = _data(context)
     agents = {a.id: a for a in await agenda_uc.agents_in_scope(context.crm, context.me)}
-    owner = agents.get(cb.int_arg(0))
+    owner = agents.get(cb.user_id)
     if owner is None:
         raise InvalidInput("error.owner_inactive")
     data.update(owner_id=owner.id, owner=owner.name)
@@ -191,22 +242,26 @@ async def owner_chosen(update: Update, context: CrmContext) -> object:
 async def _ask_due(update: Update, context: CrmContext) -> object:
     data = _data(context)
     hours = sorted({4, int(data["hours"])})
-    rows = [[_b(context.t("nv.b_in_hours", hours=h), "h", h) for h in hours]]
-    rows.append([_b(context.t("nv.b_tomorrow"), "m")])
+    rows = [[_b(context.t("nv.b_in_hours", hours=h), DueInHours(h)) for h in hours]]
+    rows.append([_b(context.t("nv.b_tomorrow"), DueTomorrow())])
     await _ask(update, context, NV_DUE, context.t("nv.ask_due"), rows)
     return NV_DUE
 
 
-async def due_button(update: Update, context: CrmContext) -> object:
-    """ "en N h" or "mañana 8:00"."""
+async def due_in_hours_pressed(update: Update, context: CrmContext) -> object:
+    """ "en N h"."""
     assert update.callback_query is not None
-    cb = unpack(update.callback_query.data, PREFIX)
+    cb = DueInHours.unpack(update.callback_query.data)
     _data(context)
-    now = context.crm.now()
-    if cb.action == "h":
-        due = uc.due_in_hours(now, cb.int_arg(0))
-    else:
-        due = uc.tomorrow_morning(now, context.crm.tz)
+    return await _due_set(update, context, uc.due_in_hours(context.crm.now(), cb.hours))
+
+
+async def due_tomorrow_pressed(update: Update, context: CrmContext) -> object:
+    """ "mañana 8:00"."""
+    assert update.callback_query is not None
+    DueTomorrow.unpack(update.callback_query.data)
+    _data(context)
+    due = uc.tomorrow_morning(context.crm.now(), context.crm.tz)
     return await _due_set(update, context, due)
 
 
@@ -231,7 +286,7 @@ async def due_typed(update: Update, context: CrmContext, q: asking.Question) -> 
 
 async def _due_set(update: Update, context: CrmContext, due: datetime) -> object:
     _data(context)["due"] = due.isoformat()
-    rows = [[_b(context.t("nv.b_no_note"), "n")]]
+    rows = [[_b(context.t("nv.b_no_note"), NoNote())]]
     await _ask(update, context, NV_NOTE, context.t("nv.ask_note"), rows)
     return NV_NOTE
 
@@ -277,7 +332,7 @@ async def _confirm(update: Update, context: CrmContext) -> object:
         relative=relative(due, context.crm.now(), context.lang),
         note=html.escape(data.get("note") or "—"),
     )
-    rows = [[_b(context.t("nv.b_create"), "ok"), _b(context.t("nv.b_cancel"), "x")]]
+    rows = [[_b(context.t("nv.b_create"), Create()), _b(context.t("nv.b_cancel"), Cancel())]]
     await _say(update, context, text, rows)
     return None
 
@@ -320,21 +375,18 @@ async def cancel_button(update: Update, context: CrmContext) -> object:
 # --- wiring --------------------------------------------------------------------------------
 
 
-def _press(action: str) -> str:
-    return rf"^{PREFIX}:{action}(:|$)"
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("nuevo", start))
-    presses = {
-        "ter": start_with_tercero,
-        "t": tercero_chosen,
-        "y": type_chosen,
-        "o": owner_chosen,
-        "(h|m)": due_button,
-        "n": no_note,
-        "ok": confirm,
-        "x": cancel_button,
-    }
-    for action, callback in presses.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=_press(action)))
+    presses: list[tuple[type[CallbackData], Any]] = [
+        (StartWithTercero, start_with_tercero),
+        (PickTercero, tercero_chosen),
+        (PickType, type_chosen),
+        (PickOwner, owner_chosen),
+        (DueInHours, due_in_hours_pressed),
+        (DueTomorrow, due_tomorrow_pressed),
+        (NoNote, no_note),
+        (Create, confirm),
+        (Cancel, cancel_button),
+    ]
+    for data, callback in presses:
+        app.add_handler(CallbackQueryHandler(callback, pattern=data.pattern()))

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from crm import terceros
 from crm.formatting import day, local_datetime, money
 from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
-from handlers import asking
+from handlers import asking, keyboards
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.phones import phone_links
@@ -37,15 +37,7 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 
 def pager(page: int, pages: int, make: Any, context: CrmContext) -> list[InlineKeyboardButton]:
     """◀ page/pages ▶ buttons (empty when everything fits on one page)."""
-    if pages <= 1:
-        return []
-    row = []
-    if page > 0:
-        row.append(_button("◀", make(page - 1)))
-    row.append(_button(f"{page + 1}/{pages}", make(page)))
-    if page < pages - 1:
-        row.append(_button("▶", make(page + 1)))
-    return row
+    return keyboards.pager(page, pages, make, counter=True)
 
 
 def render_results(context: CrmContext, result: SearchResult) -> tuple[str, Markup]:

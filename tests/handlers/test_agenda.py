@@ -156,7 +156,7 @@ async def test_bad_arguments_get_clear_messages(bot: BotHarness) -> None:
     bad_state = await bot.text(Team.luis, "/agenda estado:<b>")
     assert "«&lt;b&gt;»" in bad_state[0].text and "Pendiente" in bad_state[0].text
     bad_range = await bot.text(Team.luis, "/agenda 2026-12-09 2026-12-01")
-    assert "Rango no válido" in bad_range[0].text
+    assert "al revés" in bad_range[0].text
     what = await bot.text(Team.luis, "/agenda pasado")
     assert "No entendí «pasado»" in what[0].text
 
