@@ -137,3 +137,22 @@ def test_parsing_channels_and_person_type() -> None:
 )
 def test_next_allowed_moment(now: datetime, contacted: bool, expected: datetime) -> None:
     assert ley2300.next_allowed(now, BOGOTA, contacted) == expected
+
+
+def test_settings_names_and_defaults() -> None:
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.ley_2300, settings.payment_confirm_days) == ("naturales", 3)
+    assert Settings(_env_file=None, ley_2300=" Todos ").ley_2300 == "todos"  # type: ignore[call-arg]
+    with pytest.raises(ValueError):
+        Settings(_env_file=None, ley_2300="algunos")  # type: ignore[call-arg]
+
+
+def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import Settings
+
+    monkeypatch.setenv("CRM_LEY_2300", "no")
+    monkeypatch.setenv("CRM_PAYMENT_CONFIRM_DAYS", "5")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.ley_2300, settings.payment_confirm_days) == ("no", 5)
