@@ -251,6 +251,7 @@ EVENT_KINDS = (
     "payment_reported",
     "payment_confirmed",
     "payment_unseen",
+    "state_changed",
 )
 
 
@@ -404,3 +405,16 @@ class PaymentReport(Base):
     status: Mapped[str] = mapped_column(String(12), default="reported", index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     supervisor_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Confirmation(Base):
+    """A confirm button pressed: claimed in the same transaction as its action, keeping the
+    result, so a double tap or a press on another instance shows it instead of acting again."""
+
+    __tablename__ = "confirmations"
+
+    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    result: Mapped[str] = mapped_column(Text)
