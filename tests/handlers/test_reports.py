@@ -48,6 +48,7 @@ async def test_buttons_choose_report_then_period(booked: BotHarness) -> None:
         "rp:k:cartera",
         "rp:k:desempeno",
         "rp:k:contactos",
+        "rp:k:visitas",
     ]
     calls = await booked.press(Team.ana, menu.button("Seguimientos"))
     assert calls[0].method == "answerCallbackQuery"
