@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1)
     backup_time: str = "02:00"
+    notify_lease_seconds: int = Field(default=60, ge=3, le=3600)
+    redis_url: str | None = None
     ley_2300: str = "naturales"
     payment_confirm_days: int = Field(default=3, ge=1, le=60)
 
