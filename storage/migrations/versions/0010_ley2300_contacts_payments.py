@@ -2,7 +2,7 @@
 attempts (registered, blocked and overridden) and payment reports read from receipts.
 
 Revision ID: 0010
-Revises: 0006b (first written on 0005; re-chained onto main's head: 0012, 0009, 0007, 0006, 0006b)
+Revises: 0008 (first written on 0005; re-chained onto main's head: 0012, 0009, 0007, 0006, 0006b, 0008)
 Create Date: 2026-12-01 21:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0006b"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
