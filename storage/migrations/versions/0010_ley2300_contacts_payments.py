@@ -2,7 +2,7 @@
 attempts (registered, blocked and overridden) and payment reports read from receipts.
 
 Revision ID: 0010
-Revises: 0008 (first written on 0005; re-chained onto main's head: 0012, 0009, 0007, 0006, 0006b, 0008)
+Revises: 0008 (first written on 0005; re-chained onto main's head)
 Create Date: 2026-12-01 21:00:00
 """
 
