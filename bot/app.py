@@ -27,6 +27,7 @@ from handlers import (
     asking,
     audit,
     cartera,
+    cobranza,
     config,
     followups,
     invitations,
@@ -78,6 +79,8 @@ def make_crm(settings: Settings, clock: Clock | None = None) -> Crm:
         clock=clock or SystemClock(),
         admin_ids=frozenset(settings.admin_ids),
         working_hours=WorkingHours(*settings.working_window, settings.working_weekdays),
+        ley_2300=settings.ley_2300,
+        payment_confirm_days=settings.payment_confirm_days,
     )
 
 
@@ -194,6 +197,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     reports.register(app)
     route.register(app)
     visits.register(app)
+    cobranza.register(app)
     # Every message that is not a command: the pending question's answer, or a hint.
     asking.register_router(app)
     start.register_fallbacks(app)
@@ -220,6 +224,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # CRM_NOTIFY_INTERVAL_SECONDS also delivers due reports promptly.
     schedule_report_jobs(app, interval=app.bot_data["settings"].notify_interval_seconds)
     webhook.schedule_pruning(app)
+    cobranza.schedule(app, interval=app.bot_data["settings"].notify_interval_seconds)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     backup_time: str = "02:00"
     notify_lease_seconds: int = Field(default=60, ge=3, le=3600)
     redis_url: str | None = None
+    ley_2300: str = "naturales"
+    payment_confirm_days: int = Field(default=3, ge=1, le=60)
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,
@@ -113,6 +115,14 @@ class Settings(BaseSettings):
         value = value.strip().lower()
         if value not in ("es", "en"):
             raise ValueError("CRM_LANGUAGE must be 'es' or 'en'")
+        return value
+
+    @field_validator("ley_2300")
+    @classmethod
+    def _check_ley_2300(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("naturales", "todos", "no"):
+            raise ValueError("CRM_LEY_2300 must be 'naturales', 'todos' or 'no'")
         return value
 
     @field_validator("working_hours")

@@ -41,6 +41,10 @@ class Crm:
     admin_ids: frozenset[int] = frozenset()
     # CRM_WORKING_HOURS / CRM_WORKING_DAYS: pings wait for the window; "mañana" lands on it.
     working_hours: WorkingHours = field(default_factory=WorkingHours)
+    # CRM_LEY_2300 (naturales | todos | no) and CRM_PAYMENT_CONFIRM_DAYS (crm/ley2300.py,
+    # crm/payments.py).
+    ley_2300: str = "naturales"
+    payment_confirm_days: int = 3
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -74,6 +74,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("encargado"),
         Column("latitud", aliases=("latitude", "lat")),
         Column("longitud", aliases=("longitude", "lon", "lng")),
+        Column("tipo_persona", aliases=("tipopersona",)),
+        Column("canales_autorizados", aliases=("canalesautorizados", "canales")),
     ),
     "documentos": (
         Column("nit", True),
@@ -234,6 +236,12 @@ async def import_file(
     finally:
         sheet.close()
     result.written = True
+    if kind == "documentos":
+        # Reported payments are settled by every documentos import, even one that changed
+        # nothing: "no visto en cartera" is about days passing (crm/payments.py).
+        from crm.payments import settle_reports
+
+        await settle_reports(crm)
     if kind == "documentos" and (result.inserted or result.updated):
         await after_documents_import(crm, result)
     return result
@@ -488,6 +496,7 @@ class _TerceroImporter(_Importer):
                 record["encargado_id"] = user.id if user else None
             if row.has("latitud") or row.has("longitud"):
                 record.update(geo.import_location(row))
+            ley2300_fields(row, record)
             records.append(record)
         return records
 
@@ -502,6 +511,28 @@ class _TerceroImporter(_Importer):
         result.inserted += inserted
         result.updated += changed - inserted
         result.unchanged += len(records) - changed
+
+
+def ley2300_fields(row: _Row, record: dict[str, Any]) -> None:
+    """Ley 2300 columns of a terceros row (crm/ley2300.py has the rules)."""
+    from crm.ley2300 import BadChannels, parse_channels, parse_person_type
+
+    def person(value: Any) -> str:
+        try:
+            return parse_person_type(cell_text(value))
+        except ValueError:
+            raise BadValue("import.problem.bad_person_type", value=show(value)) from None
+
+    def channels(value: Any) -> str:
+        try:
+            return parse_channels(cell_text(value))
+        except BadChannels as exc:
+            raise BadValue("import.problem.bad_channel", value=show(exc.value)) from None
+
+    if row.has("tipo_persona"):
+        record["tipo_persona"] = row.get("tipo_persona", person)
+    if row.has("canales_autorizados"):
+        record["canales_autorizados"] = row.get("canales_autorizados", channels) or None
 
 
 async def _terceros_for(

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import followups
+from crm import contacts, followups
 from crm.context import Crm
 from crm.errors import InvalidInput
 from crm.users import Actor
@@ -186,6 +186,7 @@ async def claim_due(
             limit=OWNER_CLAIM_FACTOR * limit,
         )
         rows = await sql.followup_details(session, ids)
+        rows = await contacts.defer_forbidden_pings(session, crm, instance_id, rows, now)
     return [
         DuePing(
             followup_id=f.id,
@@ -244,7 +245,7 @@ def digest_due(crm: Crm, digest_at: time, now: datetime | None = None) -> bool:
     if local.weekday() not in crm.working_hours.weekdays:
         return False
     start = datetime.combine(local.date(), digest_at, crm.tz)
-    return start <= local < start + DIGEST_GRACE
+    return start <= local < start + DIGEST_GRACE and contacts.digest_allowed(crm, now)
 
 
 async def claim_digests(

@@ -180,12 +180,17 @@ def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup
             [_b(t("fu.b_attach"), "at", fid, v), _b(t("fu.b_discard"), "ds", fid, v)],
         ]
         extras = [_b(t("fu.b_state"), "st", fid, v), _b(t("fu.b_support"), "doc", fid)]
+        # Cobranza (handlers/cobranza.py): a contact through the Ley 2300 guard, a receipt.
+        cobranza = [InlineKeyboardButton(t("ct.b_contact"), callback_data=pack("ct", "m", fid))]
         if card.document is not None:
             # Promises to pay are about a cartera document (handlers/cartera.py).
             extras.append(
                 InlineKeyboardButton(t("fu.b_promise"), callback_data=pack("ca", "prom", fid))
             )
-        rows += [extras, visits.card_row(fid, context), [history, tercero]]
+            cobranza.append(
+                InlineKeyboardButton(t("pg.b_report"), callback_data=pack("pg", "a", fid))
+            )
+        rows += [cobranza, extras, visits.card_row(fid, context), [history, tercero]]
     elif card.status == "closed" and card.continued_by is not None:
         # Continued already: the lineage goes on from the continuation, not from here.
         child = _b(t("fu.b_child", id=card.continued_by), "card", card.continued_by)

@@ -113,6 +113,10 @@ class Tercero(Base):
     location_source: Mapped[str | None] = mapped_column(String(10))
     location_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     location_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Ley 2300 (migration 0010): "N" natural / "J" jurídica (NULL: not given, treated as N),
+    # and the channels the debtor authorised, ";"-joined (NULL: not given, any channel).
+    tipo_persona: Mapped[str | None] = mapped_column(String(1))
+    canales_autorizados: Mapped[str | None] = mapped_column(String(200))
 
 
 class Document(Base):
@@ -252,6 +256,10 @@ EVENT_KINDS = (
     "promise_broken",
     "letter_sent",
     "imported",
+    "contact",
+    "payment_reported",
+    "payment_confirmed",
+    "payment_unseen",
     "state_changed",
     "visit",
 )
@@ -374,6 +382,55 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ContactAttempt(Base):
+    """A contact with a tercero (Ley 2300): registered, blocked by the guard, or forced by a
+    supervisor with a reason. Blocked attempts are kept too, for the compliance report."""
+
+    __tablename__ = "contact_attempts"
+    __table_args__ = (Index("ix_contact_attempts_tercero_at", "tercero_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int | None] = mapped_column(ForeignKey("followups.id"), index=True)
+    tercero_id: Mapped[int] = mapped_column(ForeignKey("terceros.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    result: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    # "registered" (complied), "blocked" (refused, nothing happened), "override" (forced).
+    outcome: Mapped[str] = mapped_column(String(12))
+    # The guard's rule that was broken (e.g. "sunday", "holiday"), NULL when it complied.
+    rule: Mapped[str | None] = mapped_column(String(20))
+    rule_detail: Mapped[str | None] = mapped_column(String(200))
+    override_reason: Mapped[str | None] = mapped_column(String(500))
+    protected: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PaymentReport(Base):
+    """A payment the debtor showed a receipt for, until the ERP's cartera confirms it."""
+
+    __tablename__ = "payment_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    followup_id: Mapped[int] = mapped_column(ForeignKey("followups.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    promise_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id"))
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(60))
+    bank: Mapped[str | None] = mapped_column(String(40))
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    # What OCR read before any correction (JSON), for audit.
+    ocr_read: Mapped[str | None] = mapped_column(Text)
+    balance_at_report: Mapped[Decimal] = mapped_column(Money)
+    # "reported" (pago reportado), "confirmed" (pago confirmado), "unseen" (no visto).
+    status: Mapped[str] = mapped_column(String(12), default="reported", index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    supervisor_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Confirmation(Base):

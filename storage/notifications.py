@@ -382,3 +382,20 @@ async def active_count(session: AsyncSession, owner_id: int) -> int:
         )
         or 0
     )
+
+
+LEY_2300_HOLDER = "ley2300"
+
+
+async def defer_claims(
+    session: AsyncSession, *, instance_id: str, until: dict[int, datetime]
+) -> None:
+    """Hand claimed follow-ups to the Ley 2300 holder until the given moments: no round
+    claims them before (postponing clears the hold, as it clears any lease)."""
+    for followup_id, moment in until.items():
+        await session.execute(
+            update(FollowUp)
+            .where(FollowUp.id == followup_id, FollowUp.claimed_by == instance_id)
+            .values(claimed_by=LEY_2300_HOLDER, claimed_until=moment),
+            execution_options=NO_SYNC,
+        )

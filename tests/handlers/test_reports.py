@@ -49,6 +49,7 @@ async def test_buttons_choose_report_then_period(booked: BotHarness) -> None:
         "rp:k:cartera",
         "rp:k:recaudo",
         "rp:k:desempeno",
+        "rp:k:contactos",
         "rp:k:visitas",
     ]
     calls = await booked.press(Team.ana, menu.button("Seguimientos"))
@@ -72,7 +73,7 @@ async def test_buttons_choose_report_then_period(booked: BotHarness) -> None:
     owners = {r[5] for r in data.iter_rows(min_row=2, values_only=True)}
     assert owners == {"Luis Gómez", "María Ruiz"}  # ANA's team, not PEDRO
     back = await booked.press(Team.ana, periods.button("Volver"))
-    assert len(back[-1].buttons) == 7
+    assert len(back[-1].buttons) == 8
 
 
 async def test_cartera_button_sends_the_file_straight_away(booked: BotHarness) -> None:

@@ -40,6 +40,8 @@ class RecordingRequest(BaseRequest):
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     # method -> list of canned exceptions/responses consumed in order (for error tests)
     scripted: dict[str, list[Any]] = field(default_factory=dict)
+    # file_id -> bytes served by getFile and the file download (e.g. receipt photos)
+    files: dict[str, bytes] = field(default_factory=dict)
 
     async def initialize(self) -> None:
         return None
@@ -61,6 +63,12 @@ class RecordingRequest(BaseRequest):
         connect_timeout: Any = DEFAULT_NONE,
         pool_timeout: Any = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download (File.download_*): serve the bytes
+            file_id = url.rsplit("/", 1)[-1]
+            self.calls.append(ApiCall("downloadFile", {"file_id": file_id}))
+            if file_id not in self.files:
+                return 404, b'{"ok": false, "description": "Not Found"}'
+            return 200, self.files[file_id]
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         decoded = {k: _maybe_json(v) for k, v in params.items()}
@@ -118,10 +126,13 @@ class RecordingRequest(BaseRequest):
                 message["document"] = {"file_id": f"doc{next(self._ids)}", "file_unique_id": "u1"}
             return message
         if method == "getFile":
+            file_id = str(params.get("file_id"))
+            known = file_id in self.files
             return {
-                "file_id": params.get("file_id"),
+                "file_id": file_id,
                 "file_unique_id": "u",
-                "file_path": "documents/file.bin",
+                "file_path": f"photos/{file_id}" if known else "documents/file.bin",
+                **({"file_size": len(self.files[file_id])} if known else {}),
             }
         return True
 
