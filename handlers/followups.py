@@ -30,7 +30,7 @@ from crm.views import EventView, FollowUpView, LineageView
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.errors import explain
-from handlers.phones import phone_links
+from handlers.phones import phone_list
 from handlers.texts import CATALOG
 
 PREFIX = "fu"
@@ -113,7 +113,7 @@ def card_text(card: FollowUpView, context: CrmContext) -> str:
         f"👤 <b>{html.escape(ter.name)}</b> · NIT {html.escape(ter.nit)}",
     ]
     if ter.phones:
-        lines.append("📞 " + phone_links(ter.phones))
+        lines.append("📞 " + phone_list(ter.phones))
     place = ", ".join(p for p in (ter.address, ter.city) if p)
     if place:
         lines.append("📍 " + html.escape(place))
