@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 from zoneinfo import ZoneInfo
+
+from babel.units import format_unit
 
 
 def money(amount: Decimal | int | None) -> str:
@@ -37,22 +40,30 @@ def local_time(value: datetime, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%H:%M")
 
 
+# Direction words around Babel's amount ("en 4 h", not CLDR's "dentro de 4 h").
+_DIRECTION = {"es": ("en {}", "hace {}"), "en": ("in {}", "{} ago")}
+# (unit, seconds, shown below this many of the unit, CLDR length): minutes under an hour,
+# hours under two days, days from then on.
+_Length = Literal["short", "long"]
+_UNITS: tuple[tuple[str, int, int | None, _Length], ...] = (
+    ("duration-minute", 60, 60, "short"),
+    ("duration-hour", 3600, 48, "short"),
+    ("duration-day", 86400, None, "long"),
+)
+
+
 def relative(value: datetime, now: datetime, lang: str = "es") -> str:
-    """``hace 3 h`` / ``en 2 días`` (or English), rounded to the largest useful unit."""
+    """``en 4 h`` / ``hace 2 días`` (or English): rounded to the nearest unit, at least one
+    minute; Babel writes the amount with the unit's CLDR name and plural form."""
     delta = value - now
-    past = delta < timedelta(0)
+    if lang not in _DIRECTION:
+        lang = "es"
     seconds = abs(delta.total_seconds())
-    if seconds < 3600:
-        amount, unit = max(1, int(seconds // 60)), "min"
-    elif seconds < 48 * 3600:
-        amount, unit = int(seconds // 3600), "h"
-    else:
-        amount = int(seconds // 86400)
-        unit = (
-            ("día" if amount == 1 else "días")
-            if lang == "es"
-            else ("day" if amount == 1 else "days")
-        )
-    if lang == "es":
-        return f"hace {amount} {unit}" if past else f"en {amount} {unit}"
-    return f"{amount} {unit} ago" if past else f"in {amount} {unit}"
+    for unit in _UNITS:
+        name, size, below, length = unit
+        amount = max(1, round(seconds / size))
+        if below is None or amount < below:
+            break
+    text = format_unit(amount, name, length=length, locale=lang)
+    future, past = _DIRECTION[lang]
+    return (past if delta < timedelta(0) else future).format(text)

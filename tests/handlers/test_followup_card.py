@@ -59,7 +59,7 @@ async def test_card_shows_everything_and_all_buttons(bot: BotHarness) -> None:
         "Cra 7 # 12-34, Bogotá",
         "Cobro de cartera",
         "activo",
-        "27/11/2026 17:30 (en 3 h)",
+        "27/11/2026 17:30 (en 4 h)",  # 3 h 30 min rounds to the nearest hour
         "Luis Gómez (LUIS)",
         "FV-1001",
         "$ 1.234.567",
