@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, TypeHandler
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from crm.notifications import user_is_back
 from crm.users import resolve_actor
 from handlers.context import CrmContext
-from handlers.flood import FloodGuard
+from handlers.flood import FloodGuard, RefusalLimiter
 from handlers.texts import pick_language
 
 
@@ -38,14 +39,33 @@ async def gate(update: Update, context: CrmContext) -> None:
 
 def flood_guard(context: CrmContext) -> FloodGuard:
     """The process-wide guard (kept in bot_data, which is not persisted)."""
-    guard = context.application.bot_data.get("flood_guard")
+    return _flood_guard(context.application.bot_data)
+
+
+def _flood_guard(bot_data: dict[str, Any]) -> FloodGuard:
+    guard = bot_data.get("flood_guard")
     if guard is None:
-        guard = context.application.bot_data["flood_guard"] = FloodGuard()
+        guard = bot_data["flood_guard"] = FloodGuard()
     return guard  # type: ignore[no-any-return]
 
 
+def admit_on_arrival(
+    application: Application[Any, Any, Any, Any, Any, Any], update: object
+) -> bool:
+    """Count ``update`` as it arrives (before it waits for the user's earlier updates); False
+    to drop it unprocessed. The warning and silent button answers are left to the gate."""
+    if not isinstance(update, Update):
+        return True
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return True
+    verdict = _flood_guard(application.bot_data).arrive(user.id, update.update_id)
+    # A dropped button press still reaches the gate, which answers it so it stops spinning.
+    return verdict != "drop" or update.callback_query is not None
+
+
 async def _slow_down_floods(update: Update, context: CrmContext, user_id: int) -> None:
-    verdict = flood_guard(context).check(user_id)
+    verdict = flood_guard(context).verdict(user_id, update.update_id)
     if verdict == "ok":
         return
     if verdict == "warn":
@@ -70,15 +90,29 @@ def _is_invitation(update: Update) -> bool:
     )
 
 
+def refusals(context: CrmContext) -> RefusalLimiter:
+    """The process-wide record of strangers refused lately (bot_data, not persisted)."""
+    limiter = context.application.bot_data.get("stranger_refusals")
+    if limiter is None:
+        limiter = context.application.bot_data["stranger_refusals"] = RefusalLimiter()
+    return limiter  # type: ignore[no-any-return]
+
+
 async def refuse(update: Update, context: CrmContext) -> None:
-    """One polite message with the user's id; nothing else."""
+    """One polite message with the user's id (at most once per stranger every ten minutes,
+    so strangers never use up the sending budget), or a button alert; nothing else."""
     user = update.effective_user
     assert user is not None
     if update.callback_query is not None:
+        # A button alert is no message: it costs nothing of the sending budget.
         await update.callback_query.answer(
             context.t("gate.refused_short", telegram_id=user.id), show_alert=True
         )
-    elif update.effective_message is not None and update.effective_chat is not None:
+    elif (
+        update.effective_message is not None
+        and update.effective_chat is not None
+        and refusals(context).allow(user.id, context.crm.now())
+    ):
         await context.bot.send_message(
             update.effective_chat.id,
             context.t("gate.refused", telegram_id=user.id),
