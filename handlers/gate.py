@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from typing import Any
 
 from telegram import Update
@@ -11,8 +12,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from crm.notifications import user_is_back
-from crm.users import resolve_actor
-from handlers.context import CrmContext
+from crm.users import Actor, remember_language, resolve_actor
+from handlers.context import KNOWN_LANGUAGES, CrmContext
 from handlers.flood import FloodGuard, RefusalLimiter
 from handlers.texts import pick_language
 
@@ -20,21 +21,38 @@ from handlers.texts import pick_language
 async def gate(update: Update, context: CrmContext) -> None:
     """Resolve the actor for this update, or refuse politely and stop all handling."""
     user = update.effective_user
-    context.lang = pick_language(user.language_code if user else None, context.settings.language)
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
     await _slow_down_floods(update, context, user.id)
-    context.actor = await resolve_actor(context.crm, user.id, user.full_name)
-    if context.actor is not None:
+    actor = await resolve_actor(context.crm, user.id, user.full_name)
+    if actor is not None:
         # Someone who had blocked the bot is back: pings resume from the next round.
-        await user_is_back(context.crm, context.actor)
-        if context.actor.language and not user.language_code:
-            context.lang = context.actor.language
+        await user_is_back(context.crm, actor)
+        context.actor = await _speak_their_language(context, actor, user.language_code)
         return
     if _is_invitation(update):
         return  # /start CODE: the start handler checks the invitation
     await refuse(update, context)
     raise ApplicationHandlerStop
+
+
+async def _speak_their_language(
+    context: CrmContext, actor: Actor, telegram_code: str | None
+) -> Actor:
+    """Use the user's Telegram language, and store it when it changed, so pings, digests,
+    escalations and reports sent later speak it too; without a code, the stored one."""
+    if telegram_code:
+        context.lang = pick_language(telegram_code, context.settings.language)
+        if context.lang != actor.language:
+            await remember_language(context.crm, actor, context.lang)
+            actor = replace(actor, language=context.lang)
+    elif actor.language:
+        context.lang = pick_language(actor.language, context.settings.language)
+    if actor.id is not None:
+        context.application.bot_data.setdefault(KNOWN_LANGUAGES, {})[actor.telegram_id] = (
+            context.lang
+        )
+    return actor
 
 
 def flood_guard(context: CrmContext) -> FloodGuard:
