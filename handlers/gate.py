@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 from dataclasses import replace
 from typing import Any
 
@@ -12,10 +13,14 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from crm.notifications import user_is_back
+from crm.strangers import claim_refusal
 from crm.users import Actor, remember_language, resolve_actor
 from handlers.context import KNOWN_LANGUAGES, CrmContext
 from handlers.flood import FloodGuard, RefusalLimiter
 from handlers.texts import pick_language
+
+# Names this process in the shared refusal claims.
+_PROCESS = secrets.token_hex(6)
 
 
 async def gate(update: Update, context: CrmContext) -> None:
@@ -116,6 +121,17 @@ def refusals(context: CrmContext) -> RefusalLimiter:
     return limiter  # type: ignore[no-any-return]
 
 
+async def _may_refuse(update: Update, context: CrmContext, telegram_id: int) -> bool:
+    limiter = refusals(context)
+    if not limiter.allow(telegram_id, context.crm.now()):
+        return False  # this process refused them lately: no database round trip
+    if not getattr(context.application, "multi_instance", False):
+        return True
+    # Several instances behind one webhook: the first to claim the stranger refuses.
+    holder = f"{_PROCESS}:{update.update_id}"
+    return await claim_refusal(context.crm, telegram_id, holder, limiter.every)
+
+
 async def refuse(update: Update, context: CrmContext) -> None:
     """One polite message with the user's id (at most once per stranger every ten minutes,
     so strangers never use up the sending budget), or a button alert; nothing else."""
@@ -129,7 +145,7 @@ async def refuse(update: Update, context: CrmContext) -> None:
     elif (
         update.effective_message is not None
         and update.effective_chat is not None
-        and refusals(context).allow(user.id, context.crm.now())
+        and await _may_refuse(update, context, user.id)
     ):
         await context.bot.send_message(
             update.effective_chat.id,

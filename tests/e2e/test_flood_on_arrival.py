@@ -105,3 +105,31 @@ def test_refusals_forget_strangers_after_the_window(clock: FakeClock) -> None:
     assert not limiter.allow(1, now + timedelta(minutes=9))
     assert limiter.allow(1, now + timedelta(minutes=20))
     assert len(limiter._last) == 1
+
+
+async def test_two_instances_refuse_a_stranger_once_between_them(
+    sqlite_crm: Crm, clock: FakeClock
+) -> None:
+    await seed_team(sqlite_crm)
+    apps, requests = [], []
+    for _ in range(2):
+        request = RecordingRequest()
+        app = build_application(
+            make_settings(), sqlite_crm, request=request, rate_limit=False, multi_instance=True
+        )
+        await app.initialize()
+        apps.append(app)
+        requests.append(request)
+    try:
+        updates = UpdateFactory()
+        for n in range(4):
+            app = apps[n % 2]
+            await app.process_update(updates.message(Team.stranger, "hola", bot=app.bot))
+        refusals = [c for r in requests for c in r.sent("sendMessage")]
+        assert len(refusals) == 1 and str(Team.stranger) in refusals[0].text
+        clock.advance(minutes=10)
+        await apps[1].process_update(updates.message(Team.stranger, "hola", bot=apps[1].bot))
+        assert len([c for r in requests for c in r.sent("sendMessage")]) == 2
+    finally:
+        for app in apps:
+            await app.shutdown()
