@@ -15,7 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import scheduler
 from bot.jobs import INSTANCE_ID, schedule_report_jobs
-from bot.persistence import DatabasePersistence, sync_conversations, write_through
+from bot.persistence import DatabasePersistence, write_through
 from bot.ratelimit import PerChatRateLimiter
 from bot.settings import Settings
 from bot.updates import PerUserUpdateProcessor
@@ -24,12 +24,14 @@ from crm.context import Crm
 from crm.workhours import WorkingHours
 from handlers import (
     agenda,
+    asking,
     audit,
     cartera,
     config,
-    flow,
+    followups,
     invitations,
     letters,
+    new_followup,
     notifications,
     reassign,
     reports,
@@ -90,9 +92,9 @@ class CrmApplication(Application[Any, Any, Any, Any, Any, Any]):
         if user is not None:
             await self._wait_for_user(crm, str(user.id), holder)
         try:
-            await sync_conversations(self, update)
             await super().process_update(update)
-            # Write conversation state through at once, for the next instance to read.
+            # Write the user's data (their pending question too) through at once, for the
+            # next instance to read.
             await write_through(self, update)
         finally:
             if user is not None:
@@ -159,7 +161,8 @@ def build_application(
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    app.add_handler(gate_handler(), group=-1)
+    app.add_handler(gate_handler(), group=-2)
+    asking.register(app)
     start.register(app)
     notifications.register(app)
     invitations.register(app)
@@ -170,11 +173,14 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Before the tercero card's ^te: handlers: te:reasg / te:reasgto / te:reasgok are ours.
     reassign.register(app)
     audit.register(app)
-    flow.register(app)
+    new_followup.register(app)
+    followups.register(app)
     agenda.register(app)
     terceros.register(app)
     cartera.register(app)
     reports.register(app)
+    # Every message that is not a command: the pending question's answer, or a hint.
+    asking.register_router(app)
     start.register_fallbacks(app)
     app.add_error_handler(on_error)  # type: ignore[arg-type]
 

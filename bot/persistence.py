@@ -1,90 +1,37 @@
-"""PTB persistence over the database: conversations and user data survive restarts.
+"""PTB persistence over the database: user data (with each user's one pending question,
+see ``handlers/asking.py``) survives restarts and moves between webhook instances.
 
 Only JSON-serialisable values may be kept in ``context.user_data``. ``bot_data`` holds live
-objects (settings, the use-case environment) and is not persisted.
+objects (settings, the use-case environment) and is not persisted. No ConversationHandler is
+used, so conversations are not stored: the public BasePersistence hooks are all we need.
 """
 
 from __future__ import annotations
 
 import json
 from copy import deepcopy
-from typing import Any, cast
+from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
-from telegram.ext._handlers.conversationhandler import PendingState
-from telegram.ext._utils.trackingdict import TrackingDict
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+from telegram.ext import Application, BasePersistence, PersistenceInput
 
 from storage import botstate
 from storage.db import SessionFactory
 
 USER = "user_data"
-CONVERSATION = "conv:"
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
-def _key(key: ConversationKey) -> str:
-    return json.dumps(list(key))
-
-
-async def sync_conversations(
-    application: Application[Any, Any, Any, Any, Any, Any], update: Update
-) -> None:
-    """Load this update's conversation states from the database into every persistent
-    ConversationHandler, so an instance continues what another instance started."""
-    persistence = application.persistence
-    if not isinstance(persistence, DatabasePersistence):
-        return
-    handlers = _persistent_conversations(application)
-    if not handlers:
-        return
-    keys: dict[str, ConversationKey] = {}
-    for handler in handlers:
-        assert handler.name is not None
-        try:
-            keys[handler.name] = handler._get_key(update)  # private: PTB has no public API
-        except RuntimeError:
-            continue
-    if not keys:
-        return
-    # All conversations here use the default (chat, user) key, so one query finds them all.
-    stored: dict[str, Any] = {}
-    for json_key in {_key(k) for k in keys.values()}:
-        stored.update(await botstate.load_by_key(persistence.sessions, CONVERSATION, json_key))
-    for handler in handlers:
-        if handler.name not in keys:
-            continue
-        key = keys[handler.name]
-        conversations = cast("TrackingDict[ConversationKey, object]", handler._conversations)
-        state = stored.get(CONVERSATION + handler.name)
-        if state is None or state == ConversationHandler.END:
-            conversations.data.pop(key, None)  # untracked: the database already says so
-        elif not isinstance(conversations.get(key), PendingState):
-            conversations.update_no_track({key: state})
-
-
-def _persistent_conversations(
-    application: Application[Any, Any, Any, Any, Any, Any],
-) -> list[ConversationHandler[Any]]:
-    return [
-        h
-        for group in application.handlers.values()
-        for h in group
-        if isinstance(h, ConversationHandler) and h.persistent and h.name
-    ]
-
-
 async def write_through(
     application: Application[Any, Any, Any, Any, Any, Any], update: Update
 ) -> None:
-    """Write this update's user data and conversation states to the database now (several
-    instances). Only the instance handling a user's update writes that user's rows: PTB's own
-    deferred writes would later put this process's copy back over a newer one written by
-    another instance, so :class:`DatabasePersistence` ignores them when shared."""
+    """Write this update's user data (with the user's pending question) to the database now
+    (several instances). Only the instance handling a user's update writes that user's row:
+    PTB's own deferred writes would later put this process's copy back over a newer one
+    written by another instance, so :class:`DatabasePersistence` ignores them when shared."""
     persistence = application.persistence
     if not isinstance(persistence, DatabasePersistence):
         return
@@ -92,19 +39,6 @@ async def write_through(
     if user is not None and user.id in application.user_data:
         data = deepcopy(application.user_data[user.id])
         await botstate.save(persistence.sessions, USER, str(user.id), data or None)
-    for handler in _persistent_conversations(application):
-        try:
-            key = handler._get_key(update)  # private: PTB has no public API
-        except RuntimeError:
-            continue
-        state = handler._conversations.get(key)
-        if isinstance(state, PendingState):
-            state = state.resolve() if state.done() else state.old_state
-        if state == ConversationHandler.END:
-            state = None
-        await botstate.save(
-            persistence.sessions, CONVERSATION + str(handler.name), _key(key), state
-        )
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -156,17 +90,12 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         await botstate.clear(self.sessions, USER, str(user_id))
         self._stored.pop(user_id, None)
 
-    # --- conversations --------------------------------------------------------------------
-    async def get_conversations(self, name: str) -> ConversationDict:
-        stored = await botstate.load(self.sessions, CONVERSATION + name)
-        return {tuple(json.loads(k)): v for k, v in stored.items()}
+    # --- conversations: none (one pending question per user lives in user_data) ----------
+    async def get_conversations(self, name: str) -> dict[Any, Any]:
+        return {}
 
-    async def update_conversation(
-        self, name: str, key: ConversationKey, new_state: object | None
-    ) -> None:
-        if self.shared:
-            return  # see update_user_data
-        await botstate.save(self.sessions, CONVERSATION + name, _key(key), new_state)
+    async def update_conversation(self, name: str, key: Any, new_state: object | None) -> None:
+        return None
 
     # --- not stored -----------------------------------------------------------------------
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
@@ -175,7 +104,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     async def get_bot_data(self) -> dict[Any, Any]:
         return {}
 
-    async def get_callback_data(self) -> CDCData | None:
+    async def get_callback_data(self) -> Any:
         return None
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
@@ -184,7 +113,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     async def update_bot_data(self, data: dict[Any, Any]) -> None:
         return None
 
-    async def update_callback_data(self, data: CDCData) -> None:
+    async def update_callback_data(self, data: Any) -> None:
         return None
 
     async def drop_chat_data(self, chat_id: int) -> None:

@@ -3,7 +3,6 @@ period, type, state and (for supervisors and admins) agent. SQL filters, orders 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -12,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, null, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm import input as grammar
 from crm.context import Crm
 from crm.errors import InvalidInput, NotAuthorized
 from crm.followups import list_states, list_types
@@ -87,68 +87,61 @@ class Agenda:
 
 # --- parsing (pure) --------------------------------------------------------------------------
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _parse_date(text: str) -> date:
-    try:
-        value = date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput("error.agenda_bad_date", value=text) from exc
-    if not 2000 <= value.year <= 2100:  # a typo, and the day after 9999-12-31 does not exist
-        raise InvalidInput("error.agenda_bad_date", value=text)
-    return value
-
-
-def _match(name: str, items: Sequence[CatalogItem], key: str) -> int:
-    wanted = normalize_text(name.replace("_", " "))
-    for item in items:
-        if normalize_text(item.name) == wanted:
-            return item.id
-    # A unique prefix is enough ("tipo:cobro"), as long as it is not ambiguous.
-    found = [i for i in items if normalize_text(i.name).startswith(wanted)]
-    if wanted and len(found) == 1:
-        return found[0].id
-    raise InvalidInput(key, value=name, valid=", ".join(i.name for i in items))
-
-
 def parse_agenda_args(
-    text: str | None, types: Sequence[CatalogItem], states: Sequence[CatalogItem]
+    text: str | None,
+    types: Sequence[CatalogItem],
+    states: Sequence[CatalogItem],
+    today: date | None = None,
 ) -> AgendaFilter:
-    """``hoy`` | ``vencidos`` | ``YYYY-MM-DD`` [``YYYY-MM-DD``] plus ``tipo:NOMBRE``,
-    ``estado:NOMBRE`` and ``agente:CODE``, in any order. Names ignore case and accents;
-    a multi-word name may be quoted (``tipo:"cobro de cartera"``) or joined with ``_``."""
+    """A period in the shared grammar (``crm/input.py``: ``hoy``, ``mañana``, ``vencidos``,
+    ``semana``, ``7d``, a day, two days…) plus ``tipo:NOMBRE``, ``estado:NOMBRE`` (or
+    ``activo``) and ``agente:CODE``, in any order. Names ignore case and accents and may be
+    a unique prefix or part; a multi-word name may be quoted or joined with ``_``."""
     result = AgendaFilter()
-    dates: list[date] = []
-    for token in _tokens(text or ""):
+    words = grammar.split_words(text or "")
+    today = today or date.today()
+    rest: list[str] = []
+    seen_period = False
+    while words:
+        period, left = grammar.parse_period(words, today)
+        if period is not None:
+            if seen_period:
+                raise InvalidInput("error.agenda_bad_range")
+            seen_period = True
+            result = _with_period(result, period)
+            words = left
+            continue
+        rest.append(words.pop(0))
+    for token in rest:
         key, sep, value = token.partition(":")
         lowered = normalize_text(key)
         if sep and lowered in ("tipo", "type"):
-            result = result.with_(type_id=_match(value, types, "error.agenda_unknown_type"))
+            typed = grammar.match_name(value, types, "error.agenda_unknown_type")
+            result = result.with_(type_id=typed)
         elif sep and lowered in ("estado", "state"):
-            result = result.with_(state_id=_match(value, states, "error.agenda_unknown_state"))
+            status = grammar.status_word(value)
+            if status == "active":
+                continue  # the agenda is the active follow-ups
+            if status is not None:
+                raise InvalidInput("error.agenda_only_active", value=normalize_text(value))
+            state = grammar.match_name(value, states, "error.agenda_unknown_state")
+            result = result.with_(state_id=state)
         elif sep and lowered in ("agente", "agent"):
             if not value.strip():
                 raise InvalidInput("error.agenda_bad_arg", value=token)
             result = result.with_(agent_code=value.strip().upper())
-        elif not sep and normalize_text(token) in ("hoy", "today"):
-            result = result.with_(period="today")
-        elif not sep and normalize_text(token) in ("vencidos", "vencido", "overdue"):
-            result = result.with_(period="overdue")
-        elif not sep and normalize_text(token) in ("todos", "todo", "all"):
-            result = result.with_(period="all")
-        elif not sep and _DATE.match(token):
-            dates.append(_parse_date(token))
         else:
             raise InvalidInput("error.agenda_bad_arg", value=token)
-    if len(dates) == 1:
-        result = result.with_(period="day", start=dates[0], end=dates[0])
-    elif len(dates) == 2:
-        result = result.with_(period="range", start=dates[0], end=dates[1])
-    elif len(dates) > 2:
-        raise InvalidInput("error.agenda_bad_range")
     check_period(result)
     return result
+
+
+def _with_period(flt: AgendaFilter, period: grammar.Period) -> AgendaFilter:
+    if period.kind in ("today", "overdue", "all"):
+        return flt.with_(period=period.kind)
+    if period.kind == "day":
+        return flt.with_(period="day", start=period.start, end=period.end)
+    return flt.with_(period="range", start=period.start, end=period.end)
 
 
 def check_period(flt: AgendaFilter) -> None:
@@ -160,11 +153,6 @@ def check_period(flt: AgendaFilter) -> None:
             raise InvalidInput("error.agenda_bad_range")
         if (flt.end - flt.start).days > MAX_RANGE_DAYS:
             raise InvalidInput("error.agenda_bad_range")
-
-
-def _tokens(text: str) -> list[str]:
-    # Quotes group words: tipo:"visita t.a.t." -> one token without the quotes.
-    return [m.group(0).replace('"', "") for m in re.finditer(r'(?:[^\s"]+|"[^"]*")+', text)]
 
 
 # --- the use case ----------------------------------------------------------------------------
@@ -410,4 +398,5 @@ async def agenda_from_text(crm: Crm, actor: Actor, text: str | None, page: int =
     """``/agenda ARGS``: parse the arguments against the catalogs, then :func:`agenda_for`."""
     # Only ``tipo:`` / ``estado:`` need the catalogs: a bare /agenda skips two queries.
     types, states = await agenda_filters_catalog(crm) if ":" in (text or "") else ([], [])
-    return await agenda_for(crm, actor, parse_agenda_args(text, types, states), page)
+    flt = parse_agenda_args(text, types, states, crm.today())
+    return await agenda_for(crm, actor, flt, page)

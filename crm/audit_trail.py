@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from crm.context import Crm
 from crm.errors import NotAuthorized, NotFound
-from crm.report_workbook import text_cell
+from crm.reports.workbook import text_cell
 from crm.users import Actor
 from storage.db import read_session
 from storage.models import AuditEntry, User

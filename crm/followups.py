@@ -618,8 +618,10 @@ async def attach(
     latitude: float | None = None,
     longitude: float | None = None,
     expected_version: int | None = None,
+    file_name: str | None = None,
 ) -> FollowUpView:
-    """Store a photo, document (Telegram file id) or a location check-in as an event."""
+    """Store a photo, document (Telegram file id) or a location check-in as an event; a
+    document keeps its file name in front of the caption, so the card and history show it."""
     if kind not in ATTACHMENT_KINDS:
         raise InvalidInput("error.bad_attachment")
     if kind == "location":
@@ -628,6 +630,9 @@ async def attach(
     elif not file_id:
         raise InvalidInput("error.bad_attachment")
     caption = clean_note(caption)
+    name = clean_note(file_name) if kind == "document" and file_name else None
+    if name:
+        caption = clean_note(f"{name} — {caption}"[:MAX_NOTE] if caption else name[:MAX_NOTE])
     where = {"lat": latitude, "lon": longitude}
     return await _log_event(
         crm,

@@ -3,7 +3,6 @@ typed due dates, and the owners the actor may pick."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.context import Crm
 from crm.errors import InvalidInput, NotAuthorized, NotFound
 from crm.followups import MAX_HOURS, MIN_HOURS, tercero_brief
+from crm.input import parse_due as parse_typed_due
 from crm.permissions import owner_filter
 from crm.text import nit_base, normalize_text
 from crm.users import Actor
@@ -87,38 +87,10 @@ async def _tercero_in_book(session: AsyncSession, actor: Actor, tercero_id: int)
     return tercero_brief(tercero)
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})$")
-_DM = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s+(\d{1,2}):(\d{2})$")
-
-
 def parse_due(text: str, now: datetime, tz: ZoneInfo) -> datetime:
-    """``YYYY-MM-DD HH:MM`` or ``DD/MM HH:MM`` (optionally ``DD/MM/YYYY HH:MM``) in ``tz``;
-    must be in the future. Without a year, a date long past means next year (typed in
-    late December for January)."""
-    text = " ".join(text.strip().split())
-    local_now = now.astimezone(tz)
-    year_given = True
-    if m := _ISO.match(text):
-        year, month, day, hour, minute = (int(g) for g in m.groups())
-    elif m := _DM.match(text):
-        day, month = int(m.group(1)), int(m.group(2))
-        year_given = m.group(3) is not None
-        year = int(m.group(3)) if year_given else local_now.year
-        hour, minute = int(m.group(4)), int(m.group(5))
-    else:
-        raise InvalidInput("error.new_bad_due")
-    try:
-        due = datetime(year, month, day, hour, minute, tzinfo=tz)
-    except ValueError as exc:
-        raise InvalidInput("error.new_bad_due") from exc
-    if not year_given and due < now - timedelta(days=30):
-        try:
-            due = due.replace(year=year + 1)
-        except ValueError as exc:  # 29/02
-            raise InvalidInput("error.new_bad_due") from exc
-    if due <= now:
-        raise InvalidInput("error.due_in_past")
-    return due
+    """A typed due in the shared grammar (``crm/input.py``): ``en 5 h``, ``mañana 8:00``,
+    ``17:30``, a day with or without time; it must be in the future."""
+    return parse_typed_due(text, now, tz)
 
 
 def tomorrow_morning(now: datetime, tz: ZoneInfo) -> datetime:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from crm import followups
+from crm import input as input_grammar
 from crm.cartera import tercero_totals
 from crm.context import Crm
 from crm.errors import InvalidInput
@@ -207,26 +208,8 @@ async def get_card(crm: Crm, actor: Actor, tercero_id: int) -> TerceroCard:
 
 
 def parse_day(text: str, today: date) -> date:
-    """A typed date: ``DD/MM/YYYY`` (also ``-`` or ``.``), ``DD/MM`` (this year),
-    ``YYYY-MM-DD``, ``hoy``, ``ayer`` or ``mañana``; InvalidInput explaining the format
-    otherwise."""
-    value = normalize_text(text)
-    words = {"hoy": 0, "today": 0, "ayer": -1, "yesterday": -1, "manana": 1, "tomorrow": 1}
-    if value in words:
-        return today + timedelta(days=words[value])
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value, re.ASCII)
-    match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?", value, re.ASCII)
-    if iso is not None:
-        year, month, day_ = iso.groups()
-    elif match is not None:
-        day_, month, year = match.groups()
-    else:
-        raise InvalidInput("error.tercero_bad_date")
-    full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
-    try:
-        return date(full_year, int(month), int(day_))
-    except ValueError as exc:
-        raise InvalidInput("error.tercero_bad_date") from exc
+    """A typed day in the shared grammar (``crm/input.py``)."""
+    return input_grammar.parse_day(text, today)
 
 
 async def documents(

@@ -14,6 +14,7 @@ from crm import agenda as agenda_uc
 from crm import followups as followups_uc
 from crm.agenda import Agenda, AgendaFilter, AgendaItem
 from crm.formatting import relative
+from handlers import keyboards
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 
@@ -192,17 +193,10 @@ def render_markup(agenda: Agenda, context: CrmContext) -> InlineKeyboardMarkup:
     for offset, item in enumerate(agenda.items):
         number = agenda.page * agenda_uc.PAGE_SIZE + offset + 1
         rows.append([_item_button(number, item, agenda, context)])
-    if agenda.pages > 1:
-        nav = []
-        if agenda.page > 0:
-            nav.append(InlineKeyboardButton("◀", callback_data=view_data(flt, agenda.page - 1)))
-        nav.append(
-            InlineKeyboardButton(
-                f"{agenda.page + 1}/{agenda.pages}", callback_data=view_data(flt, agenda.page)
-            )
-        )
-        if agenda.page < agenda.pages - 1:
-            nav.append(InlineKeyboardButton("▶", callback_data=view_data(flt, agenda.page + 1)))
+    nav = keyboards.pager(
+        agenda.page, agenda.pages, lambda p: view_data(flt, p), counter=True
+    )
+    if nav:
         rows.append(nav)
     today = context.crm.today()
     periods = [

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import audit_trail, formatting
 from crm.audit_trail import AuditFilter, AuditRow
+from handlers import keyboards
 from handlers.callbacks import BadCallback, pack, unpack
 from handlers.context import CrmContext
 
@@ -81,15 +82,9 @@ async def _render(
     lines = [title + f" ({result.page + 1}/{result.pages}, {result.total})"]
     lines += [_entry(context, r) for r in result.rows] or [context.t("audit.empty")]
     kind, arg = _filter_parts(flt)
-    nav = []
-    if result.page > 0:
-        nav.append(
-            InlineKeyboardButton("◀", callback_data=pack("ad", "aud", kind, arg, result.page - 1))
-        )
-    if result.page < result.pages - 1:
-        nav.append(
-            InlineKeyboardButton("▶", callback_data=pack("ad", "aud", kind, arg, result.page + 1))
-        )
+    nav = keyboards.pager(
+        result.page, result.pages, lambda p: pack("ad", "aud", kind, arg, p)
+    )
     rows = [nav] if nav else []
     rows.append(
         [

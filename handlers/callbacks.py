@@ -7,9 +7,11 @@ catch-all handler answers politely. Handlers re-load the record and re-check per
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, TypeVar
 
 MAX_BYTES = 64
+CD = TypeVar("CD", bound="CallbackData")
 _PART = re.compile(r"^[A-Za-z0-9_.\-+]*$")
 
 
@@ -65,3 +67,55 @@ def unpack(data: object, prefix: str) -> Callback:
 def pattern(prefix: str) -> str:
     """The ``CallbackQueryHandler`` pattern for one prefix."""
     return rf"^{re.escape(prefix)}:"
+
+
+# --- typed callback data ---------------------------------------------------------------------
+
+
+class CallbackData:
+    """A button's data as a small class with named fields, in the spirit of aiogram's
+    ``CallbackData``::
+
+        @dataclass(frozen=True)
+        class PickType(CallbackData, prefix="nv", action="y"):
+            type_id: int
+
+        PickType(3).pack() == "nv:y:3";  PickType.unpack("nv:y:3").type_id == 3
+
+    Fields are ``int`` or ``str`` (in declaration order); packing checks Telegram's 64 bytes,
+    unpacking rejects anything malformed with :class:`BadCallback`; ``pattern()`` matches
+    exactly this action, so no handler depends on registration order.
+    """
+
+    prefix: ClassVar[str]
+    action: ClassVar[str]
+    REGISTRY: ClassVar[dict[tuple[str, str], type[CallbackData]]] = {}
+
+    def __init_subclass__(cls, *, prefix: str, action: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        key = (prefix, action)
+        if key in CallbackData.REGISTRY:
+            raise RuntimeError(f"callback {prefix}:{action} defined twice")
+        cls.prefix, cls.action = prefix, action
+        CallbackData.REGISTRY[key] = cls
+
+    def pack(self) -> str:
+        values = [getattr(self, f.name) for f in fields(self)]  # type: ignore[arg-type]
+        return pack(self.prefix, self.action, *values)
+
+    @classmethod
+    def unpack(cls: type[CD], data: object) -> CD:
+        cb = unpack(data, cls.prefix)
+        if cb.action != cls.action:
+            raise BadCallback("other action")
+        declared = fields(cls)  # type: ignore[arg-type]
+        if len(cb.args) != len(declared):
+            raise BadCallback("wrong number of fields")
+        values: list[object] = []
+        for index, f in enumerate(declared):
+            values.append(cb.int_arg(index) if f.type in (int, "int") else cb.arg(index))
+        return cls(*values)
+
+    @classmethod
+    def pattern(cls) -> str:
+        return rf"^{re.escape(cls.prefix)}:{re.escape(cls.action)}(:|$)"

@@ -9,28 +9,20 @@ from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import cartera, promises, terceros
 from crm.cartera import AgingTotals, BookSummary, TerceroCartera
 from crm.formatting import day, money
+from handlers import asking
 from handlers.callbacks import BadCallback, pack, pattern, unpack
 from handlers.context import CrmContext
-from handlers.terceros import pager, show, timed_out
+from handlers.terceros import pager, show
 
 PREFIX = "ca"
-PROMISE_KEY = "cartera_promise"
-PROMISE_AMOUNT = "PROMISE_AMOUNT"
-PROMISE_DATE = "PROMISE_DATE"
-TIMEOUT_SECONDS = 15 * 60
+# Questions of handlers/asking.py: the amount, then the date (typed, or a quick button).
+PROMISE_AMOUNT = "ca.amount"
+PROMISE_DATE = "ca.date"
 QUICK_DAYS = (1, 7, 15, 30)
 
 Markup = InlineKeyboardMarkup
@@ -266,10 +258,10 @@ async def on_button(update: Update, context: CrmContext) -> None:
 # --- promise to pay --------------------------------------------------------------------------
 
 
-async def promise_start(update: Update, context: CrmContext) -> str:
+async def promise_start(update: Update, context: CrmContext) -> None:
     """``ca:prom:FOLLOWUP_ID`` (the follow-up card's "Compromiso" button): ask the amount."""
     query = update.callback_query
-    assert query is not None and context.user_data is not None
+    assert query is not None
     followup_id = unpack(query.data, PREFIX).int_arg(0)
     info = await promises.promise_context(context.crm, context.me, followup_id)
     pending = ""
@@ -279,11 +271,10 @@ async def promise_start(update: Update, context: CrmContext) -> str:
             amount=money(info.pending.amount),
             date=day(info.pending.promised_date),
         )
-    context.user_data[PROMISE_KEY] = {"fu": followup_id}
-    await query.answer()
-    assert update.effective_chat is not None
-    await context.bot.send_message(
-        update.effective_chat.id,
+    await asking.ask(
+        update,
+        context,
+        PROMISE_AMOUNT,
         context.t(
             "cartera.promise.ask_amount",
             tercero=html.escape(info.tercero_name),
@@ -291,27 +282,19 @@ async def promise_start(update: Update, context: CrmContext) -> str:
             balance=money(info.balance),
             pending=pending,
         ),
-        parse_mode=ParseMode.HTML,
+        data={"fu": followup_id},
+        what=context.t("ask.what.ca.amount", id=followup_id),
+        edit=False,
     )
-    return PROMISE_AMOUNT
 
 
-def _state(context: CrmContext) -> dict[str, str | int] | None:
-    assert context.user_data is not None
-    state = context.user_data.get(PROMISE_KEY)
-    return state if isinstance(state, dict) and "fu" in state else None
-
-
-async def promise_amount(update: Update, context: CrmContext) -> str | int:
+@asking.answer(PROMISE_AMOUNT)
+async def promise_amount(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """The typed amount: checked against the balance, then ask the date."""
     message = update.effective_message
-    assert message is not None and message.text
-    state = _state(context)
-    if state is None:
-        await message.reply_text(context.t("cartera.promise.expired"))
-        return ConversationHandler.END
-    amount = await promises.check_amount(context.crm, context.me, int(state["fu"]), message.text)
-    state["amount"] = str(amount)
+    assert message is not None
+    followup_id = int(q.data["fu"])
+    amount = await promises.check_amount(context.crm, context.me, followup_id, message.text or "")
     today = context.crm.today()
     buttons = []
     for days in QUICK_DAYS:
@@ -327,23 +310,30 @@ async def promise_amount(update: Update, context: CrmContext) -> str | int:
                 pack(PREFIX, "pd", when.strftime("%Y%m%d")),
             )
         )
-    await message.reply_text(
+    await asking.ask(
+        update,
+        context,
+        PROMISE_DATE,
         context.t("cartera.promise.ask_date", amount=money(amount)),
-        parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup([buttons[:2], buttons[2:]]),
+        data={"fu": followup_id, "amount": str(amount)},
+        buttons=[buttons[:2], buttons[2:]],
+        what=context.t("ask.what.ca.date", id=followup_id),
     )
-    return PROMISE_DATE
+    return False  # the date question replaced this one
 
 
-async def promise_date_typed(update: Update, context: CrmContext) -> str | int:
+@asking.answer(PROMISE_DATE)
+async def promise_date_typed(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """A typed promise date (DD/MM/AAAA)."""
     message = update.effective_message
-    assert message is not None and message.text
-    return await _record(update, context, terceros.parse_day(message.text, context.crm.today()))
+    assert message is not None
+    when = terceros.parse_day(message.text or "", context.crm.today())
+    await _record(update, context, q, when)
+    return True
 
 
-async def promise_date_pressed(update: Update, context: CrmContext) -> str | int:
-    """A quick date button (Mañana, En 7 días, …)."""
+async def promise_date_pressed(update: Update, context: CrmContext) -> None:
+    """A quick date button (Mañana, En 7 días, …) of the pending date question."""
     query = update.callback_query
     assert query is not None
     raw = unpack(query.data, PREFIX).arg(0)
@@ -353,23 +343,22 @@ async def promise_date_pressed(update: Update, context: CrmContext) -> str | int
         when = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
     except ValueError as exc:
         raise BadCallback("bad date") from exc
+    q = asking.pending(context, PROMISE_DATE)
+    if q is None:
+        await query.answer(context.t("cartera.promise.expired"), show_alert=True)
+        return
     await query.answer()
-    return await _record(update, context, when)
+    await _record(update, context, q, when)
+    asking.clear(context, token=q.token)
+    if query.message is not None:
+        await query.edit_message_reply_markup(None)
 
 
-async def _record(update: Update, context: CrmContext, when: date) -> str | int:
-    state = _state(context)
+async def _record(update: Update, context: CrmContext, q: asking.Question, when: date) -> None:
     assert update.effective_chat is not None
-    if state is None or "amount" not in state:
-        await context.bot.send_message(
-            update.effective_chat.id, context.t("cartera.promise.expired")
-        )
-        return ConversationHandler.END
     view = await promises.record_promise(
-        context.crm, context.me, int(state["fu"]), Decimal(str(state["amount"])), when
+        context.crm, context.me, int(q.data["fu"]), Decimal(str(q.data["amount"])), when
     )
-    assert context.user_data is not None
-    context.user_data.pop(PROMISE_KEY, None)
     await context.bot.send_message(
         update.effective_chat.id,
         context.t(
@@ -384,37 +373,10 @@ async def _record(update: Update, context: CrmContext, when: date) -> str | int:
             [[_button(context.t("cartera.promise.open"), pack("fu", "open", view.followup_id))]]
         ),
     )
-    return ConversationHandler.END
-
-
-async def promise_cancel(update: Update, context: CrmContext) -> int:
-    """/cancelar inside the promise flow: nothing is recorded."""
-    assert context.user_data is not None and update.effective_message is not None
-    context.user_data.pop(PROMISE_KEY, None)
-    await update.effective_message.reply_text(context.t("cancel.done"))
-    return ConversationHandler.END
-
-
-def promise_conversation() -> ConversationHandler[CrmContext]:
-    return ConversationHandler(
-        entry_points=[CallbackQueryHandler(promise_start, pattern=r"^ca:prom:")],
-        states={
-            PROMISE_AMOUNT: [MessageHandler(filters.TEXT & ~filters.COMMAND, promise_amount)],
-            PROMISE_DATE: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, promise_date_typed),
-                CallbackQueryHandler(promise_date_pressed, pattern=r"^ca:pd:"),
-            ],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-        },
-        fallbacks=[CommandHandler("cancelar", promise_cancel)],
-        name="cartera_promise",
-        persistent=True,
-        allow_reentry=True,
-        conversation_timeout=TIMEOUT_SECONDS,
-    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(promise_conversation())
+    app.add_handler(CallbackQueryHandler(promise_start, pattern=r"^ca:prom:"))
+    app.add_handler(CallbackQueryHandler(promise_date_pressed, pattern=r"^ca:pd:"))
     app.add_handler(CommandHandler("cartera", cartera_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))

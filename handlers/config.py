@@ -8,33 +8,22 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import catalogs
 from crm.catalogs import CatalogEntry
 from crm.errors import NotAuthorized
 from crm.followups import parse_hours
+from handlers import asking, keyboards
 from handlers.callbacks import BadCallback, pack, pattern, unpack
 from handlers.context import CrmContext
 
 PREFIX = "cf"
 PAGE_SIZE = 10
-TIMEOUT_SECONDS = 15 * 60
-CONFIG_NAME, CONFIG_HOURS, CONFIG_PICK, CONFIG_CONTENT = (
-    "CONFIG_NAME",
-    "CONFIG_HOURS",
-    "CONFIG_PICK",
-    "CONFIG_CONTENT",
-)
+# Typed steps are questions of handlers/asking.py; the meaning/effect pick is buttons only.
+CONFIG_NAME, CONFIG_HOURS, CONFIG_CONTENT = ("cf.name", "cf.hours", "cf.content")
 FLOW = "cf_flow"
+asking.register_flow("cf.", FLOW)
 
 
 def _kind(value: str) -> str:
@@ -78,11 +67,7 @@ async def _render_list(
     if not items:
         lines.append(context.t("config.empty"))
     rows = [[_button(i.name[:60], "open", kind, i.id)] for i in shown]
-    nav = []
-    if page > 0:
-        nav.append(_button("◀", "list", kind, page - 1))
-    if page < pages - 1:
-        nav.append(_button("▶", "list", kind, page + 1))
+    nav = keyboards.pager(page, pages, lambda p: pack(PREFIX, "list", kind, p))
     if nav:
         rows.append(nav)
     rows.append([_button(context.t("config.new"), "new", kind), _button("↩", "menu")])
@@ -187,7 +172,13 @@ async def _remember(update: Update, context: CrmContext, flow: dict[str, Any] | 
         context.user_data[FLOW] = flow
 
 
-async def start_flow(update: Update, context: CrmContext) -> str:
+async def _ask(update: Update, context: CrmContext, kind: str, prompt: str) -> None:
+    await asking.ask(
+        update, context, kind, prompt, what=context.t(f"ask.what.{kind}"), edit=False
+    )
+
+
+async def start_flow(update: Update, context: CrmContext) -> None:
     """``cf:new|ren|hrs|tpl`` press: ask for the first value."""
     query = update.callback_query
     assert query is not None and query.message is not None
@@ -213,12 +204,10 @@ async def start_flow(update: Update, context: CrmContext) -> str:
         else:
             raise BadCallback("unknown action")
     await _remember(update, context, flow)
-    await query.answer()
-    await context.bot.send_message(query.message.chat.id, prompt, parse_mode=ParseMode.HTML)
-    return state
+    await _ask(update, context, state, prompt)
 
 
-async def _done(update: Update, context: CrmContext, item: CatalogEntry) -> int:
+async def _done(update: Update, context: CrmContext, item: CatalogEntry) -> bool:
     assert update.effective_chat is not None
     await _remember(update, context, None)
     text, markup = _render_item(context, item)
@@ -228,10 +217,11 @@ async def _done(update: Update, context: CrmContext, item: CatalogEntry) -> int:
         parse_mode=ParseMode.HTML,
         reply_markup=markup,
     )
-    return ConversationHandler.END
+    return True
 
 
-async def got_name(update: Update, context: CrmContext) -> str | int:
+@asking.answer(CONFIG_NAME)
+async def got_name(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """The typed name: rename now, or go on to the kind's next question."""
     assert update.effective_message is not None and update.effective_message.text is not None
     flow = _flow(context)
@@ -245,24 +235,23 @@ async def got_name(update: Update, context: CrmContext) -> str | int:
     await _remember(update, context, flow)
     message = update.effective_message
     if kind == "type":
-        await message.reply_text(context.t("config.ask_new_hours"), parse_mode=ParseMode.HTML)
-        return CONFIG_HOURS
+        await _ask(update, context, CONFIG_HOURS, context.t("config.ask_new_hours"))
+        return False
     if kind == "document":
-        await message.reply_text(
-            context.t("config.ask_new_content", limit=catalogs.MAX_TEMPLATE),
-            parse_mode=ParseMode.HTML,
-        )
-        return CONFIG_CONTENT
+        prompt = context.t("config.ask_new_content", limit=catalogs.MAX_TEMPLATE)
+        await _ask(update, context, CONFIG_CONTENT, prompt)
+        return False
     if kind == "state":
         choices = [(context.t(f"config.meaning.{m}"), m) for m in catalogs.MEANINGS]
     else:
         choices = [(context.t(f"config.effect.{e}"), e) for e in catalogs.EFFECTS]
     markup = InlineKeyboardMarkup([[_button(label, "pick", value)] for label, value in choices])
     await message.reply_text(context.t(f"config.ask_pick_{kind}"), reply_markup=markup)
-    return CONFIG_PICK
+    return True
 
 
-async def got_hours(update: Update, context: CrmContext) -> int:
+@asking.answer(CONFIG_HOURS)
+async def got_hours(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """Typed hours: create the type, or change its default hours."""
     assert update.effective_message is not None and update.effective_message.text is not None
     flow = _flow(context)
@@ -274,7 +263,7 @@ async def got_hours(update: Update, context: CrmContext) -> int:
     return await _done(update, context, item)
 
 
-async def got_pick(update: Update, context: CrmContext) -> int:
+async def got_pick(update: Update, context: CrmContext) -> bool:
     """Meaning (state) or effect (activity) chosen: create the item."""
     query = update.callback_query
     assert query is not None
@@ -287,7 +276,8 @@ async def got_pick(update: Update, context: CrmContext) -> int:
     return await _done(update, context, item)
 
 
-async def got_content(update: Update, context: CrmContext) -> int:
+@asking.answer(CONFIG_CONTENT, accepts=asking.TEXT | asking.DOCUMENT)
+async def got_content(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """A template text or an uploaded file for a support document."""
     message = update.effective_message
     assert message is not None
@@ -306,42 +296,8 @@ async def got_content(update: Update, context: CrmContext) -> int:
     return await _done(update, context, item)
 
 
-async def cancel(update: Update, context: CrmContext) -> int:
-    """/cancelar inside a /config conversation."""
-    assert update.effective_message is not None
-    await _remember(update, context, None)
-    await update.effective_message.reply_text(context.t("cancel.done"))
-    return ConversationHandler.END
-
-
-async def timed_out(update: object, context: CrmContext) -> None:
-    """The conversation sat idle too long."""
-    if isinstance(update, Update):
-        await _remember(update, context, None)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, context.t("conversation.timeout"))
-
-
-def conversation() -> ConversationHandler:  # type: ignore[type-arg]
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_flow, pattern=r"^cf:(new|ren|hrs|tpl):")],
-        states={
-            CONFIG_NAME: [MessageHandler(text, got_name)],
-            CONFIG_HOURS: [MessageHandler(text, got_hours)],
-            CONFIG_PICK: [CallbackQueryHandler(got_pick, pattern=r"^cf:pick:")],
-            CONFIG_CONTENT: [MessageHandler(text | filters.Document.ALL, got_content)],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-        },
-        fallbacks=[CommandHandler("cancelar", cancel)],
-        name="config",
-        persistent=True,
-        conversation_timeout=TIMEOUT_SECONDS,
-        allow_reentry=True,
-    )
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("config", config))
-    app.add_handler(conversation())
+    app.add_handler(CallbackQueryHandler(start_flow, pattern=r"^cf:(new|ren|hrs|tpl):"))
+    app.add_handler(CallbackQueryHandler(got_pick, pattern=r"^cf:pick:"))
     app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))

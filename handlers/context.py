@@ -34,6 +34,8 @@ class CrmContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         super().__init__(application, chat_id, user_id)
         self.actor: Actor | None = None
         self.lang: str = "es"
+        # The token of the pending question whose answer is being handled (handlers/asking).
+        self.answering: int | None = None
 
     @classmethod
     def from_update(

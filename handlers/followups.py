@@ -1,8 +1,8 @@
 """The follow-up card (``fu:open:ID``) and every action on it: postpone, close (and
 continue), discard, activity, observation, attachment and history.
 
-Menus swap the card's keyboard; typed answers (hours, notes, reasons, files) are steps of the
-shared agent conversation (see ``handlers/flow.py``). Mutating buttons carry the version.
+Menus swap the card's keyboard; typed answers (hours, notes, reasons, files) are questions of
+the one pending-question router (``handlers/asking.py``). Mutating buttons carry the version.
 """
 
 from __future__ import annotations
@@ -14,19 +14,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler
 
 from crm import followups as uc
 from crm.errors import AlreadyFinished, InvalidInput, StaleVersion
 from crm.formatting import day, local_datetime, money, relative
 from crm.newfollowup import parse_due, tomorrow_morning
 from crm.views import EventView, FollowUpView, LineageView
+from handlers import asking, keyboards
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.errors import explain
@@ -34,27 +29,29 @@ from handlers.phones import phone_list
 from handlers.texts import CATALOG
 
 PREFIX = "fu"
-END = ConversationHandler.END
-# Read-only presses (open, menus, history) keep whatever step is pending: browsing another
-# card in the middle of /nuevo or of a typed answer must not throw it away.
+# What a press returns: END when it finished what the card's prompt asked (the prompt's own
+# question, if pressed there, is over); KEEP for read-only presses (open, menus, history),
+# which leave any pending question alone: browsing another card must not throw it away.
+END = "end"
 KEEP = None
-PENDING = "fu"  # context.user_data key of the step waiting for typed input
 
-FU_HOURS = "FU_HOURS"
-FU_CLOSE_NOTE = "FU_CLOSE_NOTE"
-FU_CONT_DUE = "FU_CONT_DUE"
-FU_DISCARD_REASON = "FU_DISCARD_REASON"
-FU_ACTIVITY_NOTE = "FU_ACTIVITY_NOTE"
-FU_OBSERVATION = "FU_OBSERVATION"
-FU_ATTACH = "FU_ATTACH"
-TEXT_STEPS = (
-    FU_HOURS,
-    FU_CLOSE_NOTE,
-    FU_CONT_DUE,
-    FU_DISCARD_REASON,
-    FU_ACTIVITY_NOTE,
-    FU_OBSERVATION,
-)
+# Question kinds (handlers/asking.py): each is answered by a typed text, or a file.
+FU_HOURS = "fu.hours"
+FU_CLOSE_NOTE = "fu.close_note"
+FU_CONT_DUE = "fu.cont_due"
+FU_DISCARD_REASON = "fu.discard_reason"
+FU_ACTIVITY_NOTE = "fu.activity_note"
+FU_OBSERVATION = "fu.observation"
+FU_ATTACH = "fu.attach"
+QUESTION_KEYS = {
+    FU_HOURS: "fu.ask_hours",
+    FU_CLOSE_NOTE: "fu.ask_close_note",
+    FU_CONT_DUE: "fu.ask_cont_due",
+    FU_DISCARD_REASON: "fu.ask_discard_reason",
+    FU_ACTIVITY_NOTE: "fu.ask_activity_note",
+    FU_OBSERVATION: "fu.ask_observation",
+    FU_ATTACH: "fu.ask_attach",
+}
 
 MAX_MESSAGE = 4096
 HISTORY_PAGE_CHARS = 3300
@@ -319,22 +316,18 @@ async def _ask(
     buttons: list[list[InlineKeyboardButton]] | None = None,
     **extra: Any,
 ) -> object:
-    """Turn the card into a question and wait for the typed answer."""
-    query = _query(update)
-    message = query.message
-    assert message is not None
-    context.user_data[PENDING] = {  # type: ignore[index]
-        "step": step,
-        "id": fid,
-        "chat": message.chat.id,
-        "msg": message.message_id,
-        **extra,
-    }
+    """Turn the card into a question and wait for the typed answer (replacing any other)."""
     rows = [*(buttons or []), [_back(context, fid)]]
-    await query.edit_message_text(
-        question, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(rows)
+    await asking.ask(
+        update,
+        context,
+        step,
+        question,
+        data={"id": fid, **extra},
+        buttons=rows,
+        what=context.t(f"ask.what.{step}", id=fid),
+        redrawn=True,  # the answer redraws the card on the prompt's message
     )
-    await query.answer()
     return step
 
 
@@ -568,11 +561,7 @@ async def _history(update: Update, context: CrmContext, cb: Callback) -> object:
                 "fu.b_resend", at=local_datetime(ev.at, context.crm.tz)
             )
             rows.append([_b(label, "rs", ev.id)])
-    nav = []
-    if page > 0:
-        nav.append(_b("◀", "hi", fid, page - 1))
-    if page < len(pages) - 1:
-        nav.append(_b("▶", "hi", fid, page + 1))
+    nav = keyboards.pager(page, len(pages), lambda p: pack(PREFIX, "hi", fid, p))
     if nav:
         rows.append(nav)
     rows.append([_b(context.t("fu.b_card"), "card", fid)])
@@ -633,6 +622,7 @@ async def on_press(update: Update, context: CrmContext) -> object:
     action = ACTIONS.get(cb.action)
     if action is None:
         raise BadCallback("unknown follow-up action")
+    before = asking.pending(context)
     try:
         step = await action(update, context, cb)
     except (StaleVersion, AlreadyFinished) as exc:
@@ -641,72 +631,73 @@ async def on_press(update: Update, context: CrmContext) -> object:
         card = await uc.get_followup(context.crm, context.me, cb.int_arg(0))
         await _edit_card(update, context, card)
         step = END
-    # An action replaces whatever typed answer was pending (here or in /nuevo); a refused
-    # press (an error above propagates) or a read-only one leaves the conversation as it was.
-    if step is not KEEP:
-        context.user_data.pop("nv", None)  # type: ignore[union-attr]
-    if step == END:
-        context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+    # A press on the prompt's own message (back, «Sin nota», a refused stale version) ends
+    # that question; a press that asked a new question already replaced it.
+    message = query.message
+    on_prompt = (
+        before is not None
+        and isinstance(message, Message)
+        and before.message_id == message.message_id
+    )
+    if step == END and before is not None and on_prompt:
+        asking.clear(context, token=before.token)
     return step
 
 
 # --- typed answers ---------------------------------------------------------------------------
 
 
-def _question(context: CrmContext, pending: dict[str, Any]) -> str:
-    step, fid = pending["step"], pending["id"]
-    keys = {
-        FU_HOURS: "fu.ask_hours",
-        FU_CLOSE_NOTE: "fu.ask_close_note",
-        FU_CONT_DUE: "fu.ask_cont_due",
-        FU_DISCARD_REASON: "fu.ask_discard_reason",
-        FU_ACTIVITY_NOTE: "fu.ask_activity_note",
-        FU_OBSERVATION: "fu.ask_observation",
-        FU_ATTACH: "fu.ask_attach",
-    }
-    return context.t(keys[step], id=fid, limit=uc.MAX_NOTE)
+def _question(context: CrmContext, q: asking.Question) -> str:
+    return context.t(QUESTION_KEYS[q.kind], id=q.data["id"], limit=uc.MAX_NOTE)
 
 
-async def _again(update: Update, context: CrmContext, error: str, pending: dict[str, Any]) -> str:
-    """Explain what was wrong and ask the same question again; the step stays."""
+async def _again(
+    update: Update, context: CrmContext, error: str, q: asking.Question
+) -> bool:
+    """Explain what was wrong and ask the same question again; it stays pending."""
     assert update.effective_message is not None
     await update.effective_message.reply_text(
-        f"{error}\n\n{_question(context, pending)}", parse_mode=ParseMode.HTML
+        f"{error}\n\n{_question(context, q)}",
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup([[asking.cancel_button(context)]]),
     )
-    return str(pending["step"])
+    return False
+
+
+def _pending_of(q: asking.Question) -> dict[str, Any]:
+    return {"chat": q.chat_id, "msg": q.message_id, "id": q.data["id"]}
 
 
 async def _typed(
-    update: Update, context: CrmContext, act: Callable[[dict[str, Any]], Awaitable[Any]]
-) -> object:
-    pending: dict[str, Any] | None = context.user_data.get(PENDING)  # type: ignore[union-attr]
+    update: Update,
+    context: CrmContext,
+    q: asking.Question,
+    act: Callable[[dict[str, Any]], Awaitable[Any]],
+) -> bool:
     assert update.effective_message is not None
-    if not pending:
-        return END
+    pending = _pending_of(q)
     try:
-        card, done = await act(pending)
+        card, done = await act(q.data)
     except InvalidInput as exc:
-        return await _again(update, context, explain(context, exc), pending)
+        return await _again(update, context, explain(context, exc), q)
     except (StaleVersion, AlreadyFinished) as exc:
-        context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
         await update.effective_message.reply_text(context.t(exc.key))
-        card = await uc.get_followup(context.crm, context.me, pending["id"])
+        card = await uc.get_followup(context.crm, context.me, q.data["id"])
         await _edit_stored_card(update, context, card, pending)
-        return END
-    context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+        return True
     await _edit_stored_card(update, context, card, pending)
     await update.effective_message.reply_text(done, parse_mode=ParseMode.HTML)
-    return END
+    return True
 
 
-async def on_text(update: Update, context: CrmContext) -> object:
-    """The typed answer of the pending step (hours, note, reason, observation, date)."""
+async def _text_answer(update: Update, context: CrmContext, q: asking.Question) -> bool:
+    """The typed answer of a card question (hours, note, reason, observation, date)."""
     assert update.effective_message is not None
     text = update.effective_message.text or ""
     crm, me = context.crm, context.me
 
     async def act(p: dict[str, Any]) -> tuple[FollowUpView, str]:
-        step, fid, v = p["step"], p["id"], p.get("v")
+        step, fid, v = q.kind, p["id"], p.get("v")
         if step == FU_HOURS:
             card = await uc.postpone(crm, me, fid, uc.parse_hours(text), expected_version=v)
             return card, _done_postponed(card, context)
@@ -724,16 +715,26 @@ async def on_text(update: Update, context: CrmContext) -> object:
         if step == FU_OBSERVATION:
             card = await uc.add_observation(crm, me, fid, text, expected_version=v)
             return card, context.t("fu.done_observation")
-        if step == FU_CONT_DUE:
-            due = parse_due(text, crm.now(), crm.tz)
-            child = await uc.continue_followup(crm, me, fid, due_at=due)
-            return child, _done_continued(child, context)
-        raise InvalidInput("error.bad_attachment")
+        due = parse_due(text, crm.now(), crm.tz)
+        child = await uc.continue_followup(crm, me, fid, due_at=due)
+        return child, _done_continued(child, context)
 
-    return await _typed(update, context, act)
+    return await _typed(update, context, q, act)
 
 
-async def on_attachment(update: Update, context: CrmContext) -> object:
+for _kind in (
+    FU_HOURS,
+    FU_CLOSE_NOTE,
+    FU_CONT_DUE,
+    FU_DISCARD_REASON,
+    FU_ACTIVITY_NOTE,
+    FU_OBSERVATION,
+):
+    asking.answer(_kind, accepts=asking.TEXT)(_text_answer)
+
+
+@asking.answer(FU_ATTACH, accepts=asking.MEDIA)
+async def _attachment_answer(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """A photo, document or location sent while the card waits for an attachment."""
     message = update.effective_message
     assert message is not None
@@ -743,7 +744,11 @@ async def on_attachment(update: Update, context: CrmContext) -> object:
         if message.photo:
             kwargs = {"kind": "photo", "file_id": message.photo[-1].file_id}
         elif message.document:
-            kwargs = {"kind": "document", "file_id": message.document.file_id}
+            kwargs = {
+                "kind": "document",
+                "file_id": message.document.file_id,
+                "file_name": message.document.file_name,
+            }
         elif message.location:
             kwargs = {
                 "kind": "location",
@@ -762,41 +767,11 @@ async def on_attachment(update: Update, context: CrmContext) -> object:
         )
         return card, context.t("fu.done_attachment")
 
-    return await _typed(update, context, act)
+    return await _typed(update, context, q, act)
 
 
-async def not_an_attachment(update: Update, context: CrmContext) -> object:
-    """Text (or a sticker…) while a photo, document or location is expected."""
-    pending = context.user_data.get(PENDING)  # type: ignore[union-attr]
-    if not pending:
-        return END
-    return await _again(update, context, context.t("error.bad_attachment"), pending)
+# --- wiring ----------------------------------------------------------------------------------
 
 
-async def not_text(update: Update, context: CrmContext) -> object:
-    """A photo or sticker while a typed answer is expected."""
-    pending = context.user_data.get(PENDING)  # type: ignore[union-attr]
-    if not pending:
-        return END
-    return await _again(update, context, context.t("fu.need_text"), pending)
-
-
-# --- wiring (the shared conversation lives in handlers/flow.py) ------------------------------
-
-
-def entry_points() -> list[BaseHandler[Any, Any, Any]]:
-    return [CallbackQueryHandler(on_press, pattern=pattern(PREFIX))]
-
-
-def states() -> dict[object, list[BaseHandler[Any, Any, Any]]]:
-    typed: list[BaseHandler[Any, Any, Any]] = [
-        MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
-        MessageHandler(~filters.COMMAND, not_text),
-    ]
-    attachment: list[BaseHandler[Any, Any, Any]] = [
-        MessageHandler(filters.PHOTO | filters.Document.ALL | filters.LOCATION, on_attachment),
-        MessageHandler(~filters.COMMAND, not_an_attachment),
-    ]
-    result: dict[object, list[BaseHandler[Any, Any, Any]]] = {s: typed for s in TEXT_STEPS}
-    result[FU_ATTACH] = attachment
-    return result
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(on_press, pattern=pattern(PREFIX)))

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import reassign
+from handlers import keyboards
 from handlers.callbacks import BadCallback, pack, unpack
 from handlers.context import CrmContext
 
@@ -95,15 +96,7 @@ async def on_tercero_button(update: Update, context: CrmContext) -> None:
             ]
             for p in people[page * PICK_PAGE : (page + 1) * PICK_PAGE]
         ]
-        nav = []
-        if page > 0:
-            nav.append(
-                InlineKeyboardButton("◀", callback_data=pack("te", "reasg", tercero_id, page - 1))
-            )
-        if page < pages - 1:
-            nav.append(
-                InlineKeyboardButton("▶", callback_data=pack("te", "reasg", tercero_id, page + 1))
-            )
+        nav = keyboards.pager(page, pages, lambda p: pack("te", "reasg", tercero_id, p))
         if nav:
             rows.append(nav)
         text = context.t("reassign.pick") if people else context.t("reassign.nobody")

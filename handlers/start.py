@@ -74,6 +74,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
 def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
     """Registered last in group 0: within a group the first matching handler wins."""
-    app.add_handler(CommandHandler("cancelar", cancel_nothing))
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     app.add_handler(CallbackQueryHandler(stray_button))

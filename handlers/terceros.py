@@ -8,19 +8,12 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import terceros
 from crm.formatting import day, local_datetime, money
 from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
+from handlers import asking, keyboards
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.phones import phone_list
@@ -28,9 +21,8 @@ from handlers.phones import phone_list
 PREFIX = "te"
 SEARCH_KEY = "tercero_search"
 DOCS_KEY = "tercero_docs"
-TERCERO_TEXT = "TERCERO_TEXT"
-DOCS_DATE = "DOCS_DATE"
-TIMEOUT_SECONDS = 15 * 60
+TERCERO_TEXT = "te.search"
+DOCS_DATE = "te.date"
 MAX_TYPE_BUTTONS = 6
 
 Markup = InlineKeyboardMarkup
@@ -45,15 +37,7 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 
 def pager(page: int, pages: int, make: Any, context: CrmContext) -> list[InlineKeyboardButton]:
     """◀ page/pages ▶ buttons (empty when everything fits on one page)."""
-    if pages <= 1:
-        return []
-    row = []
-    if page > 0:
-        row.append(_button("◀", make(page - 1)))
-    row.append(_button(f"{page + 1}/{pages}", make(page)))
-    if page < pages - 1:
-        row.append(_button("▶", make(page + 1)))
-    return row
+    return keyboards.pager(page, pages, make, counter=True)
 
 
 def render_results(context: CrmContext, result: SearchResult) -> tuple[str, Markup]:
@@ -292,55 +276,65 @@ async def _search(update: Update, context: CrmContext, text: str, page: int) -> 
         await show(update, context, *render_results(context, result))
 
 
-# --- the conversation: /tercero [TEXT], typed period dates -----------------------------------
+# --- /tercero [TEXT] and typed period dates (questions of handlers/asking.py) --------------
 
 
-async def tercero_command(update: Update, context: CrmContext) -> str | int:
+async def tercero_command(update: Update, context: CrmContext) -> None:
     """/tercero TEXT searches at once; /tercero alone asks for the text."""
     text = " ".join(context.args or []).strip()
     if not text:
-        await _send(update, context, context.t("tercero.ask"))
-        return TERCERO_TEXT
+        await asking.ask(
+            update,
+            context,
+            TERCERO_TEXT,
+            context.t("tercero.ask"),
+            what=context.t("ask.what.te.search"),
+        )
+        return
     await _search(update, context, text, 0)
-    return ConversationHandler.END
 
 
-async def tercero_text(update: Update, context: CrmContext) -> str | int:
+@asking.answer(TERCERO_TEXT)
+async def tercero_text(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """The text typed after /tercero alone."""
-    assert update.effective_message is not None and update.effective_message.text
-    await _search(update, context, update.effective_message.text, 0)
-    return ConversationHandler.END
+    assert update.effective_message is not None
+    await _search(update, context, update.effective_message.text or "", 0)
+    return True
 
 
-async def ask_period_date(update: Update, context: CrmContext) -> str:
+async def ask_period_date(update: Update, context: CrmContext) -> None:
     """Desde/Hasta pressed on the documents list: remember the filter, ask for the date."""
     query = update.callback_query
-    assert query is not None and context.user_data is not None
+    assert query is not None
     cb = unpack(query.data, PREFIX)
     tercero_id = cb.int_arg(0)
     _period(cb)  # refuse forged dates now, not after the user typed
     # Check access before asking anything.
     await terceros.get_card(context.crm, context.me, tercero_id)
-    context.user_data[DOCS_KEY] = {
+    state = {
         "tercero": tercero_id,
         "type": cb.arg(2, ""),
         "since": cb.arg(3, ""),
         "until": cb.arg(4, ""),
         "field": cb.action,
     }
-    await query.answer()
-    await _send(update, context, context.t(f"tercero.docs.ask_{cb.action}"))
-    return DOCS_DATE
+    await asking.ask(
+        update,
+        context,
+        DOCS_DATE,
+        context.t(f"tercero.docs.ask_{cb.action}"),
+        data=state,
+        what=context.t("ask.what.te.date"),
+        edit=False,
+    )
 
 
-async def period_date_typed(update: Update, context: CrmContext) -> str | int:
+@asking.answer(DOCS_DATE)
+async def period_date_typed(update: Update, context: CrmContext, q: asking.Question) -> bool:
     """The typed Desde/Hasta date: show the documents with the new period."""
-    assert update.effective_message is not None and update.effective_message.text
-    assert context.user_data is not None
-    state = context.user_data.get(DOCS_KEY)
-    if not isinstance(state, dict):
-        return ConversationHandler.END
-    typed = terceros.parse_day(update.effective_message.text, context.crm.today())
+    assert update.effective_message is not None
+    state = dict(q.data)
+    typed = terceros.parse_day(update.effective_message.text or "", context.crm.today())
     state[state["field"]] = _ymd(typed)
     page = await terceros.documents(
         context.crm,
@@ -350,23 +344,8 @@ async def period_date_typed(update: Update, context: CrmContext) -> str | int:
         since=_from_ymd(state["since"]),
         until=_from_ymd(state["until"]),
     )
-    context.user_data.pop(DOCS_KEY, None)
     await _send(update, context, *render_documents(context, page))
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: CrmContext) -> int:
-    """/cancelar inside the /tercero conversation."""
-    if context.user_data is not None:
-        context.user_data.pop(DOCS_KEY, None)
-    await _send(update, context, context.t("cancel.done"))
-    return ConversationHandler.END
-
-
-async def timed_out(update: object, context: CrmContext) -> None:
-    """The conversation sat idle: say so politely."""
-    if isinstance(update, Update) and update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, context.t("conversation.timeout"))
+    return True
 
 
 # --- buttons ---------------------------------------------------------------------------------
@@ -377,6 +356,9 @@ async def on_button(update: Update, context: CrmContext) -> None:
     query = update.callback_query
     assert query is not None
     cb = unpack(query.data, PREFIX)
+    if cb.action in ("since", "until"):
+        await ask_period_date(update, context)
+        return
     if cb.action == "open":
         card = await terceros.get_card(context.crm, context.me, cb.int_arg(0))
         await show(update, context, *render_card(context, card))
@@ -420,25 +402,6 @@ async def _documents(context: CrmContext, cb: Callback) -> DocumentsPage:
     )
 
 
-def conversation() -> ConversationHandler[CrmContext]:
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("tercero", tercero_command),
-            CallbackQueryHandler(ask_period_date, pattern=r"^te:(since|until):"),
-        ],
-        states={
-            TERCERO_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, tercero_text)],
-            DOCS_DATE: [MessageHandler(filters.TEXT & ~filters.COMMAND, period_date_typed)],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-        },
-        fallbacks=[CommandHandler("cancelar", cancel)],
-        name="terceros",
-        persistent=True,
-        allow_reentry=True,
-        conversation_timeout=TIMEOUT_SECONDS,
-    )
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(conversation())
+    app.add_handler(CommandHandler("tercero", tercero_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import user_admin
 from crm.users import ROLE_RANK, UserView
+from handlers import keyboards
 from handlers.callbacks import BadCallback, pack, pattern, unpack
 from handlers.context import CrmContext
 
@@ -34,12 +35,7 @@ def _line(context: CrmContext, user: UserView) -> str:
 
 
 def _nav(page: int, pages: int) -> list[InlineKeyboardButton]:
-    row = []
-    if page > 0:
-        row.append(InlineKeyboardButton("◀", callback_data=pack(PREFIX, "page", page - 1)))
-    if page < pages - 1:
-        row.append(InlineKeyboardButton("▶", callback_data=pack(PREFIX, "page", page + 1)))
-    return row
+    return keyboards.pager(page, pages, lambda p: pack(PREFIX, "page", p))
 
 
 async def _render_page(context: CrmContext, page: int) -> tuple[str, InlineKeyboardMarkup]:

@@ -126,9 +126,11 @@ class BotHarness:
     users: dict[str, int]
 
     async def send(self, update: Any) -> list[ApiCall]:
+        """The calls the update caused, without the housekeeping that only takes an answered
+        prompt's buttons away (still in ``request.calls`` for tests that check it)."""
         before = len(self.request.calls)
         await self.app.process_update(update)
-        return self.request.calls[before:]
+        return [c for c in self.request.calls[before:] if not _removes_buttons(c)]
 
     async def text(self, user_id: int, text: str, language: str | None = "es") -> list[ApiCall]:
         return await self.send(
@@ -136,13 +138,25 @@ class BotHarness:
         )
 
     async def press(
-        self, user_id: int, data: str, message_id: int = 500, language: str | None = "es"
+        self,
+        user_id: int,
+        data: str,
+        message_id: int | None = None,
+        language: str | None = "es",
     ) -> list[ApiCall]:
+        """Tap a button: on the message that last showed it (or message 500, for crafted
+        data no message showed)."""
+        if message_id is None:
+            message_id = self.request.message_with_button(data) or 500
         return await self.send(
             self.updates.callback(
                 user_id, data, message_id=message_id, language=language, bot=self.app.bot
             )
         )
+
+
+def _removes_buttons(call: ApiCall) -> bool:
+    return call.method == "editMessageReplyMarkup" and not call.params.get("reply_markup")
 
 
 def make_settings(**overrides: Any) -> Settings:

@@ -14,8 +14,8 @@ ES = {
     "nv.ask_type": "Tercero: <b>{tercero}</b>\n¿Qué tipo de seguimiento?",
     "nv.ask_owner": "¿Quién será el responsable?",
     "nv.ask_due": (
-        "¿Cuándo vence? Elige una opción o escribe <code>AAAA-MM-DD HH:MM</code> "
-        "o <code>DD/MM HH:MM</code>."
+        "¿Cuándo vence? Elige una opción o escribe, por ejemplo, <code>en 5 h</code>, "
+        "<code>mañana 8:00</code> o <code>DD/MM HH:MM</code>."
     ),
     "nv.b_in_hours": "en {hours} h",
     "nv.b_tomorrow": "mañana 8:00",
@@ -34,8 +34,8 @@ ES = {
     "nv.done": "Seguimiento #{id} creado.",
     "error.new_query_short": "Escribe al menos {min} letras del nombre o del NIT.",
     "error.new_bad_due": (
-        "No entendí la fecha. Escribe <code>AAAA-MM-DD HH:MM</code> o <code>DD/MM HH:MM</code>, "
-        "por ejemplo <code>2026-12-01 09:30</code>."
+        "No entendí la fecha. Escribe por ejemplo <code>en 5 h</code>, <code>mañana 8:00</code>, "
+        "<code>17:30</code>, <code>05/12 10:00</code> o <code>2026-12-05 09:30</code>."
     ),
 }
 
@@ -52,8 +52,8 @@ EN = {
     "nv.ask_type": "Tercero: <b>{tercero}</b>\nWhich type of follow-up?",
     "nv.ask_owner": "Who will own it?",
     "nv.ask_due": (
-        "When is it due? Pick an option or type <code>YYYY-MM-DD HH:MM</code> "
-        "or <code>DD/MM HH:MM</code>."
+        "When is it due? Pick an option or type, for example, <code>en 5 h</code>, "
+        "<code>mañana 8:00</code> or <code>DD/MM HH:MM</code>."
     ),
     "nv.b_in_hours": "in {hours} h",
     "nv.b_tomorrow": "tomorrow 8:00",
@@ -72,7 +72,8 @@ EN = {
     "nv.done": "Follow-up #{id} created.",
     "error.new_query_short": "Type at least {min} letters of the name or the NIT.",
     "error.new_bad_due": (
-        "I did not understand the date. Type <code>YYYY-MM-DD HH:MM</code> or "
-        "<code>DD/MM HH:MM</code>, for example <code>2026-12-01 09:30</code>."
+        "I did not understand the date. Type for example <code>en 5 h</code>, "
+        "<code>mañana 8:00</code>, <code>17:30</code>, <code>05/12 10:00</code> or "
+        "<code>2026-12-05 09:30</code>."
     ),
 }

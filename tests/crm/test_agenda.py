@@ -35,6 +35,18 @@ def test_parse_periods() -> None:
     assert (one.period, one.start, one.end) == ("day", date(2026, 12, 1), date(2026, 12, 1))
     two = agenda.parse_agenda_args("2026-12-01 2026-12-15", TYPES, STATES)
     assert (two.period, two.start, two.end) == ("range", date(2026, 12, 1), date(2026, 12, 15))
+    # The shared grammar: words the buttons and /informe offer work here too.
+    today = date(2026, 11, 27)  # a Friday
+    tomorrow = agenda.parse_agenda_args("mañana", TYPES, STATES, today)
+    assert (tomorrow.period, tomorrow.start) == ("day", date(2026, 11, 28))
+    week = agenda.parse_agenda_args("semana", TYPES, STATES, today)
+    assert (week.period, week.start, week.end) == ("range", date(2026, 11, 23), today)
+    last = agenda.parse_agenda_args("7 días", TYPES, STATES, today)
+    assert (last.start, last.end) == (date(2026, 11, 21), today)
+    assert agenda.parse_agenda_args("7d", TYPES, STATES, today).start == date(2026, 11, 21)
+    alone = agenda.parse_agenda_args("5/12", TYPES, STATES, today)
+    assert (alone.period, alone.start) == ("day", date(2026, 12, 5))
+    assert agenda.parse_agenda_args("estado:activo", TYPES, STATES).state_id is None
 
 
 def test_parse_filters_ignore_case_and_accents() -> None:
@@ -43,6 +55,7 @@ def test_parse_filters_ignore_case_and_accents() -> None:
     )
     assert (flt.period, flt.type_id, flt.state_id, flt.agent_code) == ("today", 1, 2, "LUIS")
     assert agenda.parse_agenda_args("tipo:visita", TYPES, STATES).type_id == 3
+    assert agenda.parse_agenda_args("tipo:cartera", TYPES, STATES).type_id == 1  # a part
 
 
 @pytest.mark.parametrize(
@@ -50,11 +63,12 @@ def test_parse_filters_ignore_case_and_accents() -> None:
     [
         ("tipo:llamadas", "error.agenda_unknown_type"),
         ("estado:perdido", "error.agenda_unknown_state"),
-        ("mañana", "error.agenda_bad_arg"),
-        ("2026-13-01", "error.agenda_bad_date"),
-        ("9999-12-31", "error.agenda_bad_date"),
-        ("0001-01-01", "error.agenda_bad_date"),
-        ("2026-12-15 2026-12-01", "error.agenda_bad_range"),
+        ("pronto", "error.agenda_bad_arg"),
+        ("2026-13-01", "error.input_bad_date"),
+        ("9999-12-31", "error.input_year_range"),
+        ("0001-01-01", "error.input_year_range"),
+        ("estado:cerrado", "error.agenda_only_active"),
+        ("2026-12-15 2026-12-01", "error.input_range_reversed"),
         ("2026-01-01 2026-01-02 2026-01-03", "error.agenda_bad_range"),
         ("2026-01-01 2028-01-01", "error.agenda_bad_range"),
     ],
@@ -280,6 +294,16 @@ NOW = datetime(2026, 11, 27, 14, 0, tzinfo=BOGOTA)
         ("28/11 07:05", datetime(2026, 11, 28, 7, 5, tzinfo=BOGOTA)),
         ("03/01 08:00", datetime(2027, 1, 3, 8, 0, tzinfo=BOGOTA)),  # January typed in Nov
         ("1/12/2026 8:00", datetime(2026, 12, 1, 8, 0, tzinfo=BOGOTA)),
+        # What the /nuevo buttons say can be typed too (issue 11, item 4).
+        ("mañana 8:00", datetime(2026, 11, 28, 8, 0, tzinfo=BOGOTA)),
+        ("manana", datetime(2026, 11, 28, 8, 0, tzinfo=BOGOTA)),
+        ("en 5 h", datetime(2026, 11, 27, 19, 0, tzinfo=BOGOTA)),
+        ("5h", datetime(2026, 11, 27, 19, 0, tzinfo=BOGOTA)),
+        ("en 72 horas", datetime(2026, 11, 30, 14, 0, tzinfo=BOGOTA)),
+        ("17:30", datetime(2026, 11, 27, 17, 30, tzinfo=BOGOTA)),
+        ("09:00", datetime(2026, 11, 28, 9, 0, tzinfo=BOGOTA)),  # already past: tomorrow
+        ("hoy 16:00", datetime(2026, 11, 27, 16, 0, tzinfo=BOGOTA)),
+        ("2026-12-05", datetime(2026, 12, 5, 8, 0, tzinfo=BOGOTA)),  # a day alone: 8:00
     ],
 )
 def test_parse_due(text: str, expected: datetime) -> None:
@@ -289,8 +313,10 @@ def test_parse_due(text: str, expected: datetime) -> None:
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("mañana", "error.new_bad_due"),
+        ("pronto", "error.new_bad_due"),
         ("2026-02-30 10:00", "error.new_bad_due"),
+        ("9999-12-31 23:00", "error.input_year_range"),
+        ("en 0 h", "error.bad_hours"),
         ("2026-11-27 13:59", "error.due_in_past"),
         ("27/11 10:00", "error.due_in_past"),
         ("25:00", "error.new_bad_due"),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from crm.report_workbook import Breakdown, ReportBook, TooManyRows
+from crm.reports.workbook import Breakdown, ReportBook, TooManyRows
 
 AWKWARD = [
     "Pérez & Hijos <S.A.S.>",
@@ -109,7 +109,7 @@ def test_abandon_removes_every_temporary_file(tmp_path: Path) -> None:
 def test_too_many_rows_stops_before_writing_past_the_sheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("crm.report_workbook.EXCEL_MAX_ROWS", 3)
+    monkeypatch.setattr("crm.reports.workbook.EXCEL_MAX_ROWS", 3)
     book = make_book(tmp_path / "x.xlsx", "actividades")
     row: Any = (datetime(2026, 1, 1), 1, "1", "a", "b", "c", "d")
     with pytest.raises(TooManyRows):

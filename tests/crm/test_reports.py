@@ -17,7 +17,6 @@ from crm import cartera
 from crm.clock import FakeClock
 from crm.context import Crm
 from crm.errors import NotAuthorized, NotFound
-from crm.report_workbook import COLUMNS
 from crm.reports import (
     ReportFile,
     ReportTooLarge,
@@ -25,6 +24,7 @@ from crm.reports import (
     build_report,
     parse_request,
 )
+from crm.reports.workbook import COLUMNS
 from storage.models import Document, FollowUp, FollowUpEvent
 from tests.support.reports import INJECTIONS, Book, make_book
 

@@ -201,7 +201,17 @@ class Webhooks:
 
 
 def _first(calls: list[ApiCall], chat: int) -> ApiCall | None:
-    return next((c for c in calls if c.chat_id == chat and c.method != "sendChatAction"), None)
+    """The first reply, not counting the removal of an answered prompt's buttons."""
+    return next(
+        (
+            c
+            for c in calls
+            if c.chat_id == chat
+            and c.method != "sendChatAction"
+            and not (c.method == "editMessageReplyMarkup" and not c.params.get("reply_markup"))
+        ),
+        None,
+    )
 
 
 def wait_until(check: Callable[[], T | None], what: str, timeout: float = 30) -> T:

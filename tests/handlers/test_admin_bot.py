@@ -185,7 +185,8 @@ async def test_config_cancel_leaves_nothing_behind(bot: BotHarness) -> None:
     calls = await bot.text(Team.admin, "/cancelar")
     assert "cancelado" in calls[0].text
     calls = await bot.text(Team.admin, "Tipo fantasma")
-    assert calls == []  # no conversation any more: plain text is ignored
+    # No question any more: plain text only gets a hint.
+    assert len(calls) == 1 and "No estoy esperando" in calls[0].text
     async with bot.crm.sessions() as session:
         assert (
             await session.scalar(select(FollowUpType).where(FollowUpType.name == "Tipo fantasma"))
@@ -336,17 +337,17 @@ async def test_tercero_reassign_picker_pages(bot: BotHarness) -> None:
 
 
 async def test_config_timeout_says_so_and_forgets_the_flow(bot: BotHarness) -> None:
-    from handlers.config import FLOW, timed_out
-    from handlers.context import CrmContext
+    from handlers.config import FLOW
 
-    await bot.press(Team.admin, "cf:new:type")
-    update = bot.updates.message(Team.admin, "late", bot=bot.app.bot)
-    context = CrmContext.from_update(update, bot.app)
-    await context.refresh_data()
-    assert FLOW in context.user_data
-    before = len(bot.request.calls)
-    await timed_out(update, context)
+    await bot.app.job_queue.start()
+    try:
+        await bot.press(Team.admin, "cf:new:type")
+        assert FLOW in bot.app.user_data[Team.admin]
+        jobs = bot.app.job_queue.get_jobs_by_name(f"ask-timeout:{Team.admin}")
+        before = len(bot.request.calls)
+        await jobs[0].run(bot.app)
+    finally:
+        await bot.app.job_queue.stop(wait=False)
     sent = bot.request.calls[before:]
-    assert [c.method for c in sent] == ["sendMessage"] and "inactiva" in sent[0].text
-    await context.refresh_data()
-    assert FLOW not in context.user_data
+    assert [c.method for c in sent] == ["editMessageText", "sendMessage"]
+    assert "inactiva" in sent[1].text and FLOW not in bot.app.user_data[Team.admin]

@@ -164,8 +164,8 @@ async def test_promise_flow_records_and_moves_due(bot: BotHarness, book) -> None
     assert done.button("Abrir seguimiento") == f"fu:open:{fu_id}"
     card = await followups.get_followup(bot.crm, (await _actor(bot, Team.luis)), fu_id)
     assert card.due_at == datetime(2026, 12, 5, 8, 0, tzinfo=BOGOTA)
-    # The flow ended: a further number is not taken as an amount.
-    assert await bot.text(Team.luis, "100.000") == []
+    # The flow ended: a further number is not taken as an amount, only hinted at.
+    assert "No estoy esperando" in (await bot.text(Team.luis, "100.000"))[0].text
 
 
 async def test_promise_by_quick_button_and_cancel(bot: BotHarness, book) -> None:

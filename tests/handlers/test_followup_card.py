@@ -124,8 +124,10 @@ async def test_postpone_other_refuses_bad_hours_and_asks_again(bot: BotHarness) 
     assert edit.params["message_id"] == 500 and "Seguimiento #" in edit.text
     assert any("Pospuesto hasta" in c.text for c in done if c.method == "sendMessage")
     assert (await _card(bot, f.id)).due_at == f.due_at + timedelta(hours=6)
-    # The step is over: another number is not taken as hours again.
-    assert await bot.text(Team.luis, "5") == []
+    # The step is over: another number is not taken as hours again, only hinted at.
+    hint = await bot.text(Team.luis, "5")
+    assert len(hint) == 1 and "No estoy esperando" in hint[0].text
+    assert (await _card(bot, f.id)).due_at == f.due_at + timedelta(hours=6)
 
 
 async def test_refused_press_midway_keeps_the_typed_step(bot: BotHarness) -> None:
@@ -142,8 +144,11 @@ async def test_cancelar_leaves_the_typed_step(bot: BotHarness) -> None:
     f = await _new(bot)
     await bot.press(Team.luis, f"fu:po:{f.id}:1")
     calls = await bot.text(Team.luis, "/cancelar")
-    assert "cancelado" in calls[0].text
-    assert await bot.text(Team.luis, "6") == []
+    assert "cancelado" in calls[-1].text and "posponer #1" in calls[-1].text
+    # The prompt says so and loses its buttons; typed text is no longer taken as hours.
+    closed = next(c for c in calls if c.method == "editMessageText")
+    assert "cancelado" in closed.text and closed.buttons == []
+    assert "No estoy esperando" in (await bot.text(Team.luis, "6"))[0].text
     assert (await _card(bot, f.id)).version == 1
 
 
@@ -273,7 +278,7 @@ async def test_attach_photo_document_location(bot: BotHarness) -> None:
     attachments = [e for e in (await _card(bot, f.id)).events if e.kind == "attachment"]
     assert [(e.file_kind, e.file_id, e.text) for e in attachments] == [
         ("photo", "PHOTO-1", "Fachada"),
-        ("document", "DOC-1", None),
+        ("document", "DOC-1", "f.pdf"),  # a document shows its file name
         ("location", None, None),
     ]
     assert attachments[-1].latitude == pytest.approx(4.6)

@@ -1,4 +1,4 @@
-"""Several instances on one database: each update handled once, conversations shared."""
+"""Several instances on one database: each update handled once, pending questions shared."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import CommandHandler
 
 from bot.app import USER_LEASE, build_application
 from crm.context import Crm
+from handlers import asking
 from handlers.context import CrmContext
 from storage import botstate
 from storage.models import User
@@ -21,7 +22,7 @@ from tests.conftest import Team, make_settings, seed_team
 from tests.support.data import make_tercero
 from tests.support.telegram import RecordingRequest, UpdateFactory
 
-ASK = "TEST_ASK"
+ASK = "test.hours"
 
 
 async def seed_ids(crm: Crm) -> dict[str, int]:
@@ -30,26 +31,15 @@ async def seed_ids(crm: Crm) -> dict[str, int]:
         return {u.code: u.id for u in (await session.scalars(select(User))).all()}
 
 
-async def _ask(update: Update, context: CrmContext) -> str:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text("¿Cuántas horas?")
-    return ASK
+async def _ask(update: Update, context: CrmContext) -> None:
+    await asking.ask(update, context, ASK, "¿Cuántas horas?")
 
 
-async def _answer(update: Update, context: CrmContext) -> int:
+@asking.answer(ASK)
+async def _answer(update: Update, context: CrmContext, q: asking.Question) -> bool:
     assert update.effective_message is not None
     await update.effective_message.reply_text(f"Anotado: {update.effective_message.text}")
-    return ConversationHandler.END
-
-
-def _conversation() -> ConversationHandler[Any]:
-    return ConversationHandler(
-        entry_points=[CommandHandler("probar", _ask)],
-        states={ASK: [MessageHandler(filters.TEXT & ~filters.COMMAND, _answer)]},
-        fallbacks=[],
-        name="test_conv",
-        persistent=True,
-    )
+    return True
 
 
 @pytest.fixture
@@ -61,7 +51,7 @@ async def instances(sqlite_crm: Crm) -> AsyncIterator[list[tuple[Any, RecordingR
         app = build_application(
             make_settings(), sqlite_crm, request=request, rate_limit=False, multi_instance=True
         )
-        app.add_handler(_conversation(), group=0)
+        app.add_handler(CommandHandler("probar", _ask), group=0)
         app.handlers[0].insert(0, app.handlers[0].pop())  # before the fallbacks
         await app.initialize()
         result.append((app, request))
@@ -87,7 +77,7 @@ async def test_conversation_started_on_one_instance_continues_on_another(
     await a.process_update(factory.message(Team.luis, "/probar", bot=a.bot))
     assert req_a.calls[-1].text == "¿Cuántas horas?"
     await b.process_update(factory.message(Team.luis, "6", bot=b.bot))
-    assert req_b.calls[-1].text == "Anotado: 6"
+    assert req_b.last("sendMessage").text == "Anotado: 6"
     # The conversation ended on B; A must not think it is still waiting for hours.
     await a.process_update(factory.message(Team.luis, "7", bot=a.bot))
     assert "Anotado" not in req_a.calls[-1].text

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.app import build_application
-from handlers import flow
+from handlers import asking
 from storage.models import FollowUp
 from tests import conftest
 from tests.conftest import BOGOTA, BotHarness, Team
@@ -120,7 +120,8 @@ async def test_cancelar_at_any_step_writes_nothing(bot: BotHarness) -> None:
     await bot.press(Team.luis, types.button("Cobro"))
     calls = await bot.text(Team.luis, "/cancelar")
     assert "cancelado" in calls[0].text
-    assert await bot.text(Team.luis, "2026-12-01 10:00") == []  # no longer waiting for a date
+    # No longer waiting for a date: only a hint.
+    assert "No estoy esperando" in (await bot.text(Team.luis, "2026-12-01 10:00"))[0].text
     cancel = await bot.press(Team.luis, (await bot.text(Team.luis, "/nuevo"))[0].button("✖"))
     assert "cancelado" in cancel[0].text
     assert await _count(bot) == 0
@@ -130,15 +131,28 @@ async def test_idle_conversation_times_out_politely(bot: BotHarness) -> None:
     await bot.app.job_queue.start()  # as app.start() does in production
     try:
         await bot.text(Team.luis, "/nuevo")
-        conversation = next(h for h in bot.app.handlers[0] if getattr(h, "name", "") == flow.NAME)
-        job = next(iter(conversation.timeout_jobs.values()))
-        assert conversation.conversation_timeout == flow.TIMEOUT_SECONDS
+        jobs = bot.app.job_queue.get_jobs_by_name(f"ask-timeout:{Team.luis}")
+        assert len(jobs) == 1 and timedelta(minutes=15) == asking.TIMEOUT
         # Run the timeout job as the scheduler would after 15 idle minutes.
-        await job.run(bot.app)
+        await jobs[0].run(bot.app)
     finally:
         await bot.app.job_queue.stop(wait=False)
     assert "inactiva" in bot.request.last("sendMessage").text
-    assert await bot.text(Team.luis, "nunez") == []
+    # The prompt says it expired and lost its buttons; typed text now only gets a hint.
+    expired = bot.request.last("editMessageText")
+    assert "vencida" in expired.text and expired.buttons == []
+    hint = await bot.text(Team.luis, "nunez")
+    assert "No estoy esperando" in hint[0].text
+
+
+async def test_question_expires_lazily_after_a_restart(bot: BotHarness) -> None:
+    """No job survives a restart: an answer after 15 idle minutes is refused all the same."""
+    await make_tercero(bot.crm, encargado_id=bot.users["LUIS"])
+    await bot.text(Team.luis, "/nuevo")
+    bot.clock.advance(minutes=16)
+    late = await bot.text(Team.luis, "nunez")
+    assert "inactiva" in late[-1].text
+    assert "Ferretería" not in " ".join(c.text for c in late)
 
 
 async def test_half_finished_nuevo_survives_a_restart(bot: BotHarness) -> None:

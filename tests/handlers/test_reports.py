@@ -132,9 +132,9 @@ async def test_agent_asking_for_someone_else_is_not_authorized(booked: BotHarnes
 async def test_refusal_after_a_button_lands_in_the_message(
     booked: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from crm import reports
+    from crm.reports import build
 
-    monkeypatch.setattr(reports, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(build, "MAX_UPLOAD_BYTES", 100)
     calls = await booked.press(Team.admin, "rp:p:actividades:mes")
     assert calls[0].method == "answerCallbackQuery"
     assert "50 MB" in calls[-1].text and calls[-1].method == "editMessageText"

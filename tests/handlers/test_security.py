@@ -237,7 +237,7 @@ async def test_free_text_is_length_limited(bot: BotHarness) -> None:
     calls = await bot.text(Team.admin, "y" * 3001)
     assert "máximo es 3000" in calls[0].text
     calls = await bot.text(Team.admin, "/invitar agente " + "Z" * 41)
-    assert "máximo 40" in calls[0].text
+    assert "máximo 40" in calls[-1].text
 
 
 async def test_user_input_echoed_in_errors_is_escaped(bot: BotHarness) -> None:
@@ -274,7 +274,8 @@ async def test_error_handler_hides_internals_and_token(
     async def explode(update: Update, context: object) -> None:
         raise RuntimeError(f"db password=hunter2 at https://api.telegram.org/bot{TOKEN}/x")
 
-    bot.app.add_handler(CommandHandler("boom", explode), group=-2)
+    bot.app.add_handler(CommandHandler("boom", explode), group=0)
+    bot.app.handlers[0].insert(0, bot.app.handlers[0].pop())  # before the fallbacks
     with caplog.at_level(logging.ERROR):
         calls = await bot.text(Team.luis, "/boom secret-arg")
     user_text = next(c.text for c in calls if "Algo salió mal" in c.text)

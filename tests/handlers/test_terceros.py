@@ -94,15 +94,15 @@ async def test_tercero_alone_asks_then_searches(bot: BotHarness, book) -> None:
     assert "Escribe parte del nombre o el NIT" in asked[-1].text
     found = await bot.text(Team.luis, "ferretería")
     assert "Ferretería Núñez" in found[-1].text and found[-1].buttons
-    # The conversation ended: more text is not taken as a search.
-    assert await bot.text(Team.luis, "nunez") == []
+    # The question was answered: more text is not taken as a search, only hinted at.
+    assert "No estoy esperando" in (await bot.text(Team.luis, "nunez"))[0].text
 
 
 async def test_tercero_alone_then_cancel(bot: BotHarness, book) -> None:
     await bot.text(Team.luis, "/tercero")
     calls = await bot.text(Team.luis, "/cancelar")
-    assert "cancelado" in calls[-1].text
-    assert await bot.text(Team.luis, "nunez") == []
+    assert "cancelado" in calls[-1].text and "búsqueda de /tercero" in calls[-1].text
+    assert "No estoy esperando" in (await bot.text(Team.luis, "nunez"))[0].text
 
 
 async def test_too_short_search_is_explained(bot: BotHarness, book) -> None:

@@ -34,6 +34,8 @@ TOKEN = "999000:TEST-token-for-offline-tests-only-xxxxxxxx"
 class ApiCall:
     method: str
     params: dict[str, Any]
+    # The id of the message the call sent or edited (as Telegram answered it).
+    message_id: int | None = None
 
     @property
     def text(self) -> str:
@@ -112,6 +114,9 @@ class RecordingRequest(BaseRequest):
             status, body = canned
             return status, json.dumps(body).encode()
         result = self._result(api_method, decoded)
+        answered = self.calls[-1] if self.calls else None
+        if isinstance(result, dict) and answered is not None and answered.method == api_method:
+            answered.message_id = result.get("message_id")
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
@@ -159,6 +164,13 @@ class RecordingRequest(BaseRequest):
     # --- assertions helpers ---------------------------------------------------------------
     def sent(self, method: str | None = None) -> list[ApiCall]:
         return [c for c in self.calls if method is None or c.method == method]
+
+    def message_with_button(self, data: str) -> int | None:
+        """The message that last showed a button with callback ``data`` (what a user taps)."""
+        for call in reversed(self.calls):
+            if call.message_id is not None and any(d == data for _, d in call.buttons):
+                return call.message_id
+        return None
 
     def last(self, *methods: str) -> ApiCall:
         for call in reversed(self.calls):

@@ -1,0 +1,115 @@
+"""The report kinds: each lives in a module of :mod:`crm.reports.kinds` and registers itself.
+
+A kind says what its sheet is called, its columns, which rows it reads and how one database
+row becomes one sheet row; :func:`crm.reports.build.build_report` does the rest (scope, the
+worker thread, the Resumen sheet, the size limit). Adding a report is adding a module there
+(plus its ``report.kind.NAME`` and ``report.by.NAME`` chat texts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from crm.reports.build import BreakdownLine
+    from crm.reports.rows import Context
+    from crm.reports.scope import Scope
+
+CHUNK = 250  # rows per fetch and per write; smaller chunks keep event-loop stalls short
+
+
+class ReportKind:
+    """One report: override :meth:`query` (streamed) or :meth:`chunks` (computed rows)."""
+
+    name: ClassVar[str]
+    order: ClassVar[int] = 100  # position in /informe's menu and in the usage text
+    sheet_es: ClassVar[str]  # the data sheet's name in Spanish
+    sheet_en: ClassVar[str]  # ... and in English
+    columns: ClassVar[tuple[Column, ...]]
+    aliases: ClassVar[tuple[str, ...]] = ()  # other typed words for it (already normalised)
+    default_period: ClassVar[str] = "mes"
+    refused_filters: ClassVar[tuple[str, ...]] = ()  # filters that make no sense for it
+
+    def header(self, index: int, lang: str) -> str:
+        return self.columns[index].header(lang)
+
+    def breakdown(self, lang: str) -> Breakdown | None:
+        """The Resumen's table and chart, filled by :meth:`account` row by row."""
+        return None
+
+    def convert(self, ctx: Context, row: Any) -> Sequence[Any]:
+        """One database row as the sheet's values (runs in the worker thread)."""
+        return tuple(row)
+
+    def account(self, ctx: Context, values: Sequence[Any]) -> None:
+        """Count one written row into the Resumen (runs in the worker thread)."""
+
+    def query(self, ctx: Context, scope: Scope) -> Any:
+        raise NotImplementedError
+
+    async def chunks(
+        self, session: AsyncSession, ctx: Context, scope: Scope
+    ) -> AsyncIterator[Sequence[Any]]:
+        """The rows in chunks; by default :meth:`query` streamed from a server-side cursor."""
+        result = await session.stream(self.query(ctx, scope).execution_options(yield_per=CHUNK))
+        async for chunk in result.partitions(CHUNK):
+            yield chunk
+
+    def facts(self, ctx: Context) -> list[tuple[str, Any]]:
+        """Lines added under the Resumen's standard facts."""
+        return []
+
+    def series(self, ctx: Context) -> list[tuple[str, list[tuple[str, Any]]]]:
+        """Measures charted side by side instead of the breakdown (one column each)."""
+        return []
+
+    def chat_breakdown(self, ctx: Context) -> tuple[BreakdownLine, ...]:
+        """The lines the chat summary lists (by default the Resumen's breakdown)."""
+        from crm.reports.build import BreakdownLine
+
+        if ctx.breakdown is None:
+            return ()
+        return tuple(BreakdownLine(k, c, a) for k, c, a in ctx.breakdown.items())
+
+    def total(self, ctx: Context) -> Decimal | None:
+        """A total amount for the chat summary (cartera's balance)."""
+        return None
+
+
+_KINDS: dict[str, ReportKind] = {}
+
+
+def register(kind: ReportKind) -> ReportKind:
+    """Make ``kind`` known to /informe, the CLI and subscriptions."""
+    if kind.name in _KINDS:
+        raise ValueError(f"report kind {kind.name!r} registered twice")
+    _KINDS[kind.name] = kind
+    COLUMNS[kind.name] = kind.columns
+    LABELS["es"][f"sheet.{kind.name}"] = kind.sheet_es
+    LABELS["en"][f"sheet.{kind.name}"] = kind.sheet_en
+    return kind
+
+
+def names() -> tuple[str, ...]:
+    """Every registered kind, in menu order."""
+    return tuple(k.name for k in sorted(_KINDS.values(), key=lambda k: (k.order, k.name)))
+
+
+def get(name: str) -> ReportKind:
+    return _KINDS[name]
+
+
+def find(word: str) -> ReportKind | None:
+    """The kind named or aliased by an already normalised word."""
+    if word in _KINDS:
+        return _KINDS[word]
+    for kind in _KINDS.values():
+        if word in kind.aliases:
+            return kind
+    return None

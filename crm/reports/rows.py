@@ -1,0 +1,51 @@
+"""Shared pieces of the row converters, which run in the worker thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from crm import cartera
+from crm.context import Crm
+from crm.reports.request import ReportRequest
+from crm.reports.workbook import Breakdown, label
+from crm.users import Actor
+
+# Labels of crm.cartera.BUCKETS, in the same order, as the cartera sheet shows them.
+BUCKETS = ("Corriente", "1–30", "31–60", "61–90", "> 90")
+
+
+@dataclass
+class Context:
+    """One report being built: who asked, for what, and what the kind accumulates."""
+
+    crm: Crm
+    actor: Actor
+    request: ReportRequest
+    lang: str
+    today: date
+    breakdown: Breakdown | None = None
+    total: Decimal = field(default_factory=lambda: Decimal(0))
+    # Rows a kind computed whole (desempeño) and keeps for its chart and chat summary.
+    computed: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The request's local days as a half-open UTC range."""
+        return self.crm.local_midnight(self.request.start), self.crm.local_midnight(
+            self.request.end + timedelta(days=1)
+        )
+
+
+def status_label(lang: str, status: str, state: str | None) -> str:
+    return state or label(lang, f"status.{status}")
+
+
+def aging_bucket(days: int) -> str:
+    """The cartera aging bucket of a number of days past due (the rule of crm.cartera)."""
+    return BUCKETS[cartera.BUCKETS.index(cartera.bucket_of(days))]
+
+
+def bucket_label(lang: str, bucket: str) -> str:
+    return label(lang, "bucket.current") if bucket == BUCKETS[0] else bucket
