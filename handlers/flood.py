@@ -22,6 +22,8 @@ WINDOW_SECONDS = 10.0
 MAX_PENDING_VERDICTS = 10_000
 REFUSAL_EVERY = timedelta(minutes=10)
 MAX_REMEMBERED_STRANGERS = 100_000
+# Refusals to strangers, all together, each second: a small share of Telegram's ~30 msg/s.
+REFUSALS_PER_SECOND = 2
 
 
 @dataclass
@@ -83,18 +85,29 @@ class FloodGuard:
 
 @dataclass
 class RefusalLimiter:
-    """At most one refusal per stranger every ``every``: strangers writing (or hammering)
-    never use up the bot's sending budget that registered users need."""
+    """At most one refusal per stranger every ``every``, and at most ``per_second`` refusals a
+    second in all: strangers writing (however many) never use up the bot's sending budget
+    (Telegram's ~30 messages a second) that registered users need. A stranger not answered
+    because of the overall cap is answered when they write again."""
 
     every: timedelta = REFUSAL_EVERY
     limit: int = MAX_REMEMBERED_STRANGERS
+    per_second: int = REFUSALS_PER_SECOND
+    clock: Callable[[], float] = time.monotonic
     _last: OrderedDict[int, datetime] = field(default_factory=OrderedDict)
+    _recent: deque[float] = field(default_factory=deque)
 
     def allow(self, telegram_id: int, now: datetime) -> bool:
         """True when this stranger may be told (again) that the bot is not for them."""
         last = self._last.get(telegram_id)
         if last is not None and now - last < self.every:
             return False
+        tick = self.clock()
+        while self._recent and self._recent[0] <= tick - 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self.per_second:
+            return False
+        self._recent.append(tick)
         self._last[telegram_id] = now
         self._last.move_to_end(telegram_id)
         while self._last and (

@@ -10,7 +10,7 @@ from typing import Any
 from bot.app import build_application
 from crm.clock import FakeClock
 from crm.context import Crm
-from handlers.flood import FloodGuard
+from handlers.flood import FloodGuard, RefusalLimiter
 from tests.conftest import BotHarness, Team, make_settings, seed_team
 from tests.support.telegram import RecordingRequest, UpdateFactory
 
@@ -96,9 +96,7 @@ async def test_many_strangers_cannot_use_up_the_sending_budget(bot: BotHarness) 
 
 
 def test_refusals_forget_strangers_after_the_window(clock: FakeClock) -> None:
-    from handlers.flood import RefusalLimiter
-
-    limiter = RefusalLimiter(limit=2)
+    limiter = RefusalLimiter(limit=2, per_second=100)
     now = clock.now()
     assert [limiter.allow(n, now) for n in (1, 1, 2, 3)] == [True, False, True, True]
     assert limiter.allow(1, now)  # forgotten: only the 2 most recent strangers are kept
@@ -133,3 +131,21 @@ async def test_two_instances_refuse_a_stranger_once_between_them(
     finally:
         for app in apps:
             await app.shutdown()
+
+
+async def test_refusals_to_all_strangers_together_are_capped_each_second(
+    bot: BotHarness,
+) -> None:
+    seconds = Seconds()
+    bot.app.bot_data["stranger_refusals"] = RefusalLimiter(per_second=2, clock=seconds)
+    for stranger in range(20_000, 20_010):  # ten strangers in the same second
+        await bot.text(stranger, "hola")
+    assert [c.chat_id for c in bot.request.sent("sendMessage")] == [20_000, 20_001]
+    # A registered user is answered at once meanwhile; the others hear it when they write
+    # again and there is room.
+    assert "/agenda" in (await bot.text(Team.luis, "/ayuda"))[-1].text
+    seconds.now += 1
+    bot.request.clear()
+    for stranger in (20_000, 20_005, 20_006, 20_007):
+        await bot.text(stranger, "hola?")
+    assert [c.chat_id for c in bot.request.sent("sendMessage")] == [20_005, 20_006]
