@@ -94,13 +94,18 @@ async def _slow_down_floods(update: Update, context: CrmContext, user_id: int) -
     if verdict == "warn":
         if update.callback_query is not None:
             await update.callback_query.answer(context.t("gate.flood"), show_alert=True)
-        elif update.effective_chat is not None:
+        elif update.effective_chat is not None and await _registered(context, user_id):
+            # (A stranger's flood is dropped silently: their refusal is rationed already.)
             await context.bot.send_message(update.effective_chat.id, context.t("gate.flood"))
     elif update.callback_query is not None:
         # Still answered, so the button stops spinning, but silently.
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
     raise ApplicationHandlerStop
+
+
+async def _registered(context: CrmContext, telegram_id: int) -> bool:
+    return await resolve_actor(context.crm, telegram_id) is not None
 
 
 def _is_invitation(update: Update) -> bool:

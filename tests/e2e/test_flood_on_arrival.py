@@ -83,6 +83,16 @@ async def test_a_stranger_is_refused_once_every_ten_minutes(bot: BotHarness) -> 
     assert len(again) == 1 and str(Team.stranger) in again[0].text
 
 
+async def test_a_strangers_flood_gets_no_warning_only_the_one_refusal(bot: BotHarness) -> None:
+    seconds = Seconds()
+    bot.app.bot_data["flood_guard"] = FloodGuard(clock=seconds)
+    for _ in range(25):
+        seconds.now += 0.04
+        await bot.text(Team.stranger, "hola")
+    sent = bot.request.sent("sendMessage")
+    assert len(sent) == 1 and str(Team.stranger) in sent[0].text
+
+
 async def test_many_strangers_cannot_use_up_the_sending_budget(bot: BotHarness) -> None:
     strangers = range(10_000, 10_030)
     for round_ in range(4):
