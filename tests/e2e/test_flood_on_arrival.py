@@ -51,6 +51,8 @@ async def test_25_messages_in_one_second_get_one_warning_and_the_rest_dropped(
         for _ in range(25):  # all within one second, as a thumb on a stuck key sends them
             clock.now += 0.04
             app.update_queue.put_nowait(updates.message(Team.luis, "/ayuda", bot=app.bot))
+        # A button pressed during the flood is answered (it stops spinning), silently.
+        app.update_queue.put_nowait(updates.callback(Team.luis, "us:page:0", bot=app.bot))
         await app.start()
         await app.update_queue.join()
         await app.stop()
@@ -58,6 +60,8 @@ async def test_25_messages_in_one_second_get_one_warning_and_the_rest_dropped(
     assert len(to_luis) == 21, to_luis
     assert all("/agenda" in text for text in to_luis[:20])
     assert "muy rápido" in to_luis[20]
+    [answer] = request.sent("answerCallbackQuery")
+    assert not answer.params.get("text")
     # Once the window has passed, the user is answered again.
     request.clear()
     clock.now += 11
