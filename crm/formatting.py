@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -52,6 +53,12 @@ _UNITS: tuple[tuple[str, int, int | None, _Length], ...] = (
 )
 
 
+@lru_cache(maxsize=4096)
+def _amount(amount: int, unit: str, length: _Length, lang: str) -> str:
+    # Babel looks the unit pattern up on every call; amounts repeat, so remember them.
+    return format_unit(amount, unit, length=length, locale=lang)
+
+
 def relative(value: datetime, now: datetime, lang: str = "es") -> str:
     """``en 4 h`` / ``hace 2 días`` (or English): rounded to the nearest unit, at least one
     minute; Babel writes the amount with the unit's CLDR name and plural form."""
@@ -64,6 +71,6 @@ def relative(value: datetime, now: datetime, lang: str = "es") -> str:
         amount = max(1, round(seconds / size))
         if below is None or amount < below:
             break
-    text = format_unit(amount, name, length=length, locale=lang)
+    text = _amount(amount, name, length, lang)
     future, past = _DIRECTION[lang]
     return (past if delta < timedelta(0) else future).format(text)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import string
-from functools import cache
+import re
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale
@@ -37,26 +37,11 @@ _load()
 
 
 PLURAL = "plural:"
-
-
-class _CatalogFormatter(string.Formatter):
-    """``str.format`` plus the ``plural:`` spec, in one language."""
-
-    def __init__(self, lang: str) -> None:
-        super().__init__()
-        self.lang = lang
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec.startswith(PLURAL):
-            return plural(self.lang, value, format_spec[len(PLURAL) :])
-        return super().format_field(value, format_spec)
+# ``{name:plural:one=…|other=…}``: resolved before ``str.format`` fills in the rest.
+_PLURAL_FIELD = re.compile(r"\{(\w+):plural:([^{}]*)\}")
 
 
 @cache
-def _formatter(lang: str) -> _CatalogFormatter:
-    return _CatalogFormatter(lang)
-
-
 def plural_forms(spec: str) -> dict[str, str]:
     """``one=día|other=días`` as ``{"one": "día", "other": "días"}``."""
     forms = dict(part.split("=", 1) for part in spec.split("|"))
@@ -73,7 +58,21 @@ def _plural_rule(lang: str) -> Any:
 def plural(lang: str, count: Any, spec: str) -> str:
     """The form of ``spec`` that CLDR's plural rule for ``lang`` picks for ``count``."""
     forms = plural_forms(spec)
-    return forms.get(_plural_rule(lang)(abs(count)), forms["other"])
+    return forms.get(_category(lang, abs(count)), forms["other"])
+
+
+@lru_cache(maxsize=4096)
+def _category(lang: str, count: Any) -> str:
+    # Babel evaluates the CLDR rule in Python each call; counts repeat, so remember them.
+    return str(_plural_rule(lang)(count))
+
+
+def _with_plurals(lang: str, template: str, params: dict[str, Any]) -> str:
+    def form(match: re.Match[str]) -> str:
+        chosen = plural(lang, params[match.group(1)], match.group(2))
+        return chosen.replace("{", "{{").replace("}", "}}")
+
+    return _PLURAL_FIELD.sub(form, template)
 
 
 def t(lang: str, key: str, **params: Any) -> str:
@@ -88,7 +87,7 @@ def t(lang: str, key: str, **params: Any) -> str:
     if not params:
         return template
     if PLURAL in template:
-        return _formatter(lang).vformat(template, (), params)
+        template = _with_plurals(lang, template, params)
     return template.format(**params)
 
 
