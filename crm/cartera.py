@@ -21,6 +21,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    distinct,
     exists,
     func,
     literal,
@@ -29,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from crm import followups
+from crm import confirmations, followups
 from crm.context import Crm
 from crm.errors import Duplicate, InvalidInput, NotFound
 from crm.permissions import can_act_for, ensure_can_act_for
@@ -140,6 +141,18 @@ class BulkStart:
     created: int
     already_covered: int
     followup_ids: tuple[int, ...]
+    # True when this was a repeated press of the confirmation (nothing was created again).
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class BulkStartPreview:
+    """What "Iniciar todos" would do, shown before its confirmation."""
+
+    documents: int
+    terceros: int
+    type_name: str
+    hours: int
 
 
 # --- SQL building blocks ---------------------------------------------------------------------
@@ -463,22 +476,53 @@ async def start_followup_for_document(crm: Crm, actor: Actor, document_id: int) 
         )
 
 
-async def start_all(
+async def _start_scope(
+    session: AsyncSession, actor: Actor, tercero_id: int | None, agent_code: str | None
+) -> ColumnElement[bool]:
+    if tercero_id is not None:
+        await ensure_can_see_tercero(session, actor, tercero_id)
+        return Document.tercero_id == tercero_id
+    if agent_code:
+        agent = await _agent(session, actor, agent_code)
+        return Document.tercero_id.in_(book_of_user(agent.id))
+    return tercero_visible(actor, Document.tercero_id)
+
+
+async def preview_start_all(
     crm: Crm, actor: Actor, tercero_id: int | None = None, agent_code: str | None = None
+) -> BulkStartPreview:
+    """How many follow-ups "Iniciar todos" would create (and for how many terceros)."""
+    async with crm.sessions() as session:
+        scope = await _start_scope(session, actor, tercero_id, agent_code)
+        ftype = await _collection_type(session)
+        row = (
+            await session.execute(
+                select(func.count(Document.id), func.count(distinct(Document.tercero_id))).where(
+                    scope, is_open(), ~active_followup_exists()
+                )
+            )
+        ).one()
+    return BulkStartPreview(int(row[0]), int(row[1]), ftype.name, ftype.default_hours)
+
+
+async def start_all(
+    crm: Crm,
+    actor: Actor,
+    tercero_id: int | None = None,
+    agent_code: str | None = None,
+    token: str | None = None,
 ) -> BulkStart:
     """ "Iniciar todos": a collection follow-up for every uncovered open document of one
     tercero, of one agent's book, or of the actor's whole book, in one transaction; never a
-    second active follow-up for a document."""
+    second active follow-up for a document. Once per confirm ``token``: a repeated press
+    returns the first press's result."""
     async with crm.sessions.begin() as session:
-        scope: ColumnElement[bool]
-        if tercero_id is not None:
-            await ensure_can_see_tercero(session, actor, tercero_id)
-            scope = Document.tercero_id == tercero_id
-        elif agent_code:
-            agent = await _agent(session, actor, agent_code)
-            scope = Document.tercero_id.in_(book_of_user(agent.id))
-        else:
-            scope = tercero_visible(actor, Document.tercero_id)
+        ticket = await confirmations.claim(session, crm, actor, token, "start_all")
+        if ticket.previous is not None:
+            p = ticket.previous
+            ids = tuple(int(i) for i in p["ids"])
+            return BulkStart(len(ids), int(p["covered"]), ids, True)
+        scope = await _start_scope(session, actor, tercero_id, agent_code)
         ftype = await _collection_type(session)
         # Lock every open document in scope, in id order (no deadlock between two bulk
         # starts). A concurrent start then waits here, and the query below, a new statement,
@@ -515,6 +559,7 @@ async def start_all(
                 document_id=document_id,
             )
             created.append(view.id)
+        ticket.keep({"ids": created, "covered": len(locked) - len(created)})
     return BulkStart(len(created), len(locked) - len(created), tuple(created))
 
 

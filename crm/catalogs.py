@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import audit
+from crm import audit, confirmations
 from crm.context import Crm
 from crm.errors import Duplicate, InvalidInput, NotAuthorized, NotFound
 from crm.followups import MAX_HOURS, MIN_HOURS
@@ -337,10 +337,20 @@ async def set_hours(crm: Crm, actor: Actor, type_id: int, hours: int) -> Catalog
 
 
 async def set_meaning(crm: Crm, actor: Actor, state_id: int, meaning: str) -> CatalogEntry:
-    """Change what a state means (open / closed / discarded)."""
-    return await _set_field(
-        crm, actor, "state", state_id, "meaning", parse_meaning(meaning), "meaning"
-    )
+    """Change what a state means (open / closed / discarded); the last active closing state
+    keeps its meaning (agents must always be able to close)."""
+    _ensure_admin(actor)
+    value = parse_meaning(meaning)
+    async with crm.sessions.begin() as session:
+        row = await _load(session, "state", state_id)
+        if row.meaning == value:
+            return _entry("state", row)
+        if row.active and row.meaning == "closed":
+            await _ensure_not_last(session, "state", row, "error.catalog_last_closing_meaning")
+        before, after = {"meaning": row.meaning}, {"meaning": value}
+        _record(session, crm, actor, "state", row.id, "meaning", before, after)
+        row.meaning = value
+        return _entry("state", row)
 
 
 async def set_effect(crm: Crm, actor: Actor, activity_id: int, effect: str) -> CatalogEntry:
@@ -376,15 +386,47 @@ async def set_document_content(
         return _entry("document", row)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """An item after a confirmed change; ``repeated`` when the confirmation had already run."""
+
+    item: CatalogEntry
+    repeated: bool = False
+
+
+async def preview_deactivate(crm: Crm, actor: Actor, kind: str, item_id: int) -> CatalogEntry:
+    """The item a deactivation would hide, refused up front when it is the last one needed
+    (the confirmed change checks again)."""
+    _ensure_admin(actor)
+    async with crm.sessions() as session:
+        row = await session.get(MODELS[kind], item_id)
+        if row is None:
+            raise NotFound()
+        if row.active:
+            await _ensure_not_last(session, kind, row)
+        return _entry(kind, row)
+
+
 async def set_active(
     crm: Crm, actor: Actor, kind: str, item_id: int, active: bool
 ) -> CatalogEntry:
     """Deactivate (hidden from pickers, history intact) or reactivate an item."""
+    return (await set_active_once(crm, actor, kind, item_id, active, None)).item
+
+
+async def set_active_once(
+    crm: Crm, actor: Actor, kind: str, item_id: int, active: bool, token: str | None
+) -> Outcome:
+    """:func:`set_active` behind a confirm button: once per ``token``."""
     _ensure_admin(actor)
     async with crm.sessions.begin() as session:
         row = await _load(session, kind, item_id)
+        ticket = await confirmations.claim(session, crm, actor, token, "catalog_active")
+        if ticket.repeated:
+            return Outcome(_entry(kind, row), True)
+        ticket.keep({"kind": kind, "id": row.id, "active": active})
         if row.active == active:
-            return _entry(kind, row)
+            return Outcome(_entry(kind, row))
         if not active:
             await _ensure_not_last(session, kind, row)
         _record(
@@ -398,19 +440,23 @@ async def set_active(
             {"active": active},
         )
         row.active = active
-        return _entry(kind, row)
+        return Outcome(_entry(kind, row))
 
 
-async def _ensure_not_last(session: AsyncSession, kind: str, row: Any) -> None:
-    """Agents must always be able to create (a type) and close (a closing state)."""
+async def _ensure_not_last(
+    session: AsyncSession, kind: str, row: Any, key: str = "error.catalog_last_item"
+) -> None:
+    """Agents must always be able to create (a type) and close (a closing state): the last
+    active one of those is neither deactivated nor given another meaning, whichever path
+    (button, command, CLI) asks. The rows counted are locked, so two admins changing the last
+    two at once cannot both pass (SQLite serialises writers anyway)."""
     model = MODELS[kind]
     if kind == "type":
-        query = select(func.count(model.id)).where(model.active.is_(True))
+        query = select(model.id).where(model.active.is_(True))
     elif kind == "state" and row.meaning == "closed":
-        query = select(func.count(model.id)).where(
-            model.active.is_(True), model.meaning == "closed"
-        )
+        query = select(model.id).where(model.active.is_(True), model.meaning == "closed")
     else:
         return
-    if int(await session.scalar(query) or 0) <= 1:
-        raise InvalidInput("error.catalog_last_item")
+    ids = (await session.scalars(query.order_by(model.id).with_for_update())).all()
+    if len([i for i in ids if i != row.id]) < 1:
+        raise InvalidInput(key)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -196,6 +196,20 @@ async def _views(
         )
     ).all()
     evs = await _events(session, [r[0].id for r in rows], limit=events) if events != 0 else {}
+    closed = [r[0].id for r in rows if r[0].status == "closed"]
+    children: dict[int, int] = {}
+    if closed:
+        children = {
+            parent: child
+            for parent, child in (
+                await session.execute(
+                    select(FollowUp.parent_id, func.max(FollowUp.id))
+                    .where(FollowUp.parent_id.in_(closed))
+                    .group_by(FollowUp.parent_id)
+                )
+            ).all()
+            if parent is not None
+        }
     return [
         FollowUpView(
             id=f.id,
@@ -218,6 +232,7 @@ async def _views(
             closed_at=f.closed_at,
             postpone_count=f.postpone_count,
             events=tuple(evs.get(f.id, ())),
+            continued_by=children.get(f.id),
         )
         for f, t, ty, state, o, d in rows
     ]
@@ -513,8 +528,9 @@ async def continue_followup(
         await ensure_can_act_for(session, actor, parent.owner_id)
         if parent.status != "closed":
             raise InvalidInput("error.continue_needs_closed")
+        # A closed follow-up continues once: the lineage goes on from its continuation.
         child_exists = await session.scalar(
-            select(FollowUp.id).where(FollowUp.parent_id == parent.id, FollowUp.status == "active")
+            select(FollowUp.id).where(FollowUp.parent_id == parent.id).limit(1)
         )
         if child_exists is not None:
             raise InvalidInput("error.already_continued", id=child_exists)
@@ -534,6 +550,42 @@ async def continue_followup(
         )
         session.add(_event(parent, "continued", now, actor, text=f"#{child.id}"))
         return child
+
+
+async def set_state(
+    crm: Crm,
+    actor: Actor,
+    followup_id: int,
+    state_id: int,
+    expected_version: int | None = None,
+) -> FollowUpView:
+    """Move an active follow-up to another open-meaning state ("En gestión", "Pendiente"…)
+    without closing it: one transaction, permission and version re-checked, one
+    ``state_changed`` event (history, reports) and its audit row."""
+    now = crm.now()
+    async with crm.sessions.begin() as session:
+        followup = await _load_for_update(session, actor, followup_id, expected_version)
+        state = await session.get(State, state_id)
+        if state is None or not state.active or state.meaning != "open":
+            raise InvalidInput("error.bad_open_state")
+        if followup.state_id == state.id:
+            raise InvalidInput("error.state_unchanged")
+        old = await session.get(State, followup.state_id) if followup.state_id else None
+        followup.state_id = state.id
+        followup.version += 1
+        session.add(_event(followup, "state_changed", now, actor, state_id=state.id))
+        audit.record(
+            session,
+            at=now,
+            actor_id=actor.id,
+            entity="followup",
+            entity_id=followup.id,
+            action="state",
+            before={"state": old.name if old else None},
+            after={"state": state.name},
+        )
+        await session.flush()
+        return await view(session, followup.id)
 
 
 async def _log_event(

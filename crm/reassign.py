@@ -4,11 +4,12 @@ one tercero from its card. Supervisors within their team, admins anywhere."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import audit
+from crm import audit, confirmations
 from crm.context import Crm
 from crm.errors import InvalidInput, NotAuthorized, NotFound
 from crm.permissions import can_act_for
@@ -29,6 +30,8 @@ class ReassignPreview:
     target: Person
     open_followups: int
     terceros: int
+    # True when this was a repeated press of a confirmation that had already run.
+    repeated: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,19 @@ class TerceroReassignment:
     source: Person | None
     target: Person
     open_followups: int
+    repeated: bool = False
 
 
 def _person(user: User) -> Person:
     return Person(user.id, user.code, user.name)
+
+
+def _person_json(person: Person | None) -> list[Any] | None:
+    return None if person is None else [person.id, person.code, person.name]
+
+
+def _person_from(raw: Any) -> Person | None:
+    return None if raw is None else Person(int(raw[0]), str(raw[1]), str(raw[2]))
 
 
 def _ensure_may_reassign(actor: Actor) -> None:
@@ -125,11 +137,20 @@ async def _move_followups(
     return [f.id for f in followups]
 
 
-async def reassign_all(crm: Crm, actor: Actor, source_id: int, target_id: int) -> ReassignPreview:
+async def reassign_all(
+    crm: Crm, actor: Actor, source_id: int, target_id: int, token: str | None = None
+) -> ReassignPreview:
     """Move every open follow-up and every tercero (encargado) from one person to another,
-    in one transaction; returns what was moved."""
+    in one transaction; returns what was moved. With the confirm button's ``token`` it runs
+    once: a repeated press returns the first press's result (``repeated``)."""
     _ensure_may_reassign(actor)
     async with crm.sessions.begin() as session:
+        ticket = await confirmations.claim(session, crm, actor, token, "reassign")
+        if ticket.previous is not None:
+            p = ticket.previous
+            source_p, target_p = _person_from(p["source"]), _person_from(p["target"])
+            assert source_p is not None and target_p is not None
+            return ReassignPreview(source_p, target_p, p["followups"], p["terceros"], True)
         source = await session.get(User, source_id)
         target = await session.get(User, target_id)
         if source is None or target is None:
@@ -150,7 +171,16 @@ async def reassign_all(crm: Crm, actor: Actor, source_id: int, target_id: int) -
             before={"owner": source.code},
             after={"owner": target.code, "followups": moved, "terceros": terceros},
         )
-    return ReassignPreview(_person(source), _person(target), len(moved), terceros)
+        done = ReassignPreview(_person(source), _person(target), len(moved), terceros)
+        ticket.keep(
+            {
+                "source": _person_json(done.source),
+                "target": _person_json(done.target),
+                "followups": done.open_followups,
+                "terceros": done.terceros,
+            }
+        )
+    return done
 
 
 async def _tercero_in_scope(session: AsyncSession, actor: Actor, tercero_id: int) -> Tercero:
@@ -214,11 +244,25 @@ async def _check_target(
 
 
 async def reassign_tercero(
-    crm: Crm, actor: Actor, tercero_id: int, target_id: int
+    crm: Crm, actor: Actor, tercero_id: int, target_id: int, token: str | None = None
 ) -> TerceroReassignment:
     """Make ``target_id`` the tercero's encargado and move the previous encargado's open
-    follow-ups on it, in one transaction."""
+    follow-ups on it, in one transaction (once per confirm ``token``)."""
+    _ensure_may_reassign(actor)
     async with crm.sessions.begin() as session:
+        ticket = await confirmations.claim(session, crm, actor, token, "reassign_tercero")
+        if ticket.previous is not None:
+            p = ticket.previous
+            target_p = _person_from(p["target"])
+            assert target_p is not None
+            return TerceroReassignment(
+                p["tercero_id"],
+                p["tercero_name"],
+                _person_from(p["source"]),
+                target_p,
+                p["followups"],
+                True,
+            )
         tercero = await _tercero_in_scope(session, actor, tercero_id)
         target = await session.get(User, target_id)
         if target is None:
@@ -241,6 +285,20 @@ async def reassign_tercero(
             before={"encargado": source.code if source else None},
             after={"encargado": target.code, "followups": moved},
         )
-    return TerceroReassignment(
-        tercero.id, tercero.name, _person(source) if source else None, _person(target), len(moved)
-    )
+        result = TerceroReassignment(
+            tercero.id,
+            tercero.name,
+            _person(source) if source else None,
+            _person(target),
+            len(moved),
+        )
+        ticket.keep(
+            {
+                "tercero_id": result.tercero_id,
+                "tercero_name": result.tercero_name,
+                "source": _person_json(result.source),
+                "target": _person_json(result.target),
+                "followups": result.open_followups,
+            }
+        )
+    return result

@@ -8,11 +8,11 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from crm import audit
+from crm import audit, confirmations
 from crm.context import Crm
 from crm.errors import InvalidInput, NotAuthorized, NotFound
 from crm.users import Actor, UserView, check_role
-from storage.models import User
+from storage.models import FollowUp, User
 
 PAGE_SIZE = 8
 
@@ -24,6 +24,30 @@ class UsersPage:
     pages: int
     total: int
     can_edit: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The user after a confirmed change; ``repeated`` when the confirmation had already run
+    (a double tap, another instance) and this press changed nothing."""
+
+    user: UserView
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class RolePreview:
+    """What a role change would do: the agents a supervisor would leave without a team."""
+
+    user: UserView
+    role: str
+    orphans: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeactivatePreview:
+    user: UserView
+    open_followups: int
 
 
 def _scope(actor: Actor) -> object:
@@ -106,10 +130,12 @@ async def supervisors(crm: Crm, actor: Actor) -> list[UserView]:
     return [_view(u, None) for u in rows]
 
 
-async def _load_for_admin(session: AsyncSession, actor: Actor, user_id: int) -> User:
+async def _load_for_admin(
+    session: AsyncSession, actor: Actor, user_id: int, lock: bool = True
+) -> User:
     if not actor.is_admin:
         raise NotAuthorized()
-    user = await session.get(User, user_id, with_for_update=True)
+    user = await session.get(User, user_id, with_for_update=lock)
     if user is None:
         raise NotFound()
     # An admin cannot lock themselves out (demote or deactivate their own account).
@@ -118,16 +144,47 @@ async def _load_for_admin(session: AsyncSession, actor: Actor, user_id: int) -> 
     return user
 
 
-async def set_role(crm: Crm, actor: Actor, user_id: int, role: str) -> UserView:
+async def preview_role(crm: Crm, actor: Actor, user_id: int, role: str) -> RolePreview:
+    """Before a role change: the codes of the agents it would leave without a team (a
+    supervisor who stops being one); the handler asks for confirmation when there are any."""
+    role = check_role(role)
+    async with crm.sessions() as session:
+        user = await _load_for_admin(session, actor, user_id, lock=False)
+        orphans: tuple[str, ...] = ()
+        if user.role == "supervisor" and role != "supervisor":
+            orphans = tuple(
+                (
+                    await session.scalars(
+                        select(User.code).where(User.supervisor_id == user.id).order_by(User.code)
+                    )
+                ).all()
+            )
+        return RolePreview(_view(user, await _supervisor_code(session, user)), role, orphans)
+
+
+async def set_role(
+    crm: Crm, actor: Actor, user_id: int, role: str, token: str | None = None
+) -> UserView:
     """Change a user's role (admins only). A non-agent has no team; a former supervisor's
     agents are left without supervisor."""
+    return (await set_role_once(crm, actor, user_id, role, token)).user
+
+
+async def set_role_once(
+    crm: Crm, actor: Actor, user_id: int, role: str, token: str | None
+) -> Outcome:
+    """:func:`set_role` behind a confirm button: once per ``token``."""
     role = check_role(role)
     now = crm.now()
     async with crm.sessions.begin() as session:
         user = await _load_for_admin(session, actor, user_id)
+        ticket = await confirmations.claim(session, crm, actor, token, "role")
+        if ticket.repeated:
+            return Outcome(_view(user, await _supervisor_code(session, user)), True)
+        ticket.keep({"user": user.id, "role": role})
         before = {"role": user.role, "supervisor_id": user.supervisor_id}
         if user.role == role:
-            return _view(user, await _supervisor_code(session, user))
+            return Outcome(_view(user, await _supervisor_code(session, user)))
         released: list[int] = []
         if user.role == "supervisor":
             released = list(
@@ -149,7 +206,7 @@ async def set_role(crm: Crm, actor: Actor, user_id: int, role: str) -> UserView:
             before=before,
             after={"role": role, "supervisor_id": user.supervisor_id, "released": released},
         )
-        return _view(user, await _supervisor_code(session, user))
+        return Outcome(_view(user, await _supervisor_code(session, user)))
 
 
 async def set_supervisor(
@@ -181,11 +238,35 @@ async def set_supervisor(
         return _view(user, supervisor.code if supervisor else None)
 
 
+async def preview_deactivate(crm: Crm, actor: Actor, user_id: int) -> DeactivatePreview:
+    """Before deactivating: the user and their open follow-ups (they stay in their name)."""
+    async with crm.sessions() as session:
+        user = await _load_for_admin(session, actor, user_id, lock=False)
+        count = await session.scalar(
+            select(func.count(FollowUp.id)).where(
+                FollowUp.owner_id == user.id, FollowUp.status == "active"
+            )
+        )
+        view = _view(user, await _supervisor_code(session, user))
+    return DeactivatePreview(view, int(count or 0))
+
+
 async def set_active(crm: Crm, actor: Actor, user_id: int, active: bool) -> UserView:
     """Deactivate (access ends at the user's next update) or reactivate a user (admins)."""
+    return (await set_active_once(crm, actor, user_id, active, None)).user
+
+
+async def set_active_once(
+    crm: Crm, actor: Actor, user_id: int, active: bool, token: str | None
+) -> Outcome:
+    """:func:`set_active` behind a confirm button: once per ``token``."""
     now = crm.now()
     async with crm.sessions.begin() as session:
         user = await _load_for_admin(session, actor, user_id)
+        ticket = await confirmations.claim(session, crm, actor, token, "user_active")
+        if ticket.repeated:
+            return Outcome(_view(user, await _supervisor_code(session, user)), True)
+        ticket.keep({"user": user.id, "active": active})
         if user.active != active:
             audit.record(
                 session,
@@ -198,4 +279,4 @@ async def set_active(crm: Crm, actor: Actor, user_id: int, active: bool) -> User
                 after={"active": active},
             )
             user.active = active
-        return _view(user, await _supervisor_code(session, user))
+        return Outcome(_view(user, await _supervisor_code(session, user)))

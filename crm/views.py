@@ -83,6 +83,8 @@ class FollowUpView:
     closed_at: datetime | None
     postpone_count: int
     events: tuple[EventView, ...] = ()
+    # The follow-up that continued this one (a closed follow-up continues at most once).
+    continued_by: int | None = None
 
     @property
     def is_active(self) -> bool:

@@ -16,6 +16,7 @@ from crm.cartera import AgingTotals, BookSummary, TerceroCartera
 from crm.formatting import day, money
 from handlers import asking
 from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers.confirm import confirm_markup, repeated_note
 from handlers.context import CrmContext
 from handlers.terceros import pager, show
 
@@ -199,6 +200,40 @@ def _started(context: CrmContext, created: int) -> str:
     return context.t("cartera.started_all", created=created)
 
 
+def _result(context: CrmContext, result: cartera.BulkStart) -> str:
+    return repeated_note(context, result.repeated) + _started(context, result.created)
+
+
+async def _confirm_start(
+    update: Update,
+    context: CrmContext,
+    preview: cartera.BulkStartPreview,
+    action: tuple[object, ...],
+    back: str,
+    code: str | None = None,
+) -> None:
+    """The confirmation of "Iniciar todos": how many follow-ups, of which type, for whom."""
+    if preview.documents == 0:
+        await show(
+            update,
+            context,
+            context.t("cartera.started_none"),
+            InlineKeyboardMarkup([[_button(context.t("tercero.button.back"), back)]]),
+        )
+        return
+    text = context.t(
+        "cartera.confirm_start_all",
+        type=html.escape(preview.type_name),
+        documents=preview.documents,
+        terceros=preview.terceros,
+        hours=preview.hours,
+    )
+    name, *ids = action
+    tail = (code,) if code else ()
+    markup = confirm_markup(context, PREFIX, str(name), *ids, cancel=back, tail=tail)
+    await show(update, context, text, markup)
+
+
 # --- /cartera and buttons --------------------------------------------------------------------
 
 
@@ -239,18 +274,30 @@ async def on_button(update: Update, context: CrmContext) -> None:
         view = await cartera.tercero_cartera(crm, me, followup.tercero.id, cb.int_arg(1))
         await show(update, context, *render_tercero(context, view, notice))
     elif cb.action == "allt":
-        result = await cartera.start_all(crm, me, tercero_id=cb.int_arg(0))
-        view = await cartera.tercero_cartera(crm, me, cb.int_arg(0))
-        await show(
-            update, context, *render_tercero(context, view, _started(context, result.created))
-        )
+        # "Iniciar todos (N)" says what will happen and waits for ✅ Confirmar.
+        tercero_id = cb.int_arg(0)
+        preview = await cartera.preview_start_all(crm, me, tercero_id=tercero_id)
+        back = pack(PREFIX, "ter", tercero_id, 0)
+        await _confirm_start(update, context, preview, ("okt", tercero_id), back)
     elif cb.action == "allb":
         code = cb.arg(0, "") or None
-        result = await cartera.start_all(crm, me, agent_code=code)
+        preview = await cartera.preview_start_all(crm, me, agent_code=code)
+        back = pack(PREFIX, "book", code) if code else pack(PREFIX, "book")
+        await _confirm_start(update, context, preview, ("okb",), back, code)
+    elif cb.action == "okt":
+        tercero_id = cb.int_arg(0)
+        result = await cartera.start_all(crm, me, tercero_id=tercero_id, token=cb.arg(1))
+        view = await cartera.tercero_cartera(crm, me, tercero_id)
+        await show(update, context, *render_tercero(context, view, _result(context, result)))
+    elif cb.action == "okb":
+        code = cb.arg(1, "") or None
+        result = await cartera.start_all(crm, me, agent_code=code, token=cb.arg(0))
         book = await cartera.book_summary(crm, me, agent_code=code)
-        await show(
-            update, context, *render_book(context, book, code, _started(context, result.created))
-        )
+        await show(update, context, *render_book(context, book, code, _result(context, result)))
+    elif cb.action == "book":
+        code = cb.arg(0, "") or None
+        book = await cartera.book_summary(crm, me, agent_code=code)
+        await show(update, context, *render_book(context, book, code))
     else:
         raise BadCallback("unknown ca action")
 

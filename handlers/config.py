@@ -16,6 +16,7 @@ from crm.errors import NotAuthorized
 from crm.followups import parse_hours
 from handlers import asking, keyboards
 from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers.confirm import confirm_markup, repeated_note
 from handlers.context import CrmContext
 
 PREFIX = "cf"
@@ -51,6 +52,15 @@ def _detail(context: CrmContext, item: CatalogEntry) -> str:
     if item.file_id:
         return context.t("config.doc_file", name=html.escape(item.file_name or ""))
     return context.t("config.doc_template")
+
+
+def _meaning_label(context: CrmContext, meaning: str) -> str:
+    """A meaning button says what it sets ("Significado: cierre")."""
+    return context.t("config.b_meaning", meaning=context.t(f"config.meaning.{meaning}"))
+
+
+def _effect_label(context: CrmContext, effect: str) -> str:
+    return context.t("config.b_effect", effect=context.t(f"config.effect.{effect}"))
 
 
 async def _render_list(
@@ -91,7 +101,7 @@ def _render_item(context: CrmContext, item: CatalogEntry) -> tuple[str, InlineKe
     elif item.kind == "state":
         rows.append(
             [
-                _button(context.t(f"config.meaning.{m}"), "mean", item.id, m)
+                _button(_meaning_label(context, m), "mean", item.id, m)
                 for m in catalogs.MEANINGS
                 if m != item.meaning
             ]
@@ -99,7 +109,7 @@ def _render_item(context: CrmContext, item: CatalogEntry) -> tuple[str, InlineKe
     elif item.kind == "activity":
         rows.append(
             [
-                _button(context.t(f"config.effect.{e}"), "eff", item.id, e)
+                _button(_effect_label(context, e), "eff", item.id, e)
                 for e in catalogs.EFFECTS
                 if e != item.effect
             ]
@@ -136,10 +146,26 @@ async def on_button(update: Update, context: CrmContext) -> None:
     elif cb.action == "open":
         item = await catalogs.get_item(crm, me, _kind(cb.arg(0)), cb.int_arg(1))
         text, markup = _render_item(context, item)
-    elif cb.action in ("off", "on"):
-        item = await catalogs.set_active(
-            crm, me, _kind(cb.arg(0)), cb.int_arg(1), cb.action == "on"
+    elif cb.action == "off":
+        # Deactivating asks first (and is refused up front for the last one needed).
+        item = await catalogs.preview_deactivate(crm, me, _kind(cb.arg(0)), cb.int_arg(1))
+        text = context.t("config.confirm_deactivate", name=html.escape(item.name))
+        markup = confirm_markup(
+            context,
+            PREFIX,
+            "offok",
+            item.kind,
+            item.id,
+            cancel=pack(PREFIX, "open", item.kind, item.id),
         )
+    elif cb.action == "offok":
+        done = await catalogs.set_active_once(
+            crm, me, _kind(cb.arg(0)), cb.int_arg(1), False, cb.arg(2)
+        )
+        text, markup = _render_item(context, done.item)
+        text = repeated_note(context, done.repeated) + text
+    elif cb.action == "on":
+        item = await catalogs.set_active(crm, me, _kind(cb.arg(0)), cb.int_arg(1), True)
         text, markup = _render_item(context, item)
     elif cb.action == "mean":
         item = await catalogs.set_meaning(crm, me, cb.int_arg(0), cb.arg(1))
@@ -173,9 +199,7 @@ async def _remember(update: Update, context: CrmContext, flow: dict[str, Any] | 
 
 
 async def _ask(update: Update, context: CrmContext, kind: str, prompt: str) -> None:
-    await asking.ask(
-        update, context, kind, prompt, what=context.t(f"ask.what.{kind}"), edit=False
-    )
+    await asking.ask(update, context, kind, prompt, what=context.t(f"ask.what.{kind}"), edit=False)
 
 
 async def start_flow(update: Update, context: CrmContext) -> None:
@@ -242,9 +266,9 @@ async def got_name(update: Update, context: CrmContext, q: asking.Question) -> b
         await _ask(update, context, CONFIG_CONTENT, prompt)
         return False
     if kind == "state":
-        choices = [(context.t(f"config.meaning.{m}"), m) for m in catalogs.MEANINGS]
+        choices = [(_meaning_label(context, m), m) for m in catalogs.MEANINGS]
     else:
-        choices = [(context.t(f"config.effect.{e}"), e) for e in catalogs.EFFECTS]
+        choices = [(_effect_label(context, e), e) for e in catalogs.EFFECTS]
     markup = InlineKeyboardMarkup([[_button(label, "pick", value)] for label, value in choices])
     await message.reply_text(context.t(f"config.ask_pick_{kind}"), reply_markup=markup)
     return True

@@ -177,13 +177,17 @@ def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup
             [_b(t("fu.b_activity"), "ac", fid, v), _b(t("fu.b_observation"), "ob", fid, v)],
             [_b(t("fu.b_attach"), "at", fid, v), _b(t("fu.b_discard"), "ds", fid, v)],
         ]
-        extras = [_b(t("fu.b_support"), "doc", fid)]
+        extras = [_b(t("fu.b_state"), "st", fid, v), _b(t("fu.b_support"), "doc", fid)]
         if card.document is not None:
             # Promises to pay are about a cartera document (handlers/cartera.py).
             extras.append(
                 InlineKeyboardButton(t("fu.b_promise"), callback_data=pack("ca", "prom", fid))
             )
         rows += [extras, [history, tercero]]
+    elif card.status == "closed" and card.continued_by is not None:
+        # Continued already: the lineage goes on from the continuation, not from here.
+        child = _b(t("fu.b_child", id=card.continued_by), "card", card.continued_by)
+        rows = [[child], [history, tercero]]
     elif card.status == "closed":
         rows = [[_b(t("fu.b_continue"), "co", card.id)], [history, tercero]]
     else:
@@ -364,11 +368,39 @@ async def _close_no_note(update: Update, context: CrmContext, cb: Callback) -> o
     return END
 
 
+async def _state_menu(update: Update, context: CrmContext, cb: Callback) -> object:
+    """The open-meaning states to move the follow-up to, without closing it."""
+    fid, v = _ids(cb)
+    card = await uc.get_active_followup(context.crm, context.me, fid, v)
+    states = [s for s in await uc.list_states(context.crm, "open") if s.name != card.state]
+    rows = [[_b("🏷 " + s.name, "ss", fid, v, s.id)] for s in states]
+    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).answer(
+        context.t("fu.pick_state") if states else context.t("fu.no_open_states")
+    )
+    return KEEP
+
+
+async def _state_set(update: Update, context: CrmContext, cb: Callback) -> object:
+    fid, v = _ids(cb)
+    card = await uc.set_state(context.crm, context.me, fid, cb.int_arg(2), expected_version=v)
+    await _edit_card(update, context, card)
+    await _query(update).answer(context.t("fu.done_state", state=card.state or ""))
+    return END
+
+
 async def _continue_menu(update: Update, context: CrmContext, cb: Callback) -> object:
     fid = cb.int_arg(0)
     card = await uc.get_followup(context.crm, context.me, fid)
     if card.status != "closed":
         raise InvalidInput("error.continue_needs_closed")
+    if card.continued_by is not None:
+        # An old card's Continuar: say where the lineage goes on and redraw without it.
+        await _edit_card(update, context, card)
+        await _query(update).answer(
+            context.t("error.already_continued", id=card.continued_by), show_alert=True
+        )
+        return END
     hours = sorted({card.type_hours, 24})
     rows = [[_b(context.t("fu.b_cont_hours", hours=h), "cg", fid, h) for h in hours]]
     rows.append([_b(context.t("fu.b_tomorrow"), "cm", fid)])
@@ -598,6 +630,8 @@ ACTIONS: dict[str, Action] = {
     "cl": _close_menu,
     "cs": _close_state,
     "cn": _close_no_note,
+    "st": _state_menu,
+    "ss": _state_set,
     "co": _continue_menu,
     "cg": _continue_hours,
     "cm": _continue_tomorrow,

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from crm import reassign
+from crm import confirmations, reassign
 from handlers import keyboards
 from handlers.callbacks import BadCallback, pack, unpack
 from handlers.context import CrmContext
@@ -33,7 +33,13 @@ async def reasignar(update: Update, context: CrmContext) -> None:
             [
                 InlineKeyboardButton(
                     context.t("reassign.confirm"),
-                    callback_data=pack("ad", "rsg", preview.source.id, preview.target.id),
+                    callback_data=pack(
+                        "ad",
+                        "rsg",
+                        preview.source.id,
+                        preview.target.id,
+                        confirmations.new_token(),
+                    ),
                 ),
                 InlineKeyboardButton(context.t("reassign.cancel"), callback_data="ad:rsgno"),
             ]
@@ -61,8 +67,11 @@ async def on_book_button(update: Update, context: CrmContext) -> None:
         await query.edit_message_text(context.t("reassign.cancelled"))
         return
     cb = unpack(query.data, "ad")
-    result = await reassign.reassign_all(context.crm, context.me, cb.int_arg(0), cb.int_arg(1))
-    await query.answer()
+    result = await reassign.reassign_all(
+        context.crm, context.me, cb.int_arg(0), cb.int_arg(1), token=cb.arg(2)
+    )
+    # A repeated press (double tap, another instance) shows what the first one did.
+    await query.answer(context.t("confirm.already_done") if result.repeated else None)
     await query.edit_message_text(
         context.t(
             "reassign.done",
@@ -113,7 +122,13 @@ async def on_tercero_button(update: Update, context: CrmContext) -> None:
                 [
                     InlineKeyboardButton(
                         context.t("reassign.confirm"),
-                        callback_data=pack("te", "reasgok", tercero_id, preview.target.id),
+                        callback_data=pack(
+                            "te",
+                            "reasgok",
+                            tercero_id,
+                            preview.target.id,
+                            confirmations.new_token(),
+                        ),
                     ),
                     InlineKeyboardButton(context.t("reassign.cancel"), callback_data="ad:rsgno"),
                 ]
@@ -132,8 +147,10 @@ async def on_tercero_button(update: Update, context: CrmContext) -> None:
             reply_markup=markup,
         )
     elif cb.action == "reasgok":
-        done = await reassign.reassign_tercero(crm, me, tercero_id, cb.int_arg(1))
-        await query.answer()
+        done = await reassign.reassign_tercero(
+            crm, me, tercero_id, cb.int_arg(1), token=cb.arg(2)
+        )
+        await query.answer(context.t("confirm.already_done") if done.repeated else None)
         await query.edit_message_text(
             context.t(
                 "reassign.tercero_done",

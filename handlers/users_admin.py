@@ -12,6 +12,7 @@ from crm import user_admin
 from crm.users import ROLE_RANK, UserView
 from handlers import keyboards
 from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers.confirm import confirm_markup, repeated_note
 from handlers.context import CrmContext
 
 PREFIX = "us"
@@ -142,20 +143,53 @@ async def on_button(update: Update, context: CrmContext) -> None:
         )
         text = context.t("users.pick_team", code=html.escape(user.code))
         markup = InlineKeyboardMarkup(rows)
+    elif cb.action == "role" and (
+        preview := await user_admin.preview_role(crm, me, cb.int_arg(0), cb.arg(1))
+    ).orphans:
+        # A supervisor who stops being one leaves agents without a team: say so, then confirm.
+        user = preview.user
+        text = context.t(
+            "users.confirm_role_orphans",
+            code=html.escape(user.code),
+            role=context.t(f"role.{preview.role}"),
+            agents=html.escape(", ".join(preview.orphans)),
+        )
+        markup = confirm_markup(
+            context, PREFIX, "roleok", user.id, preview.role, cancel=pack(PREFIX, "open", user.id)
+        )
+    elif cb.action == "off":
+        off = await user_admin.preview_deactivate(crm, me, cb.int_arg(0))
+        text = context.t(
+            "users.confirm_deactivate",
+            code=html.escape(off.user.code),
+            name=html.escape(off.user.name),
+            followups=off.open_followups,
+        )
+        markup = confirm_markup(
+            context, PREFIX, "offok", off.user.id, cancel=pack(PREFIX, "open", off.user.id)
+        )
     else:
         user_id = cb.int_arg(0)
+        note = ""
         if cb.action == "open":
             user = await user_admin.get_user(crm, me, user_id)
         elif cb.action == "role":
             user = await user_admin.set_role(crm, me, user_id, cb.arg(1))
+        elif cb.action == "roleok":
+            done = await user_admin.set_role_once(crm, me, user_id, cb.arg(1), cb.arg(2))
+            user, note = done.user, repeated_note(context, done.repeated)
         elif cb.action == "sup":
             supervisor_id = cb.int_arg(1)
             user = await user_admin.set_supervisor(crm, me, user_id, supervisor_id or None)
-        elif cb.action in ("off", "on"):
-            user = await user_admin.set_active(crm, me, user_id, cb.action == "on")
+        elif cb.action == "offok":
+            done = await user_admin.set_active_once(crm, me, user_id, False, cb.arg(1))
+            user, note = done.user, repeated_note(context, done.repeated)
+        elif cb.action == "on":
+            user = await user_admin.set_active(crm, me, user_id, True)
         else:
             raise BadCallback("unknown action")
         text, markup = await _render_user(context, user)
+        text = note + text
     await query.answer()
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 

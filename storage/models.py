@@ -243,6 +243,7 @@ EVENT_KINDS = (
     "promise_broken",
     "letter_sent",
     "imported",
+    "state_changed",
 )
 
 
@@ -347,3 +348,16 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Confirmation(Base):
+    """A confirm button pressed: claimed in the same transaction as its action, keeping the
+    result, so a double tap or a press on another instance shows it instead of acting again."""
+
+    __tablename__ = "confirmations"
+
+    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    result: Mapped[str] = mapped_column(Text)

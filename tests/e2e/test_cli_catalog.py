@@ -70,3 +70,15 @@ def test_errors_are_explained_and_change_nothing(
     assert code == 1 and "No encontré" in err
     _, out, _ = run(capsys, "catalog", "list", "tipo")
     assert "Raro" not in out and "24 h" in out
+
+
+def test_cli_cannot_take_the_meaning_of_the_last_closing_state(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("Pagado", "Pedido entregado", "Visita realizada"):
+        assert run(capsys, "catalog", "meaning", name, "open")[0] == 0
+    code, _, err = run(capsys, "catalog", "meaning", "Acuerdo logrado", "discarded")
+    assert code == 1 and "último estado de cierre" in err
+    code, out, _ = run(capsys, "catalog", "list", "estados")
+    line = next(x for x in out.splitlines() if "Acuerdo logrado" in x)
+    assert "closed" in line and "inactive" not in line

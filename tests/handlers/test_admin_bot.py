@@ -80,7 +80,11 @@ async def test_usuarios_admin_deactivates_and_user_loses_access(bot: BotHarness)
     edit = card[-1]
     assert edit.method == "editMessageText" and "Luis Gómez" in edit.text
     assert (await bot.text(Team.luis, "/ayuda"))[0].text.startswith("Esto es")
-    after = await bot.press(Team.admin, edit.button("Desactivar"))
+    ask = (await bot.press(Team.admin, edit.button("Desactivar")))[-1]
+    # Deactivating asks first, saying what happens; nothing changes until confirmed.
+    assert "Pierde el acceso" in ask.text and "Seguimientos abiertos a su nombre: 0" in ask.text
+    assert (await resolve_actor(bot.crm, Team.luis)) is not None
+    after = await bot.press(Team.admin, ask.button("Confirmar"))
     assert "inactivo" in after[-1].text
     calls = await bot.text(Team.luis, "/ayuda")
     assert len(calls) == 1 and str(Team.luis) in calls[0].text and "/agenda" not in calls[0].text
@@ -150,7 +154,9 @@ async def test_config_state_with_meaning_rename_and_deactivate(bot: BotHarness) 
     assert "Abono parcial" in renamed.text
     meaning = (await bot.press(Team.admin, renamed.button("descarte")))[-1]
     assert "descarte" in meaning.text
-    off = (await bot.press(Team.admin, meaning.button("Desactivar")))[-1]
+    ask = (await bot.press(Team.admin, meaning.button("Desactivar")))[-1]
+    assert "Desaparece de las listas" in ask.text
+    off = (await bot.press(Team.admin, ask.button("Confirmar")))[-1]
     assert "inactivo" in off.text and off.button("Reactivar")
 
 
@@ -271,8 +277,8 @@ async def test_reasignar_cancel_and_scope(bot: BotHarness) -> None:
     # A forged confirm by an agent, or by a supervisor outside the team, changes nothing.
     luis, pedro = bot.users["LUIS"], bot.users["PEDRO"]
     for user, data in (
-        (Team.maria, f"ad:rsg:{luis}:{bot.users['MARIA']}"),
-        (Team.ana, f"ad:rsg:{luis}:{pedro}"),
+        (Team.maria, f"ad:rsg:{luis}:{bot.users['MARIA']}:forgedToken1"),
+        (Team.ana, f"ad:rsg:{luis}:{pedro}:forgedToken2"),
     ):
         calls = await bot.press(user, data)
         assert "No autorizado" in calls[-1].params["text"]
@@ -293,7 +299,7 @@ async def test_reassign_from_tercero_card(bot: BotHarness) -> None:
     async with bot.crm.sessions() as session:
         assert (await session.get(Tercero, tercero)).encargado_id == bot.users["MARIA"]
         assert (await session.get(FollowUp, fid)).owner_id == bot.users["MARIA"]
-    calls = await bot.press(Team.pedro, f"te:reasgok:{tercero}:{bot.users['PEDRO']}")
+    calls = await bot.press(Team.pedro, f"te:reasgok:{tercero}:{bot.users['PEDRO']}:forgedTok3")
     assert "No autorizado" in calls[-1].params["text"]
 
 

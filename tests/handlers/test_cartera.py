@@ -97,14 +97,20 @@ async def test_tercero_cartera_marks_sin_seguimiento_and_starts_one(bot: BotHarn
 
 async def test_iniciar_todos_tercero_then_book(bot: BotHarness, book) -> None:
     view = (await bot.press(Team.ana, f"ca:ter:{book['nunez']}:0"))[-1]
-    done = (await bot.press(Team.ana, view.button("Iniciar todos")))[-1]
+    ask = (await bot.press(Team.ana, view.button("Iniciar todos")))[-1]
+    # "Iniciar todos (N)" first says what will happen; nothing is created before ✅.
+    assert "Documentos: 2" in ask.text and "Cobro de cartera" in ask.text
+    assert await _active(bot) == 0
+    done = (await bot.press(Team.ana, ask.button("Confirmar")))[-1]
     assert "Se crearon 2 seguimientos" in done.text
     assert "Iniciar todos" not in str(done.buttons)
     again = (await bot.press(Team.ana, f"ca:allt:{book['nunez']}"))[-1]
     assert "no se creó ninguno" in again.text
     book_view = (await bot.text(Team.ana, "/cartera"))[-1]
     assert "1 sin seguimiento" in book_view.text
-    all_done = (await bot.press(Team.ana, book_view.button("Iniciar todos")))[-1]
+    ask = (await bot.press(Team.ana, book_view.button("Iniciar todos")))[-1]
+    assert "Documentos: 1" in ask.text
+    all_done = (await bot.press(Team.ana, ask.button("Confirmar")))[-1]
     assert "Se creó 1 seguimiento." in all_done.text and "0 sin seguimiento" in all_done.text
     assert await _active(bot) == 3  # Pedro's document is not Ana's to start
 

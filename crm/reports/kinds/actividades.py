@@ -23,7 +23,7 @@ def event_detail(ctx: Context, row: Any) -> str | None:
     head = None
     if row.kind == "activity":
         head = row.activity
-    elif row.kind in ("closed", "discarded"):
+    elif row.kind in ("closed", "discarded", "state_changed"):
         head = row.state
     elif row.kind == "attachment":
         head = label(ctx.lang, f"file.{row.file_kind}") if row.file_kind else None
