@@ -35,9 +35,11 @@ from handlers import (
     notifications,
     reassign,
     reports,
+    route,
     start,
     terceros,
     users_admin,
+    visits,
 )
 from handlers.context import CrmContext
 from handlers.errors import on_error
@@ -48,7 +50,18 @@ from storage.db import make_engine, make_session_factory
 from storage.updates import claim_update
 
 USER_LEASE = "lease:user"
-MENU = ("start", "ayuda", "agenda", "nuevo", "tercero", "cartera", "informe", "cancelar")
+MENU = (
+    "start",
+    "ayuda",
+    "agenda",
+    "nuevo",
+    "tercero",
+    "cartera",
+    "informe",
+    "ruta",
+    "cerca",
+    "cancelar",
+)
 
 
 # Our conversations mix button and text steps on purpose (per_message=False): the warning PTB
@@ -179,6 +192,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     terceros.register(app)
     cartera.register(app)
     reports.register(app)
+    route.register(app)
+    visits.register(app)
     # Every message that is not a command: the pending question's answer, or a hint.
     asking.register_router(app)
     start.register_fallbacks(app)

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     digest_time: str = "07:00"
     escalate_after_hours: int = Field(default=48, ge=1)
     webhook_secret: SecretStr | None = None
+    # /ruta's ETAs, and how close a shared location must be to verify a visit (issue 15).
+    route_speed_kmh: float = Field(default=20.0, gt=0, le=200)
+    visit_radius_m: int = Field(default=150, ge=10, le=5000)
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,

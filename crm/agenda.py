@@ -19,6 +19,7 @@ from crm.permissions import owner_filter
 from crm.text import normalize_text
 from crm.users import Actor
 from crm.views import CatalogItem
+from crm.visits import visits_on_route
 from storage.db import single_read_session
 from storage.models import FollowUp, FollowUpType, State, Tercero, User, UTCDateTime
 
@@ -80,6 +81,8 @@ class Agenda:
     state_name: str | None
     agent: AgendaAgent | None
     team_view: bool  # items of several owners may appear: show the owner code
+    # Team views: codes of the owners who registered a visit today (crm/visits.py), "on route".
+    on_route: frozenset[str] = frozenset()
 
     def count(self, section: str) -> int:
         return dict(self.counts).get(section, 0)
@@ -358,6 +361,9 @@ async def agenda_for(crm: Crm, actor: Actor, flt: AgendaFilter, page: int = 0) -
             rows = (
                 await connection.execute(statement, {**params, "offset": page * PAGE_SIZE})
             ).all()
+        on_route: frozenset[str] = frozenset()
+        if not actor.is_agent and agent is None:
+            on_route = await visits_on_route(session, actor, crm.local_midnight(crm.today()))
     type_name, state_name = rows[0][-2:]
     items = sorted(
         (
@@ -391,6 +397,7 @@ async def agenda_for(crm: Crm, actor: Actor, flt: AgendaFilter, page: int = 0) -
         state_name=state_name,
         agent=agent,
         team_view=not actor.is_agent and agent is None,
+        on_route=on_route,
     )
 
 

@@ -68,6 +68,20 @@ TERCEROS = (
     ("891200987", "Cooperativa de Tenderos de Nariño", "Cl 18 # 25-60", "Pasto"),
     ("900667788", "Depósito de Materiales San José", "Km 2 Vía Chía", "Chía"),
 )
+# Approximate town centres; each demo tercero sits within ~2 km of its town's (for /ruta).
+CITY_CENTRES = {
+    "Bogotá": (4.6097, -74.0817),
+    "Medellín": (6.2442, -75.5812),
+    "Cali": (3.4516, -76.5320),
+    "Palmira": (3.5394, -76.3036),
+    "Barranquilla": (10.9685, -74.7813),
+    "Cartagena": (10.3910, -75.4794),
+    "Bucaramanga": (7.1193, -73.1227),
+    "Pereira": (4.8133, -75.6961),
+    "Ibagué": (4.4389, -75.2322),
+    "Pasto": (1.2136, -77.2811),
+    "Chía": (4.8619, -74.0325),
+}
 MOBILE_PREFIXES = ("300", "301", "310", "311", "315", "316", "320", "321")
 LANDLINE_PREFIX = {"Bogotá": "601", "Medellín": "604", "Cali": "602", "Barranquilla": "605"}
 # Days past due of each aging bucket: not due, 1–30, 31–60, 61–90, over 90.
@@ -170,6 +184,9 @@ async def _terceros_and_documents(
                     "phones": _phones(rng, city),
                     "email": f"cartera@{email_name}.com.co" if index % 3 else None,
                     "encargado_id": owners[index % len(owners)],
+                    "latitude": CITY_CENTRES[city][0] + ((index * 37) % 41 - 20) / 1000,
+                    "longitude": CITY_CENTRES[city][1] + ((index * 53) % 43 - 21) / 1000,
+                    "location_source": "erp",
                 }
             )
         await bulk.upsert_terceros(session, rows, list(rows[0]))

@@ -170,6 +170,9 @@ async def _events(
                 file_kind=ev.file_kind,
                 latitude=ev.latitude,
                 longitude=ev.longitude,
+                distance_m=ev.distance_m,
+                verified=ev.verified,
+                ended_at=ev.ended_at,
             )
         )
     if limit is not None:

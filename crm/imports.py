@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import audit
+from crm import audit, geo
 from crm.context import Crm
 from crm.errors import CrmError
 from crm.parsing import (
@@ -71,6 +71,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("telefonos", aliases=("telefono",)),
         Column("email", aliases=("correo",)),
         Column("encargado"),
+        Column("latitud", aliases=("latitude", "lat")),
+        Column("longitud", aliases=("longitude", "lon", "lng")),
     ),
     "documentos": (
         Column("nit", True),
@@ -435,6 +437,13 @@ class _Importer:
         raise NotImplementedError
 
 
+def _by_columns(records: Sequence[dict[str, Any]]) -> dict[tuple[str, ...], list[Any]]:
+    groups: dict[tuple[str, ...], list[Any]] = {}
+    for record in records:
+        groups.setdefault(tuple(record), []).append(record)
+    return groups
+
+
 def _last_wins(records: Sequence[Any], key: Callable[[Any], Any]) -> list[Any]:
     """One record per key within a batch, the later row winning (as a second import would)."""
     return list({key(r): r for r in records}.values())
@@ -463,13 +472,18 @@ class _TerceroImporter(_Importer):
             if row.has("encargado"):
                 user = self.user(row, "encargado")
                 record["encargado_id"] = user.id if user else None
+            if row.has("latitud") or row.has("longitud"):
+                record.update(geo.import_location(row))
             records.append(record)
         return records
 
     async def write(self, records: list[dict[str, Any]], result: ImportResult) -> None:
         unique = _last_wins(records, lambda r: r["nit"])
         existing = await bulk.existing_nits(self.session, [r["nit"] for r in unique])
-        changed = await bulk.upsert_terceros(self.session, unique, list(unique[0].keys()))
+        changed = 0
+        # Rows without coordinates leave the stored ones alone, so they are written apart.
+        for columns, group in _by_columns(unique).items():
+            changed += await bulk.upsert_terceros(self.session, group, list(columns))
         inserted = sum(1 for r in unique if r["nit"] not in existing)
         result.inserted += inserted
         result.updated += changed - inserted

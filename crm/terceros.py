@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
@@ -68,6 +68,12 @@ class TerceroCard:
     overdue_followups: int
     cartera_total: Decimal
     cartera_overdue: Decimal
+    # Where it is (crm/visits.py): coordinates, source ("erp", "visit", "shared"), by, when.
+    latitude: float | None = None
+    longitude: float | None = None
+    location_source: str | None = None
+    location_by: str | None = None
+    location_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,9 @@ async def get_card(crm: Crm, actor: Actor, tercero_id: int) -> TerceroCard:
             )
         ).one()
         totals = await tercero_totals(session, tercero_id, crm.today())
+        located_by = (
+            await session.get(User, tercero.location_by_id) if tercero.location_by_id else None
+        )
     brief = followups.tercero_brief(tercero)
     return TerceroCard(
         id=tercero.id,
@@ -201,6 +210,11 @@ async def get_card(crm: Crm, actor: Actor, tercero_id: int) -> TerceroCard:
         overdue_followups=int(counts[1]),
         cartera_total=totals.total,
         cartera_overdue=totals.overdue,
+        latitude=tercero.latitude,
+        longitude=tercero.longitude,
+        location_source=tercero.location_source,
+        location_by=located_by.name if located_by else None,
+        location_at=tercero.location_at,
     )
 
 

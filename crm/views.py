@@ -59,6 +59,10 @@ class EventView:
     file_kind: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # Visits (kind "visit"): distance to the tercero, verified, end.
+    distance_m: int | None = None
+    verified: bool | None = None
+    ended_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,8 @@ def _line(number: int, item: AgendaItem, agenda: Agenda, context: CrmContext) ->
     if item.note:
         parts.append(f"<i>{html.escape(_short(item.note, NOTE_CHARS))}</i>")
     if agenda.team_view:
-        parts.append(f"[{html.escape(item.owner_code)}]")
+        route = " " + context.t("agenda.on_route") if item.owner_code in agenda.on_route else ""
+        parts.append(f"[{html.escape(item.owner_code)}{route}]")
     line = " · ".join(parts)
     if item.section == "overdue":
         line += " — " + html.escape(relative(item.due_at, agenda.now, context.lang))

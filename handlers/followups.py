@@ -21,7 +21,7 @@ from crm.errors import AlreadyFinished, InvalidInput, StaleVersion
 from crm.formatting import day, local_datetime, money, relative
 from crm.newfollowup import parse_due, tomorrow_morning
 from crm.views import EventView, FollowUpView, LineageView
-from handlers import asking, keyboards
+from handlers import asking, keyboards, visits
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.errors import explain
@@ -90,6 +90,8 @@ def event_line(event: EventView, context: CrmContext, limit: int | None = None) 
         details.append(f"{icon} {html.escape(event.activity)}".strip())
     if event.state:
         details.append(html.escape(event.state))
+    if kind == "visit":
+        details.append(visits.event_detail(event, context))
     if event.latitude is not None and event.longitude is not None:
         details.append(f"{event.latitude:.5f}, {event.longitude:.5f}")
     if event.text:
@@ -183,7 +185,7 @@ def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup
             extras.append(
                 InlineKeyboardButton(t("fu.b_promise"), callback_data=pack("ca", "prom", fid))
             )
-        rows += [extras, [history, tercero]]
+        rows += [extras, visits.card_row(fid, context), [history, tercero]]
     elif card.status == "closed" and card.continued_by is not None:
         # Continued already: the lineage goes on from the continuation, not from here.
         child = _b(t("fu.b_child", id=card.continued_by), "card", card.continued_by)

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from crm import terceros
 from crm.formatting import day, local_datetime, money
 from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
-from handlers import asking, keyboards
+from handlers import asking, keyboards, visits
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.phones import phone_list
@@ -78,6 +78,7 @@ def render_card(context: CrmContext, card: TerceroCard) -> tuple[str, Markup]:
             overdue=money(card.cartera_overdue),
         )
     )
+    lines.append(visits.tercero_location_line(card, context))
     rows = [
         [
             _button(context.t("tercero.button.documents"), docs_data(card.id)),
@@ -88,6 +89,8 @@ def render_card(context: CrmContext, card: TerceroCard) -> tuple[str, Markup]:
             _button(context.t("tercero.button.new"), pack("nv", "ter", card.id)),
         ],
     ]
+    if located := visits.tercero_buttons(card, context):
+        rows.append(located)
     if not context.me.is_agent:
         # Only offered to those who may reassign; handlers/reassign.py re-checks on press.
         rows.append(

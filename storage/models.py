@@ -104,6 +104,14 @@ class Tercero(Base):
     phones: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(120))
     encargado_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Where the tercero is (decimal degrees, migration 0009) and who said so: "erp" (the
+    # terceros import), "visit" (saved from an agent's visit) or "shared" (a supervisor's
+    # shared location); by whom and when (NULL for the ERP's).
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
+    location_source: Mapped[str | None] = mapped_column(String(10))
+    location_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    location_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Document(Base):
@@ -244,6 +252,7 @@ EVENT_KINDS = (
     "letter_sent",
     "imported",
     "state_changed",
+    "visit",
 )
 
 
@@ -265,6 +274,14 @@ class FollowUpEvent(Base):
     file_kind: Mapped[str | None] = mapped_column(String(20))
     latitude: Mapped[float | None] = mapped_column()
     longitude: Mapped[float | None] = mapped_column()
+    # A "visit" event (migration 0009): latitude/longitude are where the agent stood, ``at``
+    # is the start; the end, the distance to the tercero (NULL without its coordinates) and
+    # whether it was verified (within CRM_VISIT_RADIUS_M, shared live, not forwarded).
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    distance_m: Mapped[int | None] = mapped_column(Integer)
+    verified: Mapped[bool | None] = mapped_column(Boolean)
+    # Why (not) verified: "ok", "far", "forwarded", "stale" or "no_location" (crm/visits.py).
+    visit_check: Mapped[str | None] = mapped_column(String(12))
 
 
 class Promise(Base):

@@ -189,6 +189,7 @@ async def performance_rows(
                     FollowUp.owner_id,
                     count(FollowUpEvent.kind == "postponed"),
                     count(FollowUpEvent.kind == "activity"),
+                    count(and_(FollowUpEvent.kind == "visit", FollowUpEvent.verified.is_(True))),
                 )
                 .join(FollowUp, FollowUp.id == FollowUpEvent.followup_id)
                 .where(FollowUpEvent.at >= start, FollowUpEvent.at < end, *conditions)
@@ -207,11 +208,13 @@ async def performance_rows(
         opened, overdue, closed, discarded, on_time = (
             int(v or 0) for v in followup_counts.get(user.id, (0, 0, 0, 0, 0))
         )
-        postponed, activities = (int(v or 0) for v in event_counts.get(user.id, (0, 0)))
+        postponed, activities, visits = (
+            int(v or 0) for v in event_counts.get(user.id, (0, 0, 0))
+        )
         numbers = (opened, overdue, closed, discarded, postponed, activities)
         is_agent = user.role == "agent" and user.active
-        if not is_agent and not any(numbers):
+        if not is_agent and not any(numbers) and not visits:
             continue
         rate = on_time / closed if closed else None
-        rows.append((user.name, *numbers, rate))
+        rows.append((user.name, *numbers, rate, visits))
     return rows

@@ -68,6 +68,7 @@ HEADERS = {
         "Posposiciones",
         "Actividades",
         "Cerrados a tiempo %",
+        "Visitas verificadas",
     ],
 }
 
@@ -280,8 +281,8 @@ async def test_desempeno_one_row_per_agent_with_percentages(crm: Crm, book: Book
     table = {r[0]: r[1:] for r in rows(data)}
     # ANA's team only; LUIS: 7 open (all overdue by now), 1 closed on time.
     assert set(table) == {"Luis Gómez", "María Ruiz"}
-    assert table["Luis Gómez"] == [7, 7, 1, 0, 0, 0, 1]
-    assert table["María Ruiz"] == [1, 1, 0, 0, 1, 1, None]
+    assert table["Luis Gómez"] == [7, 7, 1, 0, 0, 0, 1, 0]
+    assert table["María Ruiz"] == [1, 1, 0, 0, 1, 1, None, 0]
     assert data["H2"].number_format == "0.0%"
     report.discard()
 

@@ -47,6 +47,7 @@ async def test_buttons_choose_report_then_period(booked: BotHarness) -> None:
         "rp:k:actividades",
         "rp:k:cartera",
         "rp:k:desempeno",
+        "rp:k:visitas",
     ]
     calls = await booked.press(Team.ana, menu.button("Seguimientos"))
     assert calls[0].method == "answerCallbackQuery"
@@ -69,7 +70,7 @@ async def test_buttons_choose_report_then_period(booked: BotHarness) -> None:
     owners = {r[5] for r in data.iter_rows(min_row=2, values_only=True)}
     assert owners == {"Luis Gómez", "María Ruiz"}  # ANA's team, not PEDRO
     back = await booked.press(Team.ana, periods.button("Volver"))
-    assert len(back[-1].buttons) == 5
+    assert len(back[-1].buttons) == 6
 
 
 async def test_cartera_button_sends_the_file_straight_away(booked: BotHarness) -> None:

@@ -139,6 +139,7 @@ class RecordingRequest(BaseRequest):
             "sendDocument",
             "sendPhoto",
             "sendLocation",
+            "sendVenue",
             "editMessageReplyMarkup",
         ):
             chat_id = int(params.get("chat_id") or 1)

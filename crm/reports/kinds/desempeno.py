@@ -29,6 +29,7 @@ class Desempeno(ReportKind):
         Column("Posposiciones", "Postponements", "int", 14),
         Column("Actividades", "Activities", "int", 12),
         Column("Cerrados a tiempo %", "Closed on time %", "percent", 14),
+        Column("Visitas verificadas", "Verified visits", "int", 12),
     )
 
     async def chunks(
