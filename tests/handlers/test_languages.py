@@ -70,8 +70,19 @@ SHARED = {
     "utf",
     "xlsx",
     "jperez",
+    # column names of the imports (kept exactly), place names and units
+    "latitud",
+    "longitud",
+    "erp",
+    "colombia",
+    "min",
+    # an English word Spanish uses as is ("mover el pin")
+    "pin",
 }
 WORD = re.compile(r"[A-Za-zÁÉÍÓÚÑÜáéíóúñü]{3,}")
+# Names of seeded catalog rows that a text mentions by name (the follow-up type a button
+# creates): data, not language.
+CATALOG_DATA = ("Visita T.A.T.",)
 MAX_PRESSES = 2000
 PER_SHAPE = 2
 # The audit trail shows stored field names and values as they are (a readable audit is
@@ -86,6 +97,8 @@ def _clean(text: str) -> str:
     text = re.sub(r"https?://\S+", " ", text)
     text = re.sub(r"/[a-z_]+", " ", text)
     text = re.sub(r"«[^»]*»", " ", text)
+    for name in CATALOG_DATA:
+        text = text.replace(name, " ")
     return text
 
 
