@@ -20,7 +20,7 @@ from crm import cartera, terceros
 from crm.clock import FakeClock
 from crm.users import resolve_actor
 from storage.models import Document, Tercero
-from tests.conftest import START, make_test_crm, seed_team
+from tests.support.crmkit import START, make_test_crm, seed_team
 
 
 async def main(total: int) -> None:

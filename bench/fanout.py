@@ -32,12 +32,12 @@ from sqlalchemy import func, insert, select
 
 from bench.common import Result
 from bot.app import build_application
+from bot.fakeapi import FakeBotApi, FloodLimits
 from bot.scheduler import make_notifier
 from bot.settings import Settings
 from crm.clock import FakeClock
 from storage.models import FollowUp, FollowUpType, Tercero, User
-from tests.conftest import START, make_test_crm
-from tests.support.fake_bot_api import FakeBotApi, FloodLimits
+from tests.support.crmkit import START, make_test_crm
 
 TOKEN = "999000:BENCH-fanout-token-xxxxxxxxxxxxxxxxxxxxx"
 TARGET_RATE = 27.0

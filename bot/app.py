@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import scheduler
+from bot import backupjob, dropjob, scheduler, startline
 from bot.jobs import INSTANCE_ID, schedule_report_jobs
 from bot.persistence import DatabasePersistence, write_through
 from bot.ratelimit import PerChatRateLimiter
@@ -211,7 +211,10 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    startline.log_start(app)
     await register_commands(app)
+    dropjob.schedule(app)
+    backupjob.schedule(app)
     scheduler.schedule(app)
     # Subscriptions are checked as often as pings (a cheap indexed query), so a short
     # CRM_NOTIFY_INTERVAL_SECONDS also delivers due reports promptly.

@@ -131,7 +131,7 @@ class Notifier:
             await self._pings(report)
             await self._escalations(report)
         if report.messages:
-            log.info(
+            log.debug(
                 "round %s: %d pinged, %d released, %d digests, %d escalated",
                 self.instance_id,
                 len(report.pinged),

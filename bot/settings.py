@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import time
+from datetime import datetime, time
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# The drivers the bot runs on (SQLAlchemy asyncio needs an async one).
+ASYNC_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 WEEKDAYS = ("lun", "mar", "mie", "jue", "vie", "sab", "dom")
 
 
@@ -38,6 +41,14 @@ class Settings(BaseSettings):
     # /ruta's ETAs, and how close a shared location must be to verify a visit (issue 15).
     route_speed_kmh: float = Field(default=20.0, gt=0, le=200)
     visit_radius_m: int = Field(default=150, ge=10, le=5000)
+    log_level: str = "INFO"
+    # Operations (issue 13): the ERP drop folder and nightly backups.
+    import_dir: Path | None = None
+    import_settle_seconds: float = Field(default=30.0, ge=0)
+    import_scan_seconds: float = Field(default=30.0, gt=0)
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1)
+    backup_time: str = "02:00"
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,
@@ -70,7 +81,28 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
-        ZoneInfo(value)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"no time zone named {value!r} (use e.g. America/Bogota)") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        scheme = value.partition(":")[0].lower()
+        if scheme not in ASYNC_DRIVERS:
+            raise ValueError(
+                "use sqlite+aiosqlite:///path/crm.db or postgresql+asyncpg://user@host/name"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("CRM_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return value
 
     @field_validator("language")
@@ -96,6 +128,12 @@ class Settings(BaseSettings):
         bad = [d for d in days if d not in WEEKDAYS]
         if bad or not days:
             raise ValueError(f"CRM_WORKING_DAYS must be a list of {','.join(WEEKDAYS)}")
+        return value
+
+    @field_validator("backup_time")
+    @classmethod
+    def _check_backup_time(cls, value: str) -> str:
+        datetime.strptime(value, "%H:%M")
         return value
 
     @field_validator("digest_time")

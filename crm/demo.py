@@ -131,6 +131,7 @@ async def fill_demo_data(crm: Crm, admin_telegram_id: int | None = None) -> Demo
     users = tuple(u for u in await list_users(crm) if u.code in codes.values())
     created = await _followups(crm, {u.code: u for u in users}, codes, invoices)
     admin = next(u for u in users if u.code == codes["ADMIN"])
+    assert admin.telegram_id is not None  # demo users are all linked
     return DemoSummary(users, terceros, documents, created, admin.telegram_id)
 
 
@@ -313,6 +314,7 @@ async def _followups(
     created = 0
     for code in AGENTS:
         user = users[codes[code]]
+        assert user.telegram_id is not None  # demo users are all linked
         actor = await resolve_actor(crm, user.telegram_id)
         assert actor is not None
         mine = [i for i in invoices if i.encargado_id == user.id] or invoices

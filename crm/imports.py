@@ -47,7 +47,7 @@ from crm.text import nit_base, normalize_text
 from crm.users import SYSTEM, Actor
 from storage import bulk
 
-KINDS = ("terceros", "documentos", "seguimientos")
+KINDS = ("usuarios", "terceros", "documentos", "seguimientos")  # the dependency order
 BATCH_SIZE = 5000
 KEPT_ERRORS = 1000
 NEW_TYPE_HOURS = 24
@@ -201,6 +201,7 @@ async def import_file(
                             on_progress(done, sheet.total_rows)
                 finally:
                     await reader.close()
+                await importer.finish(result)
                 if result.bad_rows and not skip_invalid:
                     raise _Rollback()
                 result.created_types = importer.created_types
@@ -435,6 +436,9 @@ class _Importer:
 
     async def write(self, records: list[dict[str, Any]], result: ImportResult) -> None:
         raise NotImplementedError
+
+    async def finish(self, result: ImportResult) -> None:
+        """After the last batch, before commit: checks that need the whole file."""
 
 
 def _by_columns(records: Sequence[dict[str, Any]]) -> dict[tuple[str, ...], list[Any]]:
@@ -849,3 +853,10 @@ IMPORTERS: dict[str, type[_Importer]] = {
     "documentos": _DocumentImporter,
     "seguimientos": _FollowUpImporter,
 }
+
+
+# Users from the ERP: their importer lives in crm/user_import.py, built on the classes above.
+from crm import user_import  # noqa: E402
+
+COLUMNS["usuarios"] = user_import.columns(Column)
+IMPORTERS["usuarios"] = user_import.make_user_importer()

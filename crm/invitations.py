@@ -149,6 +149,8 @@ async def accept_invitation(
 ) -> UserView:
     """Register the Telegram user behind ``telegram_id`` with the invitation's role; the code
     can be used once, before it expires."""
+    from crm.user_link import link_pending_user
+
     now = crm.now()
     name = (full_name or "").strip()[:120] or f"Usuario {telegram_id}"
     async with crm.sessions.begin() as session:
@@ -166,6 +168,10 @@ async def accept_invitation(
             raise InvitationProblem("error.invite_used")
         if invitation.expires_at <= now:
             raise InvitationProblem("error.invite_expired")
+        # A link for a pending user from the ERP binds that user (crm/user_link.py).
+        linked = await link_pending_user(session, invitation, telegram_id, language, now)
+        if linked is not None:
+            return linked
         code = await _unique_code(session, invitation.user_code or derive_code(name, telegram_id))
         supervisor = (
             await session.get(User, invitation.supervisor_id) if invitation.supervisor_id else None

@@ -152,7 +152,8 @@ async def snooze(
 
 
 def _recipient(user: User) -> Recipient:
-    return Recipient(user.id, user.telegram_id, user.name, user.language)
+    # Pending users (no Telegram yet) are flagged unreachable, so they are never recipients.
+    return Recipient(user.id, user.telegram_id or 0, user.name, user.language)
 
 
 async def claim_due(

@@ -46,7 +46,7 @@ class Actor:
 @dataclass(frozen=True)
 class UserView:
     id: int
-    telegram_id: int
+    telegram_id: int | None  # None: pending (imported, not yet linked to Telegram)
     name: str
     code: str
     role: str
@@ -68,7 +68,8 @@ def actor_from(user: User | Row[Any]) -> Actor:
     """The acting view of a users row."""
     return Actor(
         id=user.id,
-        telegram_id=user.telegram_id,
+        # Only a linked user can act (the gate looks users up by their Telegram id).
+        telegram_id=user.telegram_id or 0,
         name=user.name,
         code=user.code,
         role=user.role,

@@ -69,7 +69,7 @@ async def _render_user(context: CrmContext, user: UserView) -> tuple[str, Inline
         role=context.t(f"role.{user.role}"),
         team=html.escape(user.supervisor_code or "—"),
         status=_status(context, user),
-        telegram_id=user.telegram_id,
+        telegram_id=user.telegram_id or "—",
     )
     rows: list[list[InlineKeyboardButton]] = []
     if context.me.is_admin and user.id != context.me.id:

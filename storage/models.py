@@ -75,7 +75,8 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # None while the user is pending: imported from the ERP, not yet linked to Telegram.
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     name: Mapped[str] = mapped_column(String(120))
     code: Mapped[str] = mapped_column(String(40), unique=True)
     role: Mapped[str] = mapped_column(String(20), default="agent")
@@ -329,6 +330,8 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set for `crm-bot users link CODE`: the link binds this pending user instead of adding one.
+    link_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Subscription(Base):

@@ -7,26 +7,22 @@ import itertools
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
 
 from bot.app import build_application
 from bot.settings import Settings
 from crm.clock import FakeClock
 from crm.context import Crm
 from handlers.flood import FloodGuard, RefusalLimiter
-from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade
+from tests.support.crmkit import BOGOTA, START, make_test_crm, seed_team
 from tests.support.telegram import TOKEN, ApiCall, RecordingRequest, UpdateFactory
 
-BOGOTA = ZoneInfo("America/Bogota")
-# A Friday afternoon in Bogotá: inside working hours, with a weekend ahead.
-START = datetime(2026, 11, 27, 14, 0, tzinfo=BOGOTA)
+# Re-exported: test modules import these from here.
+__all__ = ["BOGOTA", "START", "make_test_crm", "seed_team"]
+
 PG_URL = os.environ.get("CRM_TEST_DATABASE_URL")
 
 DB_PARAMS = [
@@ -40,18 +36,6 @@ DB_PARAMS = [
         ],
     ),
 ]
-
-
-async def make_test_crm(url: str, clock: FakeClock) -> Crm:
-    engine = make_engine(url)
-    if url.startswith("postgresql"):
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await upgrade(engine)
-    return Crm(
-        sessions=make_session_factory(engine), tz=BOGOTA, clock=clock, admin_ids=frozenset({1})
-    )
 
 
 def sqlite_url(tmp_path: Path) -> str:
@@ -97,21 +81,6 @@ class Team:
     pedro: int = 5  # agent with no supervisor
     ghost: int = 6  # deactivated
     stranger: int = 777
-
-
-async def seed_team(crm: Crm) -> dict[str, int]:
-    """Register the standard team; returns code -> users.id."""
-    from crm.users import add_user, deactivate_user
-
-    ids = {}
-    ids["ADMIN"] = (await add_user(crm, 1, "Admin General", "ADMIN", "admin")).id
-    ids["ANA"] = (await add_user(crm, 2, "Ana Supervisora", "ANA", "supervisor")).id
-    ids["LUIS"] = (await add_user(crm, 3, "Luis Gómez", "LUIS", "agent", "ANA")).id
-    ids["MARIA"] = (await add_user(crm, 4, "María Ruiz", "MARIA", "agent", "ANA")).id
-    ids["PEDRO"] = (await add_user(crm, 5, "Pedro Soto", "PEDRO", "agent")).id
-    ids["GHOST"] = (await add_user(crm, 6, "Ex Empleado", "GHOST", "agent")).id
-    await deactivate_user(crm, "GHOST")
-    return ids
 
 
 @dataclass

@@ -275,10 +275,10 @@ async def due_subscriptions(
         try:
             try:
                 report = await build_report(crm, actor, request, lang)
-                delivery = Delivery(sub.id, user.telegram_id, lang, sub.report, report)
+                delivery = Delivery(sub.id, user.telegram_id or 0, lang, sub.report, report)
             except CrmError as exc:
                 # The user lost access to a filter or the file grew too big: say so once.
-                delivery = Delivery(sub.id, user.telegram_id, lang, sub.report, None, exc)
+                delivery = Delivery(sub.id, user.telegram_id or 0, lang, sub.report, None, exc)
             await deliver(delivery)
         except Exception:
             log.exception("subscription %s: delivery failed; retried after the lease", sub.id)

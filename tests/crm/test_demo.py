@@ -78,8 +78,9 @@ def test_demo_data_cli_prints_the_team_and_registers_my_admin_id(
     monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'crm.db'}")
     assert main(["demo-data", "--admin-id", "424242"]) == 0
     out = capsys.readouterr().out
-    assert "424242" in out and "CMENDEZ" in out and "admin" in out
-    with sqlite3.connect(tmp_path / "crm.db") as conn:
+    assert "424242" in out and "CMENDEZ" in out and "administrador" in out
+    assert not (tmp_path / "crm.db").exists()  # the company's database is never the demo's
+    with sqlite3.connect(tmp_path / "demo.db") as conn:
         assert conn.execute("SELECT role FROM users WHERE telegram_id = 424242").fetchall() == [
             ("admin",)
         ]
@@ -87,6 +88,6 @@ def test_demo_data_cli_prints_the_team_and_registers_my_admin_id(
     # Refused politely but not an error: `demo-data && run` must keep starting the bot.
     assert main(["demo-data"]) == 0
     assert "ya tiene 18 terceros" in capsys.readouterr().err
-    with sqlite3.connect(tmp_path / "crm.db") as conn:
+    with sqlite3.connect(tmp_path / "demo.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM documents").fetchall() == before
         assert conn.execute("SELECT COUNT(*) FROM users").fetchall() == [(5,)]

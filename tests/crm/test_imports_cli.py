@@ -66,6 +66,7 @@ def cli(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'crm.db'}")
     harness = Cli(tmp_path, capsys)
+    assert harness.run("db", "upgrade")[0] == 0  # only db upgrade creates a database
     assert (
         harness.run(
             "users", "add", "2", "Ana Supervisora", "--code", "ANA", "--role", "supervisor"

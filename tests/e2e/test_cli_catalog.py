@@ -15,6 +15,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CRM_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
     monkeypatch.setenv("CRM_LANGUAGE", "es")
     monkeypatch.chdir(tmp_path)  # no stray .env is read
+    assert main(["db", "upgrade"]) == 0  # only db upgrade creates a database
     return path
 
 
@@ -29,7 +30,7 @@ def test_add_change_and_list(db: Path, capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(
         capsys, "catalog", "add", "estado", "Pagado parcial", "--significado", "closed"
     )
-    assert code == 0 and "closed" in out
+    assert code == 0 and "cierre" in out  # the CLI speaks Spanish by default
     assert run(capsys, "catalog", "hours", "visita técnica", "36")[0] == 0
     assert run(capsys, "catalog", "rename", "tipo", "Visita técnica", "Visita de soporte")[0] == 0
     assert run(capsys, "catalog", "deactivate", "actividad", "Mensaje enviado")[0] == 0
@@ -44,13 +45,13 @@ def test_add_change_and_list(db: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0
     assert "36 h" in out and "Visita de soporte" in out and "Visita técnica" not in out
     lines = {line.split(None, 3)[-1]: line for line in out.splitlines() if line[:1] == " "}
-    assert "inactive" in lines["Mensaje enviado"]
-    assert "regression" in lines["Llamada sin respuesta"]
-    assert "template" in lines["Carta"]
+    assert "inactivo" in lines["Mensaje enviado"]
+    assert "retroceso" in lines["Llamada sin respuesta"]
+    assert "plantilla" in lines["Carta"]
     assert run(capsys, "catalog", "activate", "actividad", "Mensaje enviado")[0] == 0
     _, out, _ = run(capsys, "catalog", "list", "actividades")
-    assert "[activity]" in out and "[type]" not in out
-    assert "inactive" not in out
+    assert "[actividades]" in out and "[tipos]" not in out
+    assert "inactivo" not in out
 
 
 def test_errors_are_explained_and_change_nothing(
@@ -81,4 +82,4 @@ def test_cli_cannot_take_the_meaning_of_the_last_closing_state(
     assert code == 1 and "último estado de cierre" in err
     code, out, _ = run(capsys, "catalog", "list", "estados")
     line = next(x for x in out.splitlines() if "Acuerdo logrado" in x)
-    assert "closed" in line and "inactive" not in line
+    assert "cierre" in line and "inactivo" not in line

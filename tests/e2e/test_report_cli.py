@@ -52,7 +52,7 @@ def test_cli_writes_the_report(
         ]
     )
     assert code == 0
-    assert "10 rows" in capsys.readouterr().out
+    assert "10 filas" in capsys.readouterr().out
     wb = load_workbook(out)
     assert wb.sheetnames == ["seguimientos", "Resumen"]
     data = wb["seguimientos"]
@@ -80,6 +80,6 @@ def test_cli_agent_filter_and_bad_input(
     assert main(["report", "ventas", "-o", str(tmp_path / "x.xlsx")]) == 1
     err = capsys.readouterr().err
     assert "No conozco el informe" in err
-    assert "<code>" not in err and "usage: crm-bot report" in err  # terminal text, CLI usage
+    assert "<code>" not in err and "uso: crm-bot report" in err  # terminal text, CLI usage
     assert main([*args[:2], "--desde", "2026-13-01", "-o", str(tmp_path / "y.xlsx")]) == 1
     assert not (tmp_path / "y.xlsx").exists()

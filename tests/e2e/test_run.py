@@ -55,6 +55,7 @@ def test_run_greets_users_refuses_strangers_and_stops_cleanly(
         CRM_BOT_API_URL=api.base_url,
         CRM_BOT_FILE_URL=api.file_url,
     )
+    assert crm_bot("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
     added = crm_bot(
         "users",
         "add",

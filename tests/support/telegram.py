@@ -25,48 +25,11 @@ from telegram import Document as TgDocument
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.request import BaseRequest, RequestData
 
+from bot.fakeapi import ApiCall
+
 BOT_ID = 999_000
 BOT_USERNAME = "crm_test_bot"
 TOKEN = "999000:TEST-token-for-offline-tests-only-xxxxxxxx"
-
-
-@dataclass
-class ApiCall:
-    method: str
-    params: dict[str, Any]
-    # The id of the message the call sent or edited (as Telegram answered it).
-    message_id: int | None = None
-
-    @property
-    def text(self) -> str:
-        return str(self.params.get("text") or self.params.get("caption") or "")
-
-    @property
-    def chat_id(self) -> int | None:
-        value = self.params.get("chat_id")
-        return int(value) if value is not None else None
-
-    @property
-    def buttons(self) -> list[tuple[str, str | None]]:
-        """(label, callback_data or url) of every inline button, row by row."""
-        markup = self.params.get("reply_markup")
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        if not markup or "inline_keyboard" not in markup:
-            return []
-        return [
-            (b["text"], b.get("callback_data") or b.get("url"))
-            for row in markup["inline_keyboard"]
-            for b in row
-        ]
-
-    def button(self, contains: str) -> str:
-        """The callback data of the first button whose label contains ``contains``."""
-        for label, data in self.buttons:
-            if contains.lower() in label.lower():
-                assert data is not None
-                return data
-        raise AssertionError(f"no button with {contains!r} in {self.buttons}")
 
 
 @dataclass

@@ -1,0 +1,48 @@
+"""The shared test world without pytest: the clock's start, a migrated CRM, the standard team.
+
+tests/conftest.py builds its fixtures on these; bench/ imports them too (it must run without
+pytest installed).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+
+from crm.clock import FakeClock
+from crm.context import Crm
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+
+BOGOTA = ZoneInfo("America/Bogota")
+# A Friday afternoon in Bogotá: inside working hours, with a weekend ahead.
+START = datetime(2026, 11, 27, 14, 0, tzinfo=BOGOTA)
+
+
+async def make_test_crm(url: str, clock: FakeClock) -> Crm:
+    engine = make_engine(url)
+    if url.startswith("postgresql"):
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    await upgrade(engine)
+    return Crm(
+        sessions=make_session_factory(engine), tz=BOGOTA, clock=clock, admin_ids=frozenset({1})
+    )
+
+
+async def seed_team(crm: Crm) -> dict[str, int]:
+    """Register the standard team; returns code -> users.id."""
+    from crm.users import add_user, deactivate_user
+
+    ids = {}
+    ids["ADMIN"] = (await add_user(crm, 1, "Admin General", "ADMIN", "admin")).id
+    ids["ANA"] = (await add_user(crm, 2, "Ana Supervisora", "ANA", "supervisor")).id
+    ids["LUIS"] = (await add_user(crm, 3, "Luis Gómez", "LUIS", "agent", "ANA")).id
+    ids["MARIA"] = (await add_user(crm, 4, "María Ruiz", "MARIA", "agent", "ANA")).id
+    ids["PEDRO"] = (await add_user(crm, 5, "Pedro Soto", "PEDRO", "agent")).id
+    ids["GHOST"] = (await add_user(crm, 6, "Ex Empleado", "GHOST", "agent")).id
+    await deactivate_user(crm, "GHOST")
+    return ids
