@@ -15,7 +15,7 @@ import time
 
 from bench.common import Result, machine, table
 
-BENCHMARKS = ("agenda", "cpu", "report", "imports", "fanout", "route")
+BENCHMARKS = ("agenda", "cpu", "report", "imports", "fanout", "route", "contention")
 
 
 def main(argv: list[str]) -> int:

@@ -13,6 +13,12 @@ Two volumes, both fully delivered (no sampling):
 - ``≤3 per user``: 1,200 follow-ups for 400 users (3 each), one message per follow-up, so the
   per-chat cap (1 msg/s) and per-user ordering are exercised at full overall rate (~42 s).
 
+With ``BENCH_FANOUT_PG_URL`` set (a PostgreSQL database the benchmark may wipe), a third row
+runs the ``≤3 per user`` volume with **two instances** on that database, each with its own
+engine, application and notifier, sending at once: their combined rate must stay within
+Telegram's caps with zero 429s, through the shared send budget (bot/budget.py; PostgreSQL, or
+Redis when ``CRM_REDIS_URL`` is set).
+
 Run alone: ``PYTHONPATH=. python -m bench fanout``.
 """
 
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import random
 import tempfile
 import time
@@ -196,9 +203,49 @@ async def _fanout(scenario: Scenario, base_url: str) -> tuple[float, int, int]:
     return seconds, int(pinged or 0), rounds
 
 
-def measure(scenario: Scenario) -> Outcome:
+async def _fanout_two(scenario: Scenario, base_url: str, pg_url: str) -> tuple[float, int, int]:
+    """Two instances (engine, app, notifier each) over one PostgreSQL database at once."""
+    from dataclasses import replace
+
+    from storage.db import make_engine, make_session_factory
+
+    crm = await make_test_crm(pg_url, FakeClock(START))
+    await _seed(crm, scenario, random.Random(5))
+    other = replace(crm, sessions=make_session_factory(make_engine(pg_url)))
+    settings = Settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        bot_api_url=base_url,
+        database_url=pg_url,
+        redis_url=os.environ.get("CRM_REDIS_URL") or None,
+    )  # type: ignore[call-arg]
+    apps = [build_application(settings, c, multi_instance=True) for c in (crm, other)]
+    rounds = 0
+    async with apps[0], apps[1]:
+        notifiers = [make_notifier(app) for app in apps]
+        started = time.perf_counter()
+        deadline = started + MAX_SECONDS
+        while time.perf_counter() < deadline:
+            reports = await asyncio.gather(*(n.run_round() for n in notifiers))
+            rounds += 1
+            if not any(r.pinged or r.released for r in reports):
+                break
+        seconds = time.perf_counter() - started
+    async with crm.sessions() as session:
+        pinged = await session.scalar(
+            select(func.count()).where(FollowUp.notified_due_at == FollowUp.due_at)
+        )
+    for c in (crm, other):
+        await c.sessions.kw["bind"].dispose()
+    return seconds, int(pinged or 0), rounds
+
+
+def measure(scenario: Scenario, pg_url: str | None = None) -> Outcome:
     with RemoteApi() as api:
-        seconds, pinged, rounds = asyncio.run(_fanout(scenario, api.base_url))
+        if pg_url:
+            seconds, pinged, rounds = asyncio.run(_fanout_two(scenario, api.base_url, pg_url))
+        else:
+            seconds, pinged, rounds = asyncio.run(_fanout(scenario, api.base_url))
         messages, throttled, sent_at = api.report()
         if throttled:
             print(f"   429s by limit: {api.throttled_by}", flush=True)
@@ -209,8 +256,12 @@ def measure(scenario: Scenario) -> Outcome:
 
 def run() -> list[Result]:
     results = []
-    for scenario in SCENARIOS:
-        outcome = measure(scenario)
+    pg_url = os.environ.get("BENCH_FANOUT_PG_URL")
+    runs: list[tuple[Scenario, str | None]] = [(s, None) for s in SCENARIOS]
+    if pg_url:
+        runs.append((Scenario("two instances, PostgreSQL, ≤3 per user", 1_200, 400), pg_url))
+    for scenario, url in runs:
+        outcome = measure(scenario, url)
         rate = outcome.messages / outcome.seconds if outcome.seconds else 0.0
         complete = outcome.pinged == scenario.followups
         met = rate >= TARGET_RATE and outcome.throttled == 0 and complete

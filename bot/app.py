@@ -13,7 +13,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import backupjob, dropjob, scheduler, startline
+from bot import backupjob, dropjob, scheduler, startline, webhook
+from bot.budget import make_budget
 from bot.jobs import INSTANCE_ID, schedule_report_jobs
 from bot.persistence import DatabasePersistence, write_through
 from bot.ratelimit import PerChatRateLimiter
@@ -159,6 +160,9 @@ def build_application(
     if rate_limit:
         # ~30 msg/s overall (AIORateLimiter) and 1 msg/s per chat (the subclass).
         limiter = PerChatRateLimiter(max_retries=3)
+        if multi_instance or settings.redis_url:
+            # Several instances: Telegram's caps are shared (Redis, else PostgreSQL).
+            limiter.budget = make_budget(settings.redis_url, settings.database_url, crm.sessions)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app = builder.build()
     assert isinstance(app, CrmApplication)
@@ -219,6 +223,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Subscriptions are checked as often as pings (a cheap indexed query), so a short
     # CRM_NOTIFY_INTERVAL_SECONDS also delivers due reports promptly.
     schedule_report_jobs(app, interval=app.bot_data["settings"].notify_interval_seconds)
+    webhook.schedule_pruning(app)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

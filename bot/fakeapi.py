@@ -127,6 +127,9 @@ class FakeBotApi:
         self.files: dict[str, bytes] = {}
         # method -> queued (error_code, description, retry_after) answered instead of success
         self.failures: dict[str, list[tuple[int, str, int | None]]] = {}
+        # method -> seconds to wait before answering a call it already accepted (recorded):
+        # a Telegram slower than the client's read timeout.
+        self.answer_delay: dict[str, float] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(10_000)
@@ -340,6 +343,9 @@ class FakeBotApi:
             self._lock.notify_all()
             failure = self.failures.get(api_method, [])
             scripted = failure.pop(0) if failure else None
+        delay = self.answer_delay.get(api_method)
+        if delay:
+            await asyncio.sleep(delay)
         if scripted is not None:
             code, description, wait = scripted
             answer = {"ok": False, "error_code": code, "description": description}

@@ -4,37 +4,30 @@ from __future__ import annotations
 
 import logging
 
-from handlers.errors import redact
+from bot.redact import STATE, RedactingFilter, Redaction
 
 
-class RedactTokens(logging.Filter):
+class RedactTokens(RedactingFilter):
     """Replace anything shaped like a bot token (and the configured one) with ``<token>``."""
 
     def __init__(self, token: str | None = None) -> None:
-        super().__init__()
-        self.token = token
+        state = Redaction(secrets=list(STATE.secrets), debug=STATE.debug)
+        state.add(token)
+        super().__init__(state)
 
     def redact(self, text: str) -> str:
-        return redact(text, self.token)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if record.exc_info and record.exc_info[1] is not None:
-            # Format the traceback now, redacted, so the handler prints our copy.
-            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        record.msg = self.redact(message)
-        record.args = None
-        return True
+        return self.state(text)
 
 
-def setup_logging(token: str | None, level: int = logging.INFO) -> None:
+def setup_logging(token: str | None, level: int | None = None) -> None:
+    """One stderr handler, redacted; DEBUG when debugging was asked for, else INFO."""
+    STATE.add(token)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactTokens(token))
+    handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(level if level is not None else logging.DEBUG if STATE.debug else logging.INFO)
     # httpx logs every request URL, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -2,14 +2,25 @@
 and escalates long-overdue follow-ups. Correctness comes from the database claims (see
 crm/notifications.py), so every process may run rounds at the same time.
 
-Telegram errors: 429 waits ``retry_after`` and retries; timeouts, network errors and 5xx retry
-with backoff and, when retries run out, release the claim so a later round sends it (never
-dropped); Forbidden marks the user unreachable and tells their supervisor once.
+Telegram errors: 429 waits ``retry_after`` and retries; errors that prove the request did not
+reach Telegram (no connection, the pool full) and 5xx answers retry with backoff and, when
+retries run out, release the claim so a later round sends it (never dropped); Forbidden marks
+the user unreachable and tells their supervisor once.
+
+A send whose answer never came (read timeout, connection lost after the request went out) may
+have been delivered: it is **not** resent. It counts as sent-or-unknown and is recorded like a
+sent ping, so each follow-up gets at most one ping per due time however slow Telegram is.
+
+Claims are small: a slice of ``batch`` pings is claimed only when fewer than ``batch`` claimed
+pings are still waiting to go out, with a short ``lease`` that a heartbeat renews every third
+of it while the round runs. A process killed mid-round leaves only its small slice behind, and
+only for one lease; the sends that were in flight when it died may repeat (once).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import os
@@ -22,9 +33,10 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 from crm import notifications as nt
@@ -46,8 +58,39 @@ def make_instance_id() -> str:
 
 class Delivery(enum.Enum):
     SENT = "sent"
+    # The request went out but no answer came (read timeout, connection lost): maybe
+    # delivered. Never resent; recorded as sent.
+    UNKNOWN = "unknown"
     FORBIDDEN = "forbidden"  # the user blocked the bot (or never opened it)
     FAILED = "failed"  # retries exhausted or a request Telegram refuses
+
+    @property
+    def delivered(self) -> bool:
+        """Sent, or possibly sent: either way it must not go out again."""
+        return self in (Delivery.SENT, Delivery.UNKNOWN)
+
+
+# httpx errors raised before the request left: Telegram cannot have seen it.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
+
+
+def surely_not_delivered(exc: NetworkError) -> bool:
+    """Whether Telegram certainly did not act on the request that raised ``exc``: it never
+    left (no connection, the pool full) or Telegram answered with an error (5xx). A timeout
+    or connection loss after the request went out may hide a delivered message."""
+    cause = exc.__cause__
+    if isinstance(cause, _NOT_SENT):
+        return True
+    if isinstance(exc, TimedOut):
+        return False
+    # PTB raises NetworkError from an httpx error (maybe after sending), or for an HTTP
+    # error answer (Bad Gateway, 5xx) with no cause: an answer means it was not delivered.
+    return cause is None
 
 
 @dataclass(frozen=True)
@@ -65,6 +108,8 @@ class RoundReport:
     """What one round did (for logs and tests)."""
 
     pinged: list[int] = field(default_factory=list)
+    # Among ``pinged``: sent without an answer (maybe delivered), recorded as sent.
+    unknown: list[int] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
     messages: int = 0
     digests: int = 0
@@ -112,6 +157,9 @@ class Notifier:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self._round_lock = asyncio.Lock()
+        # Pings claimed by the round in progress and not yet marked or released.
+        self._outstanding = 0
+        self._progress = asyncio.Event()
         # Owners pinged at once: with 1 msg/s per chat, a user with 3 pings takes 2 s, so ~30
         # msg/s overall needs dozens of users in flight.
         self.concurrency = concurrency
@@ -127,14 +175,21 @@ class Notifier:
             report.skipped = True
             return report
         async with self._round_lock:
-            await self._digests(report)
-            await self._pings(report)
-            await self._escalations(report)
-        if report.messages:
+            heartbeat = asyncio.create_task(self._renew_leases())
+            try:
+                await self._digests(report)
+                await self._pings(report)
+                await self._escalations(report)
+            finally:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat
+        if report.messages or report.unknown:
             log.debug(
-                "round %s: %d pinged, %d released, %d digests, %d escalated",
+                "round %s: %d pinged (%d without answer), %d released, %d digests, %d escalated",
                 self.instance_id,
                 len(report.pinged),
+                len(report.unknown),
                 len(report.released),
                 report.digests,
                 len(report.escalated),
@@ -155,6 +210,20 @@ class Notifier:
         await self._digests(report)
         return report
 
+    async def _renew_leases(self) -> None:
+        """While the round runs, push this instance's leases a full ``lease`` ahead every
+        third of it: a slow round keeps its claims, a dead process loses them one lease
+        after its last renewal."""
+        every = max(self.lease.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                renewed = await nt.renew_claims(self.crm, self.instance_id, self.lease)
+            except Exception:  # a busy database must not end the round; the next try counts
+                log.warning("could not renew the claims of %s", self.instance_id, exc_info=True)
+            else:
+                log.debug("renewed %d claims of %s", renewed, self.instance_id)
+
     def _lang(self, language: str | None) -> str:
         return pick_language(language, self.language)
 
@@ -165,6 +234,7 @@ class Notifier:
 
     async def _pings(self, report: RoundReport) -> None:
         tasks: list[asyncio.Task[None]] = []
+        self._outstanding = 0
         try:
             for _ in range(MAX_BATCHES_PER_ROUND):
                 pings = await nt.claim_due(
@@ -172,6 +242,7 @@ class Notifier:
                 )
                 if not pings:
                     return
+                self._outstanding += len(pings)
                 by_owner: dict[int, list[nt.DuePing]] = defaultdict(list)
                 for ping in pings:
                     by_owner[ping.owner.telegram_id].append(ping)
@@ -179,17 +250,24 @@ class Notifier:
                     asyncio.create_task(self._limited(self._ping_owner(items, report)))
                     for items in by_owner.values()
                 ]
-                # A short batch means nothing is left; released claims wait for the next round.
+                # A short slice means nothing is left; released claims wait for the next round.
                 if len(pings) < self.batch or report.released:
                     return
-                # Claim the next batch while this one is still going out, once no more owners
-                # wait than can be sent to at once: the rate limiter never idles between
-                # batches, and claims (leases) run only a little ahead of the sending.
-                while not report.released:
+                # Claim the next slice only when fewer than one slice of claimed pings still
+                # waits to go out: the sending never idles, and the claims run at most about
+                # two slices ahead of it (what a killed process leaves behind).
+                while self._outstanding >= self.batch and not report.released:
                     waiting = [t for t in tasks if not t.done()]
-                    if len(waiting) <= self.concurrency:
+                    if not waiting:
                         break
-                    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                    self._progress.clear()
+                    progress = asyncio.create_task(self._progress.wait())
+                    try:
+                        await asyncio.wait(
+                            [progress, *waiting], return_when=asyncio.FIRST_COMPLETED
+                        )
+                    finally:
+                        progress.cancel()
                 if report.released:
                     return
         finally:
@@ -197,6 +275,10 @@ class Notifier:
             failures = [o for o in outcomes if isinstance(o, BaseException)]
             if failures:
                 raise failures[0]
+
+    def _settled(self, count: int) -> None:
+        self._outstanding -= count
+        self._progress.set()
 
     async def _limited(self, job: Awaitable[Any]) -> None:
         async with self._slots:
@@ -209,9 +291,9 @@ class Notifier:
         if len(pings) > GROUP_OVER:
             text, markup = render.render_group(pings, lang, self.crm.tz, now)
             outcome = await self.send(owner.telegram_id, text, markup, report)
-            if outcome is Delivery.SENT:
+            if outcome.delivered:
                 for ping in pings:
-                    await self._mark_sent(ping, report)
+                    await self._mark_sent(ping, report, outcome)
             else:
                 await self._release([p.followup_id for p in pings], report)
         else:
@@ -219,23 +301,33 @@ class Notifier:
             for n, ping in enumerate(pings):
                 text, markup = render.render_ping(ping, lang, self.crm.tz, now)
                 outcome = await self.send(owner.telegram_id, text, markup, report)
-                if outcome is not Delivery.SENT:
+                if not outcome.delivered:
                     await self._release([p.followup_id for p in pings[n:]], report)
                     break
-                await self._mark_sent(ping, report)
+                await self._mark_sent(ping, report, outcome)
         if outcome is Delivery.FORBIDDEN and owner.user_id is not None:
             await self._unreachable(owner.user_id, report)
 
-    async def _mark_sent(self, ping: nt.DuePing, report: RoundReport) -> None:
+    async def _mark_sent(
+        self, ping: nt.DuePing, report: RoundReport, outcome: Delivery = Delivery.SENT
+    ) -> None:
         report.pinged.append(ping.followup_id)
-        if not await nt.mark_sent(self.crm, self.instance_id, ping.followup_id, ping.due_at):
-            # Postponed or closed while we sent (the new due re-arms its own ping), or our
-            # lease ran out and another instance took over: nothing to undo, but worth a note.
-            log.warning("ping for follow-up %s sent but its claim was gone", ping.followup_id)
+        if outcome is Delivery.UNKNOWN:
+            report.unknown.append(ping.followup_id)
+        try:
+            if not await nt.mark_sent(self.crm, self.instance_id, ping.followup_id, ping.due_at):
+                # Postponed or closed while we sent (the new due re-arms its own ping), or our
+                # lease ran out and another instance took over: nothing to undo, but worth a note.
+                log.warning("ping for follow-up %s sent but its claim was gone", ping.followup_id)
+        finally:
+            self._settled(1)
 
     async def _release(self, followup_ids: list[int], report: RoundReport) -> None:
-        await nt.release(self.crm, self.instance_id, followup_ids)
-        report.released.extend(followup_ids)
+        try:
+            await nt.release(self.crm, self.instance_id, followup_ids)
+            report.released.extend(followup_ids)
+        finally:
+            self._settled(len(followup_ids))
 
     # --- digest ------------------------------------------------------------------------------
 
@@ -250,7 +342,7 @@ class Notifier:
         lang = self._lang(digest.user.language)
         text, markup = render.render_digest(digest, lang, self.crm.tz, self.crm.now())
         outcome = await self.send(digest.user.telegram_id, text, markup, report)
-        if outcome is Delivery.SENT:
+        if outcome.delivered:
             report.digests += 1
             return
         assert digest.user.user_id is not None
@@ -288,7 +380,7 @@ class Notifier:
             lang = self._lang(message.recipient.language)
             text, markup = render.render_escalation(message, lang, self.crm.tz, now)
             outcome = await self.send(message.recipient.telegram_id, text, markup, report)
-            if outcome is Delivery.SENT:
+            if outcome.delivered:
                 delivered = True
             elif outcome is Delivery.FORBIDDEN and message.recipient.user_id is not None:
                 await self._unreachable(message.recipient.user_id, report)
@@ -341,6 +433,17 @@ class Notifier:
                 log.error("Telegram refused a message to chat %s: %s", chat_id, exc)
                 return Delivery.FAILED
             except NetworkError as exc:  # TimedOut, connection errors, 5xx
+                if not surely_not_delivered(exc):
+                    # The request went out and no answer came: it may have been delivered.
+                    # Resending could double it (and, while Telegram is slow, storm).
+                    log.warning(
+                        "no answer from Telegram for chat %s (%s): counted as sent, not resent",
+                        chat_id,
+                        exc,
+                    )
+                    if report is not None:
+                        report.messages += 1
+                    return Delivery.UNKNOWN
                 delay = min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff)
                 log.warning(
                     "network error for chat %s (%s), retrying in %.1f s", chat_id, exc, delay

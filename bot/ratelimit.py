@@ -9,8 +9,9 @@ to the previous one, so a message that waited for the overall cap cannot follow 
 predecessor too closely.
 
 ``safety`` widens both windows (default 0: counting from the answer is already safe against
-any delay on the way). The limits are per process: N instances together may send N times as
-much (see docs/SCALING.md).
+any delay on the way). These windows are per process; with a shared ``budget``
+(bot/budget.py: Redis or PostgreSQL) every send also takes a ticket all instances count, so N
+instances together stay within Telegram's caps (see docs/SCALING.md).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any
 
 from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter
+
+from bot.budget import Budget, ticket
 
 # Endpoints that post a new message into a chat; edits and button answers are not throttled
 # per chat (they answer the user's own taps).
@@ -85,7 +88,7 @@ class ChatGate:
 class PerChatRateLimiter(AIORateLimiter):
     """AIORateLimiter with an evenly paced overall cap and a per-chat cap on sends."""
 
-    __slots__ = ("_chat_interval", "_chat_limiters")
+    __slots__ = ("_chat_interval", "_chat_limiters", "budget")
 
     def __init__(
         self,
@@ -105,6 +108,13 @@ class PerChatRateLimiter(AIORateLimiter):
             self._base_limiter = window  # type: ignore[assignment]
         self._chat_interval = chat_time_period / chat_max_rate * (1 + safety)
         self._chat_limiters: dict[int, ChatGate] = {}
+        # Shared with the other instances (bot/budget.py): None paces this process only.
+        self.budget: Budget | None = None
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        if self.budget is not None:
+            await self.budget.close()
 
     def chat_limiter(self, chat_id: int) -> ChatGate:
         """The gate of one chat; idle ones are dropped when many chats were seen."""
@@ -141,9 +151,14 @@ class PerChatRateLimiter(AIORateLimiter):
                 await asyncio.sleep(wait)
 
             try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+                if self.budget is None:
+                    return await super().process_request(
+                        callback, args, kwargs, endpoint, data, rate_limit_args
+                    )
+                async with ticket(self.budget, chat_id):
+                    return await super().process_request(
+                        callback, args, kwargs, endpoint, data, rate_limit_args
+                    )
             finally:
                 # Counted from the answer, as the overall window is (see SlidingWindow).
                 gate.last_sent = loop.time()

@@ -15,7 +15,6 @@ from telegram.ext import Application, CallbackContext
 from bot.notifier import Notifier
 from bot.settings import Settings
 from crm.context import Crm
-from crm.notifications import DEFAULT_LEASE
 from crm.promises import evaluate_promises
 
 NOTIFIER = "notifier"
@@ -25,8 +24,9 @@ def make_notifier(app: Application[Any, Any, Any, Any, Any, Any]) -> Notifier:
     """A notifier for this process, configured from the app's settings."""
     settings: Settings = app.bot_data["settings"]
     crm: Crm = app.bot_data["crm"]
-    # The lease must outlive a slow round (retries, rate limits) by a wide margin.
-    lease = max(DEFAULT_LEASE, timedelta(seconds=5 * settings.notify_interval_seconds))
+    # Short leases, renewed by the round while it runs (a slow round keeps its claims; a
+    # killed process's claims free up one lease later). CRM_NOTIFY_LEASE_SECONDS, 60 s.
+    lease = timedelta(seconds=settings.notify_lease_seconds)
     return Notifier(
         crm,
         app.bot,

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1)
     backup_time: str = "02:00"
+    notify_lease_seconds: int = Field(default=60, ge=3, le=3600)
+    redis_url: str | None = None
 
     def webhook_secret_token(self) -> str:
         """The ``X-Telegram-Bot-Api-Secret-Token`` every instance expects: CRM_WEBHOOK_SECRET,

@@ -169,7 +169,7 @@ async def agenda_filters_catalog(crm: Crm) -> tuple[list[CatalogItem], list[Cata
 async def agents_in_scope(crm: Crm, actor: Actor) -> list[AgendaAgent]:
     """Active users whose follow-ups the actor may see: supervisor own + team; admin all;
     an agent only themself."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         query = (
             select(User)
             .where(User.active.is_(True), owner_filter(actor, User.id))

@@ -84,7 +84,7 @@ async def resolve_user_filter(crm: Crm, actor: Actor, code: str) -> AuditFilter:
     """The filter for ``/auditoria usuario CODE``."""
     if not actor.is_admin:
         raise NotAuthorized()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         user_id = await session.scalar(
             select(User.id).where(func.upper(User.code) == code.strip().upper()[:40])
         )
@@ -124,7 +124,7 @@ async def audit_page(
     """Newest changes first, one page."""
     if not actor.is_admin:
         raise NotAuthorized()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         count = select(func.count(AuditEntry.id))
         where = _where(flt)
         if where is not None:

@@ -279,7 +279,7 @@ async def book_summary(crm: Crm, actor: Actor, agent_code: str | None = None) ->
     """/cartera: aging totals of the actor's book (or one agent's, for supervisors and admins),
     the terceros with the largest overdue balance and, for teams, the split per encargado."""
     today = crm.today()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         agent_name = None
         scope_clause: ColumnElement[bool]
         if agent_code:
@@ -370,7 +370,7 @@ async def tercero_cartera(
     """A tercero's open documents, most overdue first, with days past due, bucket and whether
     an active follow-up covers each ("sin seguimiento" when none does)."""
     today = crm.today()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await ensure_can_see_tercero(session, actor, tercero_id)
         where = (Document.tercero_id == tercero_id, is_open())
         row = (
@@ -445,7 +445,7 @@ async def _owner_for(session: AsyncSession, actor: Actor, tercero: Tercero) -> i
 async def start_followup_for_document(crm: Crm, actor: Actor, document_id: int) -> FollowUpView:
     """ "Iniciar seguimiento": a "Cobro de cartera" follow-up linked to one open document, due
     now + the type's hours, owned by the tercero's encargado; refused if one is active."""
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         # Lock the document so two presses (or a bulk start) cannot both find it uncovered.
         document = await session.scalar(
             select(Document)
@@ -516,7 +516,7 @@ async def start_all(
     tercero, of one agent's book, or of the actor's whole book, in one transaction; never a
     second active follow-up for a document. Once per confirm ``token``: a repeated press
     returns the first press's result."""
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         ticket = await confirmations.claim(session, crm, actor, token, "start_all")
         if ticket.previous is not None:
             p = ticket.previous

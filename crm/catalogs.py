@@ -17,7 +17,7 @@ from crm import audit, confirmations
 from crm.context import Crm
 from crm.errors import Duplicate, InvalidInput, NotAuthorized, NotFound
 from crm.followups import MAX_HOURS, MIN_HOURS
-from crm.text import strip_accents
+from crm.text import strip_accents, xml_safe
 from crm.users import Actor
 from storage.models import (
     ACTIVITY_EFFECTS,
@@ -115,7 +115,7 @@ def parse_effect(word: str) -> str:
 
 
 def clean_name(name: str) -> str:
-    value = " ".join(name.split())
+    value = " ".join(xml_safe(name).split())
     if not value:
         raise InvalidInput("error.empty_text")
     if len(value) > MAX_NAME:
@@ -125,7 +125,7 @@ def clean_name(name: str) -> str:
 
 def clean_template(text: str) -> str:
     """The template as typed; only the known placeholders are allowed."""
-    value = text.strip()
+    value = xml_safe(text).strip()
     if not value:
         raise InvalidInput("error.empty_text")
     if len(value) > MAX_TEMPLATE:
@@ -212,7 +212,7 @@ async def list_items(
     """Every item of one catalog, active first, by name."""
     _ensure_admin(actor)
     model = MODELS[kind]
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         query = select(model).order_by(model.active.desc(), model.name)
         if not include_inactive:
             query = query.where(model.active.is_(True))
@@ -223,7 +223,7 @@ async def list_items(
 async def get_item(crm: Crm, actor: Actor, kind: str, item_id: int) -> CatalogEntry:
     """One item (admins)."""
     _ensure_admin(actor)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         row = await session.get(MODELS[kind], item_id)
         if row is None:
             raise NotFound()
@@ -235,7 +235,7 @@ async def find_item(crm: Crm, actor: Actor, kind: str, ref: str) -> CatalogEntry
     _ensure_admin(actor)
     model = MODELS[kind]
     ref = ref.strip()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         row = None
         if ref.lstrip("#").isascii() and ref.lstrip("#").isdigit():
             row = await session.get(model, int(ref.lstrip("#")))
@@ -250,7 +250,7 @@ async def check_name_free(crm: Crm, actor: Actor, kind: str, name: str) -> str:
     """The cleaned name if no item of ``kind`` has it yet (asked before the next question)."""
     _ensure_admin(actor)
     cleaned = clean_name(name)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         await _ensure_unique(session, kind, cleaned)
     return cleaned
 
@@ -290,7 +290,7 @@ async def add_item(
             raise InvalidInput("error.catalog_document_content")
     else:
         raise InvalidInput("error.catalog_bad_kind", kinds="tipo, estado, actividad, documento")
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         await _ensure_unique(session, kind, name)
         row = MODELS[kind](**fields)
         session.add(row)
@@ -305,7 +305,7 @@ async def rename_item(
     """Rename an item; history shows the new name."""
     _ensure_admin(actor)
     name = clean_name(new_name)
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         row = await _load(session, kind, item_id)
         await _ensure_unique(session, kind, name, except_id=row.id)
         if row.name != name:
@@ -320,7 +320,7 @@ async def _set_field(
     crm: Crm, actor: Actor, kind: str, item_id: int, field: str, value: Any, action: str
 ) -> CatalogEntry:
     _ensure_admin(actor)
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         row = await _load(session, kind, item_id)
         old = getattr(row, field)
         if old != value:
@@ -341,7 +341,7 @@ async def set_meaning(crm: Crm, actor: Actor, state_id: int, meaning: str) -> Ca
     keeps its meaning (agents must always be able to close)."""
     _ensure_admin(actor)
     value = parse_meaning(meaning)
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         row = await _load(session, "state", state_id)
         if row.meaning == value:
             return _entry("state", row)
@@ -377,7 +377,7 @@ async def set_document_content(
         new = {"template": clean_template(template), "file_id": None, "file_name": None}
     else:
         raise InvalidInput("error.catalog_document_content")
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         row = await _load(session, "document", document_id)
         before = {k: getattr(row, k) for k in new}
         for key, value in new.items():
@@ -419,7 +419,7 @@ async def set_active_once(
 ) -> Outcome:
     """:func:`set_active` behind a confirm button: once per ``token``."""
     _ensure_admin(actor)
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         row = await _load(session, kind, item_id)
         ticket = await confirmations.claim(session, crm, actor, token, "catalog_active")
         if ticket.repeated:

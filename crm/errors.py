@@ -42,3 +42,9 @@ class InvalidInput(CrmError):
 
 class Duplicate(CrmError):
     key = "error.duplicate"
+
+
+class Busy(CrmError):
+    """The database is taken by a long write (an import): try again in a minute."""
+
+    key = "error.busy_updating"

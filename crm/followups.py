@@ -15,6 +15,7 @@ from crm import audit
 from crm.context import Crm
 from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized, NotFound, StaleVersion
 from crm.permissions import can_act_for, ensure_can_act_for
+from crm.text import xml_safe
 from crm.users import Actor
 from crm.views import (
     CatalogItem,
@@ -45,7 +46,7 @@ RECENT_EVENTS = 5
 
 async def list_types(crm: Crm, include_inactive: bool = False) -> list[CatalogItem]:
     """Follow-up types with their default hours ("Parámetros")."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         query = select(FollowUpType).order_by(FollowUpType.name)
         if not include_inactive:
             query = query.where(FollowUpType.active.is_(True))
@@ -57,7 +58,7 @@ async def list_types(crm: Crm, include_inactive: bool = False) -> list[CatalogIt
 
 async def list_states(crm: Crm, meaning: str | None = None) -> list[CatalogItem]:
     """Active states, optionally only those of one meaning (open/closed/discarded)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         query = select(State).where(State.active.is_(True)).order_by(State.name)
         if meaning:
             query = query.where(State.meaning == meaning)
@@ -67,7 +68,7 @@ async def list_states(crm: Crm, meaning: str | None = None) -> list[CatalogItem]
 
 async def list_activities(crm: Crm) -> list[CatalogItem]:
     """Active activities with their effect (progress/regression/neutral)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = (
             await session.scalars(
                 select(Activity).where(Activity.active.is_(True)).order_by(Activity.name)
@@ -94,7 +95,7 @@ def clean_note(text: str | None, limit: int = MAX_NOTE) -> str | None:
     """Trimmed text, None when empty; InvalidInput when longer than ``limit``."""
     if text is None:
         return None
-    text = text.strip()
+    text = xml_safe(text).strip()
     if len(text) > limit:
         raise InvalidInput("error.text_too_long", limit=limit, length=len(text))
     return text or None
@@ -250,7 +251,7 @@ async def view(session: AsyncSession, followup_id: int) -> FollowUpView:
 
 async def get_followup(crm: Crm, actor: Actor, followup_id: int) -> FollowUpView:
     """The follow-up card, if the actor may see it."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         followup = await session.get(FollowUp, followup_id)
         if followup is None:
             raise NotFound()
@@ -287,7 +288,7 @@ async def create_followup(
     """Open a follow-up. Agents create for themselves; supervisors for their team; admins
     for anyone. ``due_at`` defaults to now + the type's hours."""
     note = clean_note(note)
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         return await create_in_session(
             session,
             crm,
@@ -388,7 +389,7 @@ async def postpone(
     if not MIN_HOURS <= hours <= MAX_HOURS:
         raise InvalidInput("error.bad_hours", min=MIN_HOURS, max=MAX_HOURS)
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         followup = await _load_for_update(session, actor, followup_id, expected_version)
         return await _move_due(
             session, actor, followup, postponed_due(followup.due_at, now, hours), now
@@ -402,7 +403,7 @@ async def postpone_until(
     now = crm.now()
     if due_at <= now:
         raise InvalidInput("error.due_in_past")
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         followup = await _load_for_update(session, actor, followup_id, expected_version)
         return await _move_due(session, actor, followup, due_at, now)
 
@@ -443,7 +444,7 @@ async def close(
     """Successful close with a closing-meaning state and an optional note."""
     note = clean_note(note)
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         followup = await _load_for_update(session, actor, followup_id, expected_version)
         state = await session.get(State, state_id)
         if state is None or not state.active or state.meaning != "closed":
@@ -465,7 +466,7 @@ async def discard(
     if state_id is None and not reason:
         raise InvalidInput("error.discard_reason_required")
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         followup = await _load_for_update(session, actor, followup_id, expected_version)
         state = None
         if state_id is not None:
@@ -524,7 +525,7 @@ async def continue_followup(
         if not MIN_HOURS <= hours <= MAX_HOURS:
             raise InvalidInput("error.bad_hours", min=MIN_HOURS, max=MAX_HOURS)
         due_at = now + timedelta(hours=hours)
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         parent = await session.get(FollowUp, followup_id, with_for_update=True)
         if parent is None:
             raise NotFound()
@@ -566,7 +567,7 @@ async def set_state(
     without closing it: one transaction, permission and version re-checked, one
     ``state_changed`` event (history, reports) and its audit row."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         followup = await _load_for_update(session, actor, followup_id, expected_version)
         state = await session.get(State, state_id)
         if state is None or not state.active or state.meaning != "open":
@@ -603,7 +604,7 @@ async def _log_event(
     """One transaction: re-check the follow-up, add the event and its audit row, bump the
     version (so buttons drawn before are refused), return the new card."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         followup = await _load_for_update(session, actor, followup_id, expected_version)
         if kind == "activity":
             activity = await session.get(Activity, fields["activity_id"])
@@ -706,7 +707,7 @@ async def attach(
 
 async def get_attachment(crm: Crm, actor: Actor, event_id: int) -> EventView:
     """An attachment event, for resending from the history."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         event = await session.get(FollowUpEvent, event_id)
         if event is None or event.kind != "attachment":
             raise NotFound()
@@ -719,7 +720,7 @@ async def get_attachment(crm: Crm, actor: Actor, event_id: int) -> EventView:
 
 async def history(crm: Crm, actor: Actor, followup_id: int) -> LineageView:
     """The whole lineage from the main follow-up, each with all its events in time order."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         followup = await session.get(FollowUp, followup_id)
         if followup is None:
             raise NotFound()

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,7 +46,7 @@ from crm.parsing import (
 from crm.permissions import ensure_role
 from crm.text import nit_base, normalize_text
 from crm.users import SYSTEM, Actor
-from storage import bulk
+from storage import bulk, maintenance
 
 KINDS = ("usuarios", "terceros", "documentos", "seguimientos")  # the dependency order
 BATCH_SIZE = 5000
@@ -177,7 +178,10 @@ async def import_file(
             return result
         try:
             importer_class = IMPORTERS[kind]
+            # While the import holds SQLite's write lock, the bot answers writes at once with
+            # "Se está actualizando la cartera" instead of waiting (storage/maintenance.py).
             async with (
+                _announced(crm),
                 crm.sessions.begin() as session,
                 bulk.bulk_write_cache(
                     session, trusted_references=importer_class.checks_references
@@ -233,6 +237,12 @@ async def import_file(
     if kind == "documentos" and (result.inserted or result.updated):
         await after_documents_import(crm, result)
     return result
+
+
+@asynccontextmanager
+async def _announced(crm: Crm) -> AsyncIterator[None]:
+    with maintenance.importing(crm.url):
+        yield
 
 
 class _Rollback(Exception):
@@ -595,8 +605,8 @@ class _DocumentImporter(_Importer):
             if not number or len(number) > 40 or " " in number:
                 return None
             day = cells[i_date]
-            if len(day) != 10 or day[4] != "-" or day[7] != "-":
-                return None
+            if len(day) != 10 or day[4] != "-" or day[7] != "-" or day[:2] != "20":
+                return None  # (years outside 2000-2099 are refused by the full path)
             value = cells[i_value]
             if not _FAST_AMOUNT.fullmatch(value):
                 return None
@@ -610,7 +620,7 @@ class _DocumentImporter(_Importer):
                 values = [nit, doc_type, number, when, Decimal(value)]
             if self.due_at is not None:
                 due = cells[self.due_at].strip()
-                if due and (len(due) != 10 or due[4] != "-" or due[7] != "-"):
+                if due and (len(due) != 10 or due[4] != "-" or due[7] != "-" or due[:2] != "20"):
                     return None
                 due_date = date.fromisoformat(due) if due else None
                 values.append(due if self.bound and due else due_date)

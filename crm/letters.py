@@ -40,7 +40,7 @@ class Letter:
 
 
 async def _followup_for(crm: Crm, actor: Actor, followup_id: int) -> FollowUp:
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         followup = await session.get(FollowUp, followup_id)
         if followup is None:
             raise NotFound()
@@ -53,7 +53,7 @@ async def support_documents_for(
 ) -> list[SupportDocumentChoice]:
     """The active support documents the actor can send from this follow-up."""
     await _followup_for(crm, actor, followup_id)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = (
             await session.scalars(
                 select(SupportDocument)
@@ -79,7 +79,7 @@ async def render_letter(
 ) -> Letter:
     """Fill the support document for the follow-up's tercero and log it as ``letter_sent``."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         followup = await session.get(FollowUp, followup_id, with_for_update=True)
         if followup is None:
             raise NotFound()

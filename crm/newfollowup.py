@@ -59,7 +59,7 @@ async def find_terceros_for_new(crm: Crm, actor: Actor, text: str) -> TerceroSea
     query = select(Tercero).where(or_(*matches))
     if not actor.is_admin:
         query = query.where(_book(actor))
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = (
             await session.scalars(query.order_by(Tercero.name, Tercero.id).limit(SEARCH_LIMIT + 1))
         ).all()
@@ -70,7 +70,7 @@ async def find_terceros_for_new(crm: Crm, actor: Actor, text: str) -> TerceroSea
 
 async def tercero_for_new(crm: Crm, actor: Actor, tercero_id: int) -> TerceroBrief:
     """A tercero chosen for /nuevo (from results or the tercero card), if in the book."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         return await _tercero_in_book(session, actor, tercero_id)
 
 

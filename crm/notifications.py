@@ -25,8 +25,10 @@ from crm.views import DocumentBrief, FollowUpView, TerceroBrief
 from storage import notifications as sql
 from storage.models import User
 
-DEFAULT_LEASE = timedelta(minutes=10)
-DEFAULT_BATCH = 100
+# Claims are short and small: a round renews its leases every third of DEFAULT_LEASE while it
+# runs, so a process killed mid-round holds at most a slice or two, for one lease.
+DEFAULT_LEASE = timedelta(seconds=60)
+DEFAULT_BATCH = 30
 OWNER_CLAIM_FACTOR = 10  # at most this many batches' worth of the same owners' follow-ups
 DIGEST_FIRST = 5
 DIGEST_GRACE = timedelta(hours=2)
@@ -208,6 +210,13 @@ async def mark_sent(crm: Crm, instance_id: str, followup_id: int, due_at: dateti
         )
 
 
+async def renew_claims(crm: Crm, instance_id: str, lease: timedelta = DEFAULT_LEASE) -> int:
+    """Push every lease ``instance_id`` still holds to ``lease`` from now (the heartbeat of
+    a round in progress); how many."""
+    async with crm.sessions.begin() as session:
+        return await sql.renew_claims(session, instance_id=instance_id, until=crm.now() + lease)
+
+
 async def release_instance(crm: Crm, instance_id: str) -> int:
     """Give back every claim of a stopping instance, so another sends at once, not after
     the lease."""
@@ -282,7 +291,17 @@ async def _overseers(session: AsyncSession, crm: Crm, owner: User) -> list[Recip
     """The owner's supervisor when reachable, else the admins (never the owner)."""
     if owner.supervisor_id is not None and owner.supervisor_id != owner.id:
         supervisor = await session.get(User, owner.supervisor_id)
-        if supervisor is not None and supervisor.active and not supervisor.unreachable:
+        # Only while she still is a supervisor (or an admin): a supervisor moved to the agent
+        # role keeps no team to be told about.
+        if (
+            supervisor is not None
+            and (
+                supervisor.role in ("supervisor", "admin")
+                or supervisor.telegram_id in crm.admin_ids
+            )
+            and supervisor.active
+            and not supervisor.unreachable
+        ):
             return [_recipient(supervisor)]
     admins = [_recipient(a) for a in await sql.reachable_admins(session) if a.id != owner.id]
     if admins:
@@ -383,5 +402,5 @@ async def user_is_back(crm: Crm, actor: Actor) -> bool:
     Costs nothing for users who were never unreachable (no database write)."""
     if actor.id is None or not actor.unreachable:
         return False
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         return await sql.set_reachable(session, actor.id)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -17,12 +19,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crm.text import normalize_text
+from crm.text import XML_FORBIDDEN, normalize_text, xml_safe
 
 CENTS = Decimal("0.01")
 # Excel's serial day 0 (the 1900 leap-year bug is why it is the 30th, not the 31st).
 EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+# Every date an import accepts lies in these years: outside them it is a typo or a
+# placeholder such as 9999-12-31, and the row is refused.
+MIN_YEAR, MAX_YEAR = 2000, 2099
 
 
 class BadValue(Exception):
@@ -83,7 +88,16 @@ def _excel_serial(value: float) -> datetime:
 
 def parse_datetime_parts(value: object) -> tuple[date, time | None]:
     """The date and (when written) the time of a cell: an Excel date or serial number,
-    ``YYYY-MM-DD[ HH:MM]`` or ``DD/MM/YYYY[ HH:MM]`` (day first)."""
+    ``YYYY-MM-DD[ HH:MM]`` or ``DD/MM/YYYY[ HH:MM]`` (day first), in 2000–2099."""
+    day_, at = _datetime_parts(value)
+    if not MIN_YEAR <= day_.year <= MAX_YEAR:
+        raise BadValue(
+            "import.problem.date_out_of_range", value=show(value), min=MIN_YEAR, max=MAX_YEAR
+        )
+    return day_, at
+
+
+def _datetime_parts(value: object) -> tuple[date, time | None]:
     if isinstance(value, datetime):
         has_time = value.time() != time.min
         return value.date(), (value.time().replace(microsecond=0) if has_time else None)
@@ -267,17 +281,67 @@ def _open_xlsx(path: Path) -> Sheet:
 
     def stream() -> Iterator[tuple[int, list[Any]]]:
         # Read-only mode yields every row in order, filling gaps, so counting gives row numbers.
-        for number, row in enumerate(rows, start=2):
-            values = list(row)
-            if any(not is_blank(v) for v in values):
-                yield number, values
+        number = 1
+        try:
+            for number, row in enumerate(rows, start=2):
+                values = [xml_safe(v) if type(v) is str else v for v in row]
+                if any(not is_blank(v) for v in values):
+                    yield number, values
+        except _XLSX_ERRORS as exc:
+            # The sheet's XML is broken further on (a lone surrogate, a control character
+            # reference...): name the row it breaks in, not a traceback.
+            row_number = _xlsx_error_row(path, sheet, exc) or number + 1
+            raise BadFile(
+                "import.file.bad_xlsx_row", row=row_number, reason=_xlsx_reason(exc)
+            ) from None
 
-    header = next(rows, None)
+    try:
+        header = next(rows, None)
+    except _XLSX_ERRORS as exc:
+        workbook.close()
+        raise BadFile("import.file.bad_xlsx_row", row=1, reason=_xlsx_reason(exc)) from None
     if header is None or all(is_blank(v) for v in header):
         workbook.close()
         raise BadFile("import.file.empty", row=1)
     total = (sheet.max_row - 1) if sheet.max_row else None
-    return Sheet(path, [cell_text(h) for h in header], total, stream(), [workbook.close])
+    names = [xml_safe(cell_text(h)) for h in header]
+    return Sheet(path, names, total, stream(), [workbook.close])
+
+
+# What openpyxl's streaming reader raises on a sheet that is not well-formed: expat's
+# ParseError (a SyntaxError), bad values and broken zip members.
+_XLSX_ERRORS = (SyntaxError, ValueError, KeyError, TypeError, OSError, EOFError, zlib.error)
+_ROW_TAG = re.compile(r"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+
+
+def _xlsx_reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:120]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _xlsx_error_row(path: Path, sheet: Any, exc: BaseException) -> int | None:
+    """The spreadsheet row the XML error ``exc`` lies in: the last ``<row r="N">`` before
+    the error's (line, column) in the sheet's XML. None when that cannot be told."""
+    position = getattr(exc, "position", None)
+    member = getattr(sheet, "_worksheet_path", None)  # openpyxl's read-only sheet knows it
+    if not position or not isinstance(member, str):
+        return None
+    line, column = position
+    found: int | None = None
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as xml:
+            for number, raw in enumerate(xml, start=1):
+                # expat counts columns in characters: decode before cutting.
+                text = raw.decode("utf-8", "replace")
+                if number == line:
+                    text = text[:column]
+                for match in _ROW_TAG.finditer(text):
+                    found = int(match.group(1))
+                if number == line:
+                    return found
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error):
+        return None
+    return None
 
 
 def _count_lines(path: Path) -> int:
@@ -300,6 +364,14 @@ def _first_bad_utf8_line(path: Path) -> int:
     return 1
 
 
+def _xml_safe_lines(lines: Iterator[str]) -> Iterator[str]:
+    """The file's lines without the characters XML forbids (line breaks are kept, so line
+    numbers stay true)."""
+    search, sub = XML_FORBIDDEN.search, XML_FORBIDDEN.sub
+    for line in lines:
+        yield sub("", line) if search(line) else line
+
+
 def _open_csv(path: Path) -> Sheet:
     # Text mode decodes in large blocks (much faster than line by line); a bad byte is
     # located afterwards, only when there is one.
@@ -314,8 +386,8 @@ def _open_csv(path: Path) -> Sheet:
         raise BadFile("import.file.empty", row=1)
     # The header has no quoted separators in practice: the more frequent one wins.
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = next(csv.reader([first], delimiter=delimiter))
-    reader = csv.reader(handle, delimiter=delimiter)
+    header = [xml_safe(h) for h in next(csv.reader([first], delimiter=delimiter))]
+    reader = csv.reader(_xml_safe_lines(handle), delimiter=delimiter)
 
     def stream() -> Iterator[tuple[int, list[Any]]]:
         line = 1  # the header

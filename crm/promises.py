@@ -130,7 +130,7 @@ async def _pending(session: AsyncSession, followup_id: int) -> Promise | None:
 
 async def promise_context(crm: Crm, actor: Actor, followup_id: int) -> PromiseContext:
     """Check a promise can be recorded on this follow-up and show the debt it is about."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         followup, document = await _followup_document(session, actor, followup_id, lock=False)
         tercero = await session.get(Tercero, followup.tercero_id)
         assert tercero is not None
@@ -171,7 +171,7 @@ async def record_promise(
     """Record a promise to pay: the follow-up falls due at 08:00 on the promised date; a
     pending promise on the same follow-up is replaced."""
     now, today = crm.now(), crm.today()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         followup, document = await _followup_document(session, actor, followup_id, lock=True)
         check_promise(amount, promised_date, document.balance, today)
         previous = await _pending(session, followup_id)
@@ -228,7 +228,7 @@ async def record_promise(
 
 async def promises_for(crm: Crm, actor: Actor, followup_id: int) -> list[PromiseView]:
     """Every promise recorded on a follow-up, newest first (for the follow-up card)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         followup = await session.get(FollowUp, followup_id)
         if followup is None:
             raise NotFound()

@@ -98,7 +98,7 @@ async def preview_reassign(
 ) -> ReassignPreview:
     """What /reasignar would move: the counts shown before the confirmation."""
     _ensure_may_reassign(actor)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         source = await _user_by_code(session, source_code)
         target = await _user_by_code(session, target_code)
         await _check_pair(session, actor, source, target)
@@ -144,7 +144,7 @@ async def reassign_all(
     in one transaction; returns what was moved. With the confirm button's ``token`` it runs
     once: a repeated press returns the first press's result (``repeated``)."""
     _ensure_may_reassign(actor)
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         ticket = await confirmations.claim(session, crm, actor, token, "reassign")
         if ticket.previous is not None:
             p = ticket.previous
@@ -195,7 +195,7 @@ async def _tercero_in_scope(session: AsyncSession, actor: Actor, tercero_id: int
 
 async def tercero_candidates(crm: Crm, actor: Actor, tercero_id: int) -> list[Person]:
     """Active people the actor may hand this tercero to (not its current encargado)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await _tercero_in_scope(session, actor, tercero_id)
         query = select(User).where(User.active.is_(True)).order_by(User.code)
         if not actor.is_admin:
@@ -208,7 +208,7 @@ async def preview_tercero(
     crm: Crm, actor: Actor, tercero_id: int, target_id: int
 ) -> TerceroReassignment:
     """What handing one tercero to ``target_id`` would move."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await _tercero_in_scope(session, actor, tercero_id)
         target = await session.get(User, target_id)
         if target is None:
@@ -249,7 +249,7 @@ async def reassign_tercero(
     """Make ``target_id`` the tercero's encargado and move the previous encargado's open
     follow-ups on it, in one transaction (once per confirm ``token``)."""
     _ensure_may_reassign(actor)
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         ticket = await confirmations.claim(session, crm, actor, token, "reassign_tercero")
         if ticket.previous is not None:
             p = ticket.previous

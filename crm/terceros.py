@@ -141,7 +141,7 @@ async def search(crm: Crm, actor: Actor, text: str, page: int = 0) -> SearchResu
         raise InvalidInput("error.tercero_search_length", min=MIN_SEARCH, max=MAX_SEARCH)
     nits = nit_candidates(query)
     visible = tercero_visible(actor, Tercero.id)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         condition: ColumnElement[bool] | None = None
         if nits:
             exact = Tercero.nit_base.in_(nits)
@@ -176,7 +176,7 @@ async def search(crm: Crm, actor: Actor, text: str, page: int = 0) -> SearchResu
 async def get_card(crm: Crm, actor: Actor, tercero_id: int) -> TerceroCard:
     """The tercero card: contact data, encargado, follow-up counts and cartera totals."""
     now = crm.now()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await ensure_can_see_tercero(session, actor, tercero_id)
         encargado = await session.get(User, tercero.encargado_id) if tercero.encargado_id else None
         counts = (
@@ -239,7 +239,7 @@ async def documents(
     """The relation of documents of a tercero, newest first, by type and period (inclusive)."""
     if since and until and since > until:
         raise InvalidInput("error.tercero_period_reversed")
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await ensure_can_see_tercero(session, actor, tercero_id)
         types = (
             await session.scalars(
@@ -288,7 +288,7 @@ async def tercero_followups(
     crm: Crm, actor: Actor, tercero_id: int, page: int = 0
 ) -> FollowUpsPage:
     """The tercero's follow-ups the actor may see: active ones first by due, then the rest."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await ensure_can_see_tercero(session, actor, tercero_id)
         where = (FollowUp.tercero_id == tercero_id, owner_filter(actor, FollowUp.owner_id))
         total = await session.scalar(select(func.count(FollowUp.id)).where(*where)) or 0

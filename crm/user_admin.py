@@ -75,7 +75,7 @@ async def users_page(crm: Crm, actor: Actor, page: int = 0) -> UsersPage:
     """One page of users with role, team and status; supervisors see only their team."""
     scope = _scope(actor)
     sup = aliased(User)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         count = select(func.count(User.id))
         query = (
             select(User, sup.code)
@@ -110,7 +110,7 @@ async def _supervisor_code(session: AsyncSession, user: User) -> str | None:
 
 async def get_user(crm: Crm, actor: Actor, user_id: int) -> UserView:
     """One user's card, if the actor may see it."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         user = await _load_visible(session, actor, user_id)
         return _view(user, await _supervisor_code(session, user))
 
@@ -119,7 +119,7 @@ async def supervisors(crm: Crm, actor: Actor) -> list[UserView]:
     """Active supervisors an admin can put an agent under."""
     if not actor.is_admin:
         raise NotAuthorized()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = (
             await session.scalars(
                 select(User)
@@ -176,7 +176,7 @@ async def set_role_once(
     """:func:`set_role` behind a confirm button: once per ``token``."""
     role = check_role(role)
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         user = await _load_for_admin(session, actor, user_id)
         ticket = await confirmations.claim(session, crm, actor, token, "role")
         if ticket.repeated:
@@ -214,7 +214,7 @@ async def set_supervisor(
 ) -> UserView:
     """Put an agent in a supervisor's team, or in none (admins only)."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         user = await _load_for_admin(session, actor, user_id)
         if user.role != "agent":
             raise InvalidInput("error.users_team_agents_only")
@@ -261,7 +261,7 @@ async def set_active_once(
 ) -> Outcome:
     """:func:`set_active` behind a confirm button: once per ``token``."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         user = await _load_for_admin(session, actor, user_id)
         ticket = await confirmations.claim(session, crm, actor, token, "user_active")
         if ticket.repeated:

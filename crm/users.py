@@ -10,6 +10,7 @@ from sqlalchemy import Row, bindparam, or_, select
 from crm import audit
 from crm.context import Crm
 from crm.errors import Duplicate, InvalidInput, NotFound
+from crm.text import xml_safe
 from storage.db import single_read_session
 from storage.models import ROLES, User
 
@@ -115,8 +116,8 @@ async def add_user(
 ) -> UserView:
     """Register a user; refuses duplicate codes or ids and unknown supervisors."""
     role = check_role(role)
-    code = code.strip().upper()
-    name = name.strip()
+    code = xml_safe(code).strip().upper()
+    name = xml_safe(name).strip()
     if not code or not name:
         raise InvalidInput("error.user_fields")
     async with crm.sessions.begin() as session:
@@ -170,7 +171,7 @@ async def add_user(
 
 async def list_users(crm: Crm) -> list[UserView]:
     """Every user, with the code of its supervisor."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         users = (await session.scalars(select(User).order_by(User.code))).all()
     codes = {u.id: u.code for u in users}
     return [
@@ -212,7 +213,7 @@ async def remember_language(crm: Crm, actor: Actor, language: str | None) -> Non
     """Keep the user's Telegram language so scheduled messages speak it too."""
     if actor.id is None or not language or language == actor.language:
         return
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         user = await session.get(User, actor.id)
         if user is not None:
             user.language = language

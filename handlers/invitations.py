@@ -1,18 +1,30 @@
-"""/invitar ROL [CODE] and the /start CODE link that redeems an invitation."""
+"""/invitar ROL [CODE], /invitaciones (open invitations, revocable) and the /start CODE link
+that redeems an invitation."""
 
 from __future__ import annotations
 
 import html
+from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import formatting
-from crm.invitations import AccountInactive, accept_invitation, create_invitation
+from crm.invitations import (
+    AccountInactive,
+    accept_invitation,
+    create_invitation,
+    list_open_invitations,
+    revoke_invitation,
+)
 from crm.users import Actor, resolve_actor
+from handlers.callbacks import BadCallback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.gate import refuse
+
+PREFIX = "iv"
+SHOWN = 15  # invitations listed (one revoke button each) per message
 
 
 async def invitar(update: Update, context: CrmContext) -> None:
@@ -53,5 +65,56 @@ async def redeem(update: Update, context: CrmContext, code: str) -> Actor | None
     return await resolve_actor(context.crm, user.id, user.full_name)
 
 
+async def _render_open(context: CrmContext, notice: str | None = None) -> tuple[str, Any]:
+    open_ones = await list_open_invitations(context.crm, context.me)
+    lines = [notice] if notice else []
+    if not open_ones:
+        lines.append(context.t("invites.none"))
+        return "\n".join(lines), None
+    lines.append(context.t("invites.title", total=len(open_ones)))
+    rows = []
+    for invitation in open_ones[:SHOWN]:
+        code = invitation.user_code or context.t("invite.code_from_name")
+        lines.append(
+            context.t(
+                "invites.line",
+                role=context.t(f"role.{invitation.role}"),
+                code=html.escape(code),
+                team=html.escape(invitation.supervisor_code or "—"),
+                by=html.escape(invitation.created_by),
+                expires=formatting.local_datetime(invitation.expires_at, context.crm.tz),
+            )
+        )
+        label = context.t("invites.revoke", code=invitation.user_code or f"#{invitation.id}")
+        rows.append(
+            [InlineKeyboardButton(label[:60], callback_data=pack(PREFIX, "rv", invitation.id))]
+        )
+    if len(open_ones) > SHOWN:
+        lines.append(context.t("invites.more", count=len(open_ones) - SHOWN))
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def invitaciones(update: Update, context: CrmContext) -> None:
+    """List open invitations with a revoke button each (admins only; checked by the use case)."""
+    assert update.effective_message is not None
+    text, markup = await _render_open(context)
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def on_button(update: Update, context: CrmContext) -> None:
+    """``iv:rv:ID``: revoke that invitation (re-checked by the use case), then list again."""
+    query = update.callback_query
+    assert query is not None
+    cb = unpack(query.data, PREFIX)
+    if cb.action != "rv":
+        raise BadCallback("unknown action")
+    await revoke_invitation(context.crm, context.me, cb.int_arg(0))
+    text, markup = await _render_open(context, context.t("invites.revoked"))
+    await query.answer(context.t("invites.revoked"))
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("invitar", invitar))
+    app.add_handler(CommandHandler("invitaciones", invitaciones))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))

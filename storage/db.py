@@ -22,6 +22,12 @@ SINGLE_READ = "crm_single_read"
 # transaction (the bulk import): SQLite's per-row foreign-key checks are switched off for it.
 TRUSTED_REFERENCES = "crm_trusted_references"
 _FOREIGN_KEYS_OFF = "crm_foreign_keys_off"
+# An interactive write (a user's press): on SQLite it waits at most INTERACTIVE_BUSY_MS for
+# the write lock, not the BUSY_MS that jobs, imports and the CLI wait.
+INTERACTIVE_WRITE = "crm_interactive_write"
+BUSY_MS = 30_000
+INTERACTIVE_BUSY_MS = 2_500
+_BUSY = "crm_busy_timeout_ms"
 
 
 def is_sqlite(url: str) -> bool:
@@ -80,15 +86,16 @@ def _in_transaction(dbapi_connection: Any) -> bool:
         return True
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, record: Any) -> None:
     # Let SQLAlchemy own transactions (pysqlite's implicit BEGIN would defeat BEGIN IMMEDIATE).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    record.info[_BUSY] = BUSY_MS
 
 
 def _sqlite_on_begin(conn: Any) -> None:
@@ -102,6 +109,11 @@ def _sqlite_on_begin(conn: Any) -> None:
     if options.get(READ_ONLY):
         conn.exec_driver_sql("BEGIN")
         return
+    # How long this write waits for the lock; the PRAGMA is sent only when it changes.
+    wait = INTERACTIVE_BUSY_MS if options.get(INTERACTIVE_WRITE) else BUSY_MS
+    if conn.info.get(_BUSY) != wait:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+        conn.info[_BUSY] = wait
     if options.get(TRUSTED_REFERENCES):
         # PRAGMA foreign_keys is a no-op inside a transaction: it must come before BEGIN.
         # The pooled connection is marked so the next checkout switches the checks back on,
@@ -121,6 +133,20 @@ def _sqlite_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None
 
 def make_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """SQLite's "database is locked" (the busy timeout ran out waiting for the writer)."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+@asynccontextmanager
+async def interactive_write(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """One write transaction that waits only briefly for SQLite's write lock."""
+    async with sessions.begin() as session:
+        await session.connection(execution_options={INTERACTIVE_WRITE: True})
+        yield session
 
 
 @asynccontextmanager

@@ -332,6 +332,12 @@ class Invitation(Base):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Set for `crm-bot users link CODE`: the link binds this pending user instead of adding one.
     link_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 0006: withdrawn by an admin (/invitaciones); the creator's Telegram id, for bootstrap
+    # admins (CRM_ADMIN_IDS) that have no users row. revoked_by_id is a users.id (no FK: the
+    # audit log holds the reference).
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(Integer)
+    created_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Subscription(Base):
@@ -381,3 +387,12 @@ class Confirmation(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     result: Mapped[str] = mapped_column(Text)
+class SendBudget(Base):
+    """Telegram's sending budget shared by all instances (bot/budget.py, migration 0006b)."""
+
+    __tablename__ = "send_budget"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member: Mapped[str] = mapped_column(String(32), unique=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -201,6 +201,21 @@ async def release_claims(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def renew_claims(session: AsyncSession, *, instance_id: str, until: datetime) -> int:
+    """Extend every lease this instance holds to ``until`` (never shortening one)."""
+    result = await session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.claimed_by == instance_id,
+            FollowUp.claimed_until.is_not(None),
+            FollowUp.claimed_until < until,
+        )
+        .values(claimed_until=until),
+        execution_options=NO_SYNC,
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def release_all_claims(session: AsyncSession, *, instance_id: str) -> int:
     """Drop every lease this instance holds (it is shutting down)."""
     result = await session.execute(

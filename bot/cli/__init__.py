@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from bot import redact
 from bot.cli import backup, catalog, db, demo, doctor, imports, reports, run, sync, users
 from bot.cli.common import load_settings, plain, with_crm
 from bot.cli.faults import debugging, fault_line, raw_language
@@ -47,13 +48,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "own_settings", False):  # doctor reports bad settings itself
         return int(args.func(args, None))
     settings = load_settings()
+    debug = debugging(args.debug) or settings.log_level == "DEBUG"
+    # From here on no log record, escaped exception or traceback shows the token.
+    redact.install_for(settings, debug=debug)
     try:
         return int(args.func(args, settings))
-    except (KeyboardInterrupt, SystemExit):
-        raise
+    except (KeyboardInterrupt, SystemExit) as exc:
+        return redact.fatal(exc)
     except Exception as exc:
-        if debugging(args.debug) or settings.log_level == "DEBUG":
-            raise
+        if debug:
+            print(redact.traceback_text(exc), file=sys.stderr, end="")
         token = settings.bot_token.get_secret_value() if settings.bot_token else None
         line = fault_line(
             exc,
@@ -62,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             bot_api_url=settings.bot_api_url,
             token=token,
         )
-        print(f"crm-bot: {line}", file=sys.stderr)
+        print(f"crm-bot: {redact.redact(line)}", file=sys.stderr)
         return 1
 
 

@@ -168,6 +168,10 @@ def _classify(
         host = urlsplit(bot_api_url or "https://api.telegram.org").netloc
         return "cli.fault.bot_api_unreachable", {"host": host}
     if _is_invalid_token(exc):
+        answers = " ".join(str(e) for e in _chain(exc)).lower()
+        if "not found" in answers or "404" in answers:
+            host = urlsplit(bot_api_url or "https://api.telegram.org").netloc
+            return "cli.fault.api_not_found", {"host": host}
         return "cli.fault.token_rejected", {}
     db_fault = _database_fault(exc, database_url, database)
     if db_fault is not None:

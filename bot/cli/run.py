@@ -53,6 +53,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         bad = t(settings.language, "cli.run.bad_webhook", url=args.webhook)
         print(f"crm-bot: {bad}", file=sys.stderr)
         return 2
+    from bot.webhook import limit_webhook_bodies
+
+    limit_webhook_bodies()  # bodies over 1 MB are refused before they are read
     app = build_application(settings, make_crm(settings), multi_instance=True)
     app.bot_data["mode"] = "webhook"
     app.run_webhook(
@@ -75,4 +78,6 @@ def register(sub: Any) -> None:
     )
     run.add_argument("--listen", default="0.0.0.0", help=h("run_listen"))
     run.add_argument("--port", type=int, default=8443, help=h("run_port"))
+    # Also after the subcommand (crm-bot run --debug); the top-level flag's value otherwise.
+    run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=h("debug"))
     run.set_defaults(func=cmd_run)

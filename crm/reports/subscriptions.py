@@ -120,7 +120,7 @@ async def subscribe(crm: Crm, actor: Actor, args: str | Sequence[str]) -> Subscr
     filters = parse_filters(tokens[3:])
     check_filters_apply(report, filters)
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         # Resolving now refuses unknown names and agents outside the actor's scope.
         await resolve(session, actor, ReportRequest(report, crm.today(), crm.today(), "", filters))
         existing = await session.scalar(
@@ -162,7 +162,7 @@ async def list_subscriptions(crm: Crm, actor: Actor) -> list[SubscriptionView]:
     """The actor's active subscriptions, soonest first."""
     if actor.id is None:
         return []
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         subs = (
             await session.scalars(
                 select(Subscription)
@@ -176,7 +176,7 @@ async def list_subscriptions(crm: Crm, actor: Actor) -> list[SubscriptionView]:
 async def cancel_subscription(crm: Crm, actor: Actor, subscription_id: int) -> SubscriptionView:
     """Stop a subscription (its owner or an admin)."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write() as session:
         sub = await session.get(Subscription, subscription_id, with_for_update=True)
         if sub is None or not sub.active:
             raise NotFound()
@@ -241,7 +241,7 @@ async def due_subscriptions(
     build, ``deliver``, then move ``next_run_at`` on. A delivery that crashes is retried when
     its lease ends; missed runs (bot down) are delivered once, not once per missed day."""
     now = crm.now()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         candidates = (
             await session.scalars(
                 select(Subscription.id)
@@ -258,7 +258,7 @@ async def due_subscriptions(
     for subscription_id in candidates:
         if not await _claim(crm, subscription_id, instance, lease):
             continue
-        async with crm.sessions() as session:
+        async with crm.read() as session:
             sub = await session.get(Subscription, subscription_id)
             user = await session.get(User, sub.user_id) if sub else None
         assert sub is not None

@@ -15,6 +15,10 @@ ES = {
         "Telegram rechazó el token (CRM_BOT_TOKEN): copie de nuevo el token que le dio "
         "@BotFather, o pida otro con /token"
     ),
+    "cli.fault.api_not_found": (
+        "la API de Telegram en {host} respondió 404 Not Found: revise CRM_BOT_API_URL (debe "
+        "terminar en /bot) y CRM_BOT_TOKEN (cópielo de nuevo de @BotFather)"
+    ),
     "cli.fault.db_unreachable": (
         "no se pudo conectar con la base de datos {database} ({reason}): ¿está encendido "
         "PostgreSQL y acepta conexiones en esa dirección? Revise CRM_DATABASE_URL"
@@ -63,6 +67,10 @@ EN = {
     "cli.fault.token_rejected": (
         "Telegram rejected the token (CRM_BOT_TOKEN): copy the token @BotFather gave you "
         "again, or ask it for a new one with /token"
+    ),
+    "cli.fault.api_not_found": (
+        "the Telegram Bot API at {host} answered 404 Not Found: check CRM_BOT_API_URL (it "
+        "must end in /bot) and CRM_BOT_TOKEN (copy it again from @BotFather)"
     ),
     "cli.fault.db_unreachable": (
         "could not connect to the database {database} ({reason}): is PostgreSQL running and "

@@ -8,11 +8,13 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 from telegram import Bot
-from telegram.error import TimedOut
+from telegram.error import NetworkError, TimedOut
 
 from crm import followups
 from crm import notifications as nt
@@ -225,16 +227,31 @@ async def test_429_waits_retry_after_and_sends_once(
     assert report.pinged == [fid]
 
 
+def not_sent() -> TimedOut:
+    """A timeout before the request left (connecting): Telegram never saw it."""
+    exc = TimedOut()
+    exc.__cause__ = httpx.ConnectTimeout("connect timed out")
+    return exc
+
+
+def no_answer() -> TimedOut:
+    """The read timeout after the request went out: maybe delivered."""
+    exc = TimedOut()
+    exc.__cause__ = httpx.ReadTimeout("read timed out")
+    return exc
+
+
 async def test_network_errors_retry_with_backoff_then_release_never_drop(
     crm: Crm, world: dict[str, int], clock: FakeClock, tg: Bot, request_: RecordingRequest
 ) -> None:
     [fid] = await add_followups(crm, world["LUIS"], world["tercero"], clock.now())
     request_.scripted["sendMessage"] = [
-        TimedOut(),
+        not_sent(),
         error(502, "Bad Gateway"),
         error(500, "Internal Server Error"),
-        TimedOut(),  # 4 attempts: this round gives up
+        NetworkError("httpx.ConnectError: refused"),  # 4 attempts: this round gives up
     ]
+    request_.scripted["sendMessage"][-1].__cause__ = httpx.ConnectError("refused")
     sleeps = Sleeps()
     n = notifier(crm, tg, sleep=sleeps)
     report = await n.run_round()
@@ -253,9 +270,67 @@ async def test_a_transient_error_is_retried_within_the_round(
     crm: Crm, world: dict[str, int], clock: FakeClock, tg: Bot, request_: RecordingRequest
 ) -> None:
     [fid] = await add_followups(crm, world["LUIS"], world["tercero"], clock.now())
-    request_.scripted["sendMessage"] = [TimedOut()]
+    request_.scripted["sendMessage"] = [not_sent()]
     report = await notifier(crm, tg).run_round()
     assert report.pinged == [fid] and len(messages(request_)) == 2
+
+
+@pytest.mark.parametrize(
+    "lost",
+    [
+        no_answer,
+        lambda: TimedOut(),  # a timeout we cannot place: counted as maybe delivered
+        lambda: _caused(NetworkError("httpx.ReadError: reset"), httpx.ReadError("reset")),
+        lambda: _caused(
+            NetworkError("httpx.RemoteProtocolError: closed"),
+            httpx.RemoteProtocolError("server disconnected"),
+        ),
+    ],
+)
+async def test_a_send_without_an_answer_is_recorded_not_resent(
+    crm: Crm,
+    world: dict[str, int],
+    clock: FakeClock,
+    tg: Bot,
+    request_: RecordingRequest,
+    lost: Any,
+) -> None:
+    """Telegram took the request but its answer never came: it may be in the chat already.
+    One attempt, recorded as sent; later rounds do not ping that due time again."""
+    [fid] = await add_followups(crm, world["LUIS"], world["tercero"], clock.now())
+    request_.scripted["sendMessage"] = [lost() for _ in range(20)]
+    sleeps = Sleeps()
+    n = notifier(crm, tg, sleep=sleeps)
+    report = await n.run_round()
+    assert report.pinged == [fid] and report.unknown == [fid] and report.released == []
+    assert sleeps.delays == []  # no retry
+    for _ in range(5):
+        clock.advance(minutes=1)
+        await n.run_round()
+    assert len(messages(request_)) == 1
+    row = await followup(crm, fid)
+    assert row.notified_due_at == row.due_at and row.claimed_by is None
+
+
+async def test_unanswered_digests_and_escalations_are_not_resent(
+    crm: Crm, world: dict[str, int], clock: FakeClock, tg: Bot, request_: RecordingRequest
+) -> None:
+    await add_followups(crm, world["LUIS"], world["tercero"], clock.now() - timedelta(hours=50))
+    request_.scripted["sendMessage"] = [no_answer() for _ in range(50)]
+    n = notifier(crm, tg)
+    first = await n.run_round()
+    assert first.escalated and len(first.unknown) == 1
+    sent_first = len(messages(request_))
+    for _ in range(3):
+        clock.advance(minutes=1)
+        again = await n.run_round()
+        assert again.pinged == [] and again.escalated == []
+    assert len(messages(request_)) == sent_first
+
+
+def _caused(exc: NetworkError, cause: BaseException) -> NetworkError:
+    exc.__cause__ = cause
+    return exc
 
 
 async def test_forbidden_marks_unreachable_and_tells_the_supervisor_once(

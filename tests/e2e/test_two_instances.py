@@ -168,6 +168,14 @@ class Instance:
     def output(self) -> str:
         return self.log.read_text()
 
+    def listening(self) -> bool:
+        """PTB registers the webhook (setWebhook) just *before* its server listens."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
     def stop(self, timeout: float = 60) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -259,6 +267,7 @@ def test_two_webhook_instances_share_one_database_without_doubling(
     hooks = Webhooks(api)
     try:
         wait_until(lambda: len(api.calls_to("setWebhook")) >= 2, "both webhooks", timeout=60)
+        wait_until(lambda: a.listening() and b.listening(), "both servers listening", timeout=30)
         for call in api.calls_to("setWebhook"):
             assert call.params["secret_token"] == SECRET
             assert call.params["url"] in (a.url, b.url)
