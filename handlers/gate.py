@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
+from crm.errors import Busy
 from crm.notifications import user_is_back
 from crm.strangers import claim_refusal
 from crm.users import Actor, remember_language, resolve_actor
@@ -49,8 +50,10 @@ async def _speak_their_language(
     if telegram_code:
         context.lang = pick_language(telegram_code, context.settings.language)
         if context.lang != actor.language:
-            await remember_language(context.crm, actor, context.lang)
-            actor = replace(actor, language=context.lang)
+            # Best effort: during an import (Busy) it is stored at a later update instead.
+            with contextlib.suppress(Busy):
+                await remember_language(context.crm, actor, context.lang)
+                actor = replace(actor, language=context.lang)
     elif actor.language:
         context.lang = pick_language(actor.language, context.settings.language)
     if actor.id is not None:

@@ -122,3 +122,17 @@ async def test_an_invitation_registers_the_invitees_language(bot: BotHarness) ->
     welcome = await bot.text(888, f"/start {code}", language="en-US")
     assert "Hello" in welcome[-1].text
     assert await _language(bot, 888) == "en"
+
+
+async def test_during_an_import_the_language_is_used_and_stored_later(bot: BotHarness) -> None:
+    from storage import maintenance
+
+    with maintenance.importing(bot.crm.url):
+        maintenance._seen.clear()
+        calls = await bot.text(Team.luis, "/ayuda", language="en")
+    maintenance._seen.clear()
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert "This is what you can do" in calls[0].text
+    assert await _language(bot, Team.luis) is None  # the database was busy: not yet
+    await bot.text(Team.luis, "/ayuda", language="en")
+    assert await _language(bot, Team.luis) == "en"
