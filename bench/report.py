@@ -1,7 +1,8 @@
 """Benchmark 3: a 100k-row ``seguimientos`` report against xlsxwriter ``constant_memory``.
 
 Ours is the real path of ``/informe`` and ``crm-bot report``: ``crm.reports.build_report``
-(streamed query on the event loop, rows converted and written by openpyxl in a worker thread).
+(streamed query on the event loop, rows converted and written by xlsxwriter in
+``constant_memory`` mode in a worker thread, with wrap, print setup and the Resumen charts).
 The baseline is the fastest plain pipeline we know: the same rows fetched with raw ``sqlite3``
 and written by xlsxwriter in ``constant_memory`` mode with the same number formats.
 
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +35,7 @@ from bench.data import NOW, Scale, fill_sqlite
 
 ROWS = 100_000
 TICK = 0.005
+DAY = timedelta(days=1)
 TARGET_RATIO = 1.5
 TARGET_RSS_MB = 80.0
 TARGET_STALL_MS = 100.0
@@ -45,8 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def prepare(folder: str, rows: int) -> str:
-    """A migrated SQLite file with ``rows`` follow-ups (closed ones with a state) and one
-    'created' event each, so the report's last-activity column has something to find."""
+    """A migrated SQLite file with ``rows`` follow-ups (closed ones with a state), one
+    'created' event each, so the report's last-activity column has something to find, and a
+    two-line observation on every fourth one."""
     from storage.db import make_engine
     from storage.migrate import upgrade
 
@@ -66,6 +69,12 @@ def prepare(folder: str, rows: int) -> str:
         con.execute(
             "INSERT INTO followup_events (followup_id, kind, at, actor_id, text) "
             "SELECT id, 'created', created_at, owner_id, note FROM followups"
+        )
+        # Every fourth follow-up has an observation logged a day later (Observaciones).
+        con.execute(
+            "INSERT INTO followup_events (followup_id, kind, at, actor_id, text) "
+            "SELECT id, 'observation', datetime(created_at, '+1 day'), owner_id, "
+            "'Llamó el cliente' || char(10) || 'pide otra fecha' FROM followups WHERE id % 4 = 0"
         )
     con.execute("ANALYZE")
     con.close()
@@ -141,12 +150,16 @@ BASELINE_SQL = """
 SELECT f.id, t.nit, t.name, ty.name, s.name, f.status, u.name, f.created_at, f.due_at,
        f.closed_at, f.postpone_count,
        (SELECT max(e.at) FROM followup_events e WHERE e.followup_id = f.id),
-       f.note, f.root_id
+       f.note, f.root_id, d.doc_type, d.number, d.balance,
+       (SELECT group_concat(o.text, char(10)) FROM (
+            SELECT e.text FROM followup_events e
+            WHERE e.followup_id = f.id AND e.kind = 'observation' ORDER BY e.at DESC) o)
 FROM followups f
 JOIN terceros t ON t.id = f.tercero_id
 JOIN followup_types ty ON ty.id = f.type_id
 JOIN users u ON u.id = f.owner_id
 LEFT JOIN states s ON s.id = f.state_id
+LEFT JOIN documents d ON d.id = f.document_id
 ORDER BY f.id
 """
 STATUS = {"active": "Activo", "closed": "Cerrado", "discarded": "Descartado"}
@@ -166,7 +179,10 @@ def _baseline(db: str, out_dir: str) -> dict[str, Any]:
     headers = [
         "ID", "NIT", "Tercero", "Tipo", "Estado", "Responsable", "Creado", "Vence", "Cerrado",
         "Posposiciones", "Última actividad", "Observaciones", "Seguimiento principal",
+        "Días de mora", "Documento", "Saldo documento",
     ]  # fmt: skip
+    money = book.add_format({"num_format": '"$" #,##0'})
+    now = NOW.astimezone(UTC)
     sheet.write_row(0, 0, headers, bold)
     con = sqlite3.connect(db)
 
@@ -191,9 +207,16 @@ def _baseline(db: str, out_dir: str) -> dict[str, Any]:
                 if moment is not None:
                     sheet.write_datetime(rows, col, moment.replace(tzinfo=None), when)
             sheet.write_number(rows, 9, r[10])
-            if r[12] is not None:
-                sheet.write_string(rows, 11, r[12])
+            notes = "\n".join(n for n in (r[17], r[12]) if n)
+            if notes:
+                sheet.write_string(rows, 11, notes)
             sheet.write_number(rows, 12, r[13] or r[0])
+            due = datetime.fromisoformat(r[8]).replace(tzinfo=UTC)
+            late = -(-(now - due) // DAY) if r[5] == "active" and due < now else 0
+            sheet.write_number(rows, 13, late)
+            if r[14] is not None:
+                sheet.write_string(rows, 14, f"{r[14]}-{r[15]}")
+                sheet.write_number(rows, 15, r[16], money)
     con.close()
     book.close()
     seconds = time.perf_counter() - started

@@ -90,6 +90,7 @@ class Agenda:
 
 # --- parsing (pure) --------------------------------------------------------------------------
 
+
 def parse_agenda_args(
     text: str | None,
     types: Sequence[CatalogItem],

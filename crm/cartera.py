@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from crm import confirmations, followups
+from crm import balances, confirmations, followups
 from crm.context import Crm
 from crm.errors import Duplicate, InvalidInput, NotFound
 from crm.permissions import can_act_for, ensure_can_act_for
@@ -103,6 +103,8 @@ class BookSummary:
     uncovered: int
     top: tuple[TerceroDebt, ...]
     agents: tuple[AgentSplit, ...]
+    # Money collected on the book's documents since the 1st of this month (balance history).
+    collected_month: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -305,7 +307,11 @@ async def book_summary(crm: Crm, actor: Actor, agent_code: str | None = None) ->
         agents: tuple[AgentSplit, ...] = ()
         if scope in ("team", "all"):
             agents = await _split_by_encargado(session, where, today)
-    return BookSummary(scope, agent_name, today, totals, documents, uncovered, top, agents)
+        month_start = crm.local_midnight(today.replace(day=1))
+        collected = await balances.collected_in(session, scope_clause, month_start, crm.now())
+    return BookSummary(
+        scope, agent_name, today, totals, documents, uncovered, top, agents, collected
+    )
 
 
 async def _top_overdue(

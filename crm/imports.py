@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import audit, geo
+from crm import audit, balances, geo
 from crm.context import Crm
 from crm.errors import CrmError
 from crm.parsing import (
@@ -700,8 +700,12 @@ class _DocumentImporter(_Importer):
         # One record per (type, number), the later row winning; keys taken in C, as this
         # runs for every row of the book.
         unique = list(dict(zip(map(_DOCUMENT_KEY, records), records, strict=True)).values())
+        before = await balances.before_upsert(self.session, unique, self.columns)
         inserted, updated = await bulk.upsert_document_rows(
             self.session, unique, self.columns, bound=self.bound
+        )
+        await balances.record_changes(
+            self.session, before, self.crm.now(), inserted=inserted, updated=updated
         )
         result.inserted += inserted
         result.updated += updated

@@ -150,12 +150,7 @@ def parse_period(words: list[str], today: date) -> tuple[Period | None, list[str
         return Period("range", today.replace(day=1), today, "mes"), rest[1:]
     last = _LAST_DAYS.fullmatch(first)
     consumed = 1
-    if (
-        last is None
-        and first.isdigit()
-        and len(rest) > 1
-        and normalize_text(rest[1]) in DAY_UNITS
-    ):
+    if last is None and first.isdigit() and len(rest) > 1 and normalize_text(rest[1]) in DAY_UNITS:
         last, consumed = _LAST_DAYS.fullmatch(first + normalize_text(rest[1])), 2
     if last is not None:
         days = int(last.group(1))

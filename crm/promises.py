@@ -2,11 +2,12 @@
 
 Recording a promise moves the follow-up's due to 08:00 local time on the promised date (the
 start of the working day, so the agent is reminded to check the payment that morning). The
-promise is kept ("cumplido") once the document's balance has gone down by at least the promised
-amount since the promise was made, and broken ("incumplido") once the promised date has passed
-without that. A broken promise leaves the due on the promised date, so the follow-up shows as
-overdue in the agenda. ``evaluate_promises`` is called by the documents importer after every
-import and by a daily job (run it after the morning import).
+promise is kept ("cumplido") once the balance history (``crm.balances``) shows at least the
+promised amount collected on the document since the promise was made, and broken
+("incumplido") once the promised date has passed without that. A broken promise leaves the
+due on the promised date, so the follow-up shows as overdue in the agenda.
+``evaluate_promises`` is called by the documents importer after every import and by a daily
+job (run it after the morning import).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import audit
+from crm import audit, balances
 from crm.context import Crm
 from crm.errors import AlreadyFinished, InvalidInput, NotFound
 from crm.formatting import day, money
@@ -262,7 +263,9 @@ async def evaluate_promises(crm: Crm) -> PromiseOutcome:
             )
         ).all()
         for promise, document, followup in rows:
-            paid = promise.balance_at_promise - max(document.balance, Decimal("0"))
+            # The balance history says what was collected on the document since the promise
+            # (a later increase, e.g. a debit note, does not undo a payment).
+            paid = await balances.collected_on_document(session, document.id, promise.created_at)
             if paid >= promise.amount:
                 status, kind = "kept", "promise_kept"
                 kept.append(promise.id)

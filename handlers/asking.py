@@ -481,6 +481,8 @@ async def cancel_command(update: Update, context: CrmContext) -> None:
     await update.effective_message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=REMOVE if _had_keyboard(question) else None
     )
+
+
 def _had_keyboard(question: Question | None) -> bool:
     return question is not None and question.reply_keyboard
 

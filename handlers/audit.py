@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from collections.abc import Mapping
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -16,36 +16,13 @@ from handlers.callbacks import BadCallback, pack, unpack
 from handlers.context import CrmContext
 
 PATTERN = r"^ad:(aud|audx):"
-MAX_VALUE = 60
 MAX_ENTRY = 360
 
 
-def _short(value: Any) -> str:
-    text = "∅" if value is None else str(value)
-    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
-
-
-def _changes(row: AuditRow) -> str:
-    before, after = row.before or {}, row.after or {}
-    parts = []
-    for key in sorted(before.keys() | after.keys()):
-        if key in before and key in after:
-            parts.append(f"{key}: {_short(before[key])} → {_short(after[key])}")
-        elif key in after:
-            parts.append(f"{key}: {_short(after[key])}")
-        else:
-            parts.append(f"{key}: {_short(before[key])} → ∅")
-    return "; ".join(parts)
-
-
-def _entry(context: CrmContext, row: AuditRow) -> str:
-    who = row.actor_code or context.t("audit.system")
-    head = (
-        f"{formatting.local_datetime(row.at, context.crm.tz)} · {who} · "
-        f"{row.entity} #{row.entity_id} · {row.action}"
-    )
-    changes = _changes(row)
-    text = head + ("\n   " + changes if changes else "")
+def _entry(context: CrmContext, row: AuditRow, names: Mapping[str, str]) -> str:
+    """One change in words, after its local time."""
+    when = formatting.local_datetime(row.at, context.crm.tz)
+    text = f"{when} · {audit_trail.sentence(row, context.lang, context.crm.tz, names)}"
     if len(text) > MAX_ENTRY:
         text = text[: MAX_ENTRY - 1] + "…"
     return html.escape(text)
@@ -80,7 +57,7 @@ async def _render(
     else:
         title = context.t("audit.title")
     lines = [title + f" ({result.page + 1}/{result.pages}, {result.total})"]
-    lines += [_entry(context, r) for r in result.rows] or [context.t("audit.empty")]
+    lines += [_entry(context, r, result.names) for r in result.rows] or [context.t("audit.empty")]
     kind, arg = _filter_parts(flt)
     nav = keyboards.pager(
         result.page, result.pages, lambda p: pack("ad", "aud", kind, arg, p)
@@ -97,7 +74,7 @@ async def _render(
 
 
 async def _send_excel(context: CrmContext, chat_id: int, flt: AuditFilter) -> None:
-    data = await audit_trail.export_audit(context.crm, context.me, flt)
+    data = await audit_trail.export_audit(context.crm, context.me, flt, context.lang)
     stamp = context.crm.local_now().strftime("%Y%m%d-%H%M")
     await context.bot.send_document(
         chat_id,

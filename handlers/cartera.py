@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from crm import cartera, promises, terceros
+from crm import cartera, charts, promises, terceros
 from crm.cartera import AgingTotals, BookSummary, TerceroCartera
 from crm.formatting import day, money
 from handlers import asking
@@ -75,6 +75,7 @@ def render_book(
         lines.append(
             context.t("cartera.counts", documents=book.documents, uncovered=book.uncovered)
         )
+    lines.append(context.t("cartera.collected_month", amount=money(book.collected_month)))
     if book.agents:
         lines += ["", context.t("cartera.split_title")]
         lines += [
@@ -250,6 +251,23 @@ async def cartera_command(update: Update, context: CrmContext) -> None:
     """/cartera [agente:CODIGO]: the book by age, the top debtors and the per-agent split."""
     code = _agent_arg(list(context.args or []))
     book = await cartera.book_summary(context.crm, context.me, agent_code=code)
+    message = update.effective_message
+    # The picture first, so the book's text and its buttons stay last in the chat.
+    if book.documents and message is not None:
+        picture = charts.BarChart(
+            context.t("cartera.chart_title"),
+            tuple(context.t(f"cartera.bucket.{bucket}") for bucket, _ in book.totals.by_bucket()),
+            tuple(amount for _, amount in book.totals.by_bucket()),
+            money=True,
+            subtitle=context.t(
+                "cartera.chart_note",
+                total=money(book.totals.total),
+                collected=money(book.collected_month),
+            ),
+        )
+        await context.bot.send_photo(
+            message.chat_id, photo=await charts.render(picture, context.lang)
+        )
     await show(update, context, *render_book(context, book, code))
 
 

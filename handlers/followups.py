@@ -687,9 +687,7 @@ def _question(context: CrmContext, q: asking.Question) -> str:
     return context.t(QUESTION_KEYS[q.kind], id=q.data["id"], limit=uc.MAX_NOTE)
 
 
-async def _again(
-    update: Update, context: CrmContext, error: str, q: asking.Question
-) -> bool:
+async def _again(update: Update, context: CrmContext, error: str, q: asking.Question) -> bool:
     """Explain what was wrong and ask the same question again; it stays pending."""
     assert update.effective_message is not None
     await update.effective_message.reply_text(

@@ -124,9 +124,7 @@ async def _ask(
     text: str,
     rows: list[list[InlineKeyboardButton]] | None = None,
 ) -> None:
-    await asking.ask(
-        update, context, kind, text, buttons=rows, what=context.t(f"ask.what.{kind}")
-    )
+    await asking.ask(update, context, kind, text, buttons=rows, what=context.t(f"ask.what.{kind}"))
 
 
 def _buttons_only(context: CrmContext) -> None:

@@ -9,6 +9,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from crm import charts
 from crm.errors import CrmError
 from crm.formatting import day, local_datetime, money
 from crm.reports import (
@@ -85,6 +86,9 @@ async def send_report(
     try:
         if not summary_sent:
             await bot.send_message(chat_id, summary_text(lang, report), parse_mode=ParseMode.HTML)
+        if report.picture is not None:
+            # The chart at a glance, drawn off the event loop, then the file itself.
+            await bot.send_photo(chat_id, photo=await charts.render(report.picture, lang))
         with report.path.open("rb") as handle:
             await bot.send_document(chat_id, document=handle, filename=report.filename)
     finally:

@@ -387,6 +387,8 @@ class Confirmation(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     result: Mapped[str] = mapped_column(Text)
+
+
 class SendBudget(Base):
     """Telegram's sending budget shared by all instances (bot/budget.py, migration 0006b)."""
 
@@ -396,3 +398,24 @@ class SendBudget(Base):
     member: Mapped[str] = mapped_column(String(32), unique=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class BalanceChange(Base):
+    """One document's saldo as a documentos import changed it: the balance history.
+
+    ``old_balance`` is None when the import brought the document in (new cartera). A
+    decrease is money collected (recaudo), credited to ``encargado_id``, the tercero's
+    encargado at the time of the import."""
+
+    __tablename__ = "balance_changes"
+    __table_args__ = (
+        Index("ix_balance_changes_document_id_at", "document_id", "at"),
+        Index("ix_balance_changes_encargado_id_at", "encargado_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    old_balance: Mapped[Decimal | None] = mapped_column(Money)
+    new_balance: Mapped[Decimal] = mapped_column(Money)
+    encargado_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column
+from crm.charts import BarChart
+from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column, SummaryTable, label
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from crm.reports.rows import Context
     from crm.reports.scope import Scope
 
-CHUNK = 250  # rows per fetch and per write; smaller chunks keep event-loop stalls short
+CHUNK = 100  # rows per fetch and per write; smaller chunks keep event-loop stalls short
 
 
 class ReportKind:
@@ -61,13 +62,26 @@ class ReportKind:
         async for chunk in result.partitions(CHUNK):
             yield chunk
 
+    def total_row(self, ctx: Context) -> Sequence[Any] | None:
+        """A bold totals row under the data rows (not counted as a row)."""
+        return None
+
     def facts(self, ctx: Context) -> list[tuple[str, Any]]:
         """Lines added under the Resumen's standard facts."""
         return []
 
     def series(self, ctx: Context) -> list[tuple[str, list[tuple[str, Any]]]]:
-        """Measures charted side by side instead of the breakdown (one column each)."""
+        """Measures per category, charted side by side (one column each): a simpler way
+        to give the Resumen one table (see :meth:`tables`)."""
         return []
+
+    def tables(self, ctx: Context) -> list[SummaryTable]:
+        """The Resumen's tables (each charted beside it): by default :meth:`series` as one
+        table, else the breakdown."""
+        series = self.series(ctx)
+        if series:
+            return [series_table(ctx.lang, series)]
+        return [ctx.breakdown.table(ctx.lang)] if ctx.breakdown is not None else []
 
     def chat_breakdown(self, ctx: Context) -> tuple[BreakdownLine, ...]:
         """The lines the chat summary lists (by default the Resumen's breakdown)."""
@@ -77,9 +91,42 @@ class ReportKind:
             return ()
         return tuple(BreakdownLine(k, c, a) for k, c, a in ctx.breakdown.items())
 
+    def picture(self, ctx: Context) -> BarChart | None:
+        """The chart sent with the file in the chat: by default the Resumen's first table."""
+        tables = self.tables(ctx)
+        if not tables or not tables[0].chart:
+            return None
+        table = tables[0]
+        column = table.chart[0]
+        return BarChart(
+            table.title,
+            tuple(str(r[0]) for r in table.rows),
+            tuple(r[column] for r in table.rows),
+            money=table.kinds[column] == "money",
+        )
+
     def total(self, ctx: Context) -> Decimal | None:
         """A total amount for the chat summary (cartera's balance)."""
         return None
+
+
+def series_table(
+    lang: str, series: Sequence[tuple[str, Sequence[tuple[str, Any]]]]
+) -> SummaryTable:
+    """Series (name, [(category, value)]) as one Resumen table: a column per series."""
+    names = [name for name, _ in series]
+    categories = [category for category, _ in series[0][1]]
+    rows = [
+        [category, *(s[1][i][1] if i < len(s[1]) else 0 for s in series)]
+        for i, category in enumerate(categories)
+    ]
+    return SummaryTable(
+        label(lang, "chart.agent"),
+        ["", *names],
+        rows or [[label(lang, "summary.no_data"), *(0 for _ in series)]],
+        ("text", *("number" for _ in series)),
+        chart=tuple(range(1, len(series) + 1)),
+    )
 
 
 _KINDS: dict[str, ReportKind] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,13 @@ class Context:
     total: Decimal = field(default_factory=lambda: Decimal(0))
     # Rows a kind computed whole (desempeño) and keeps for its chart and chat summary.
     computed: list[tuple[Any, ...]] = field(default_factory=list)
+    # Whatever else a kind accumulates while rows are written (its own type).
+    extra: Any = None
+    now: datetime = field(init=False)
+    extra_dialect: str = "sqlite"  # the database the rows come from (set by the kind)
+
+    def __post_init__(self) -> None:
+        self.now = self.crm.now()
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The request's local days as a half-open UTC range."""
@@ -49,3 +56,11 @@ def aging_bucket(days: int) -> str:
 
 def bucket_label(lang: str, bucket: str) -> str:
     return label(lang, "bucket.current") if bucket == BUCKETS[0] else bucket
+
+
+def utc(value: datetime | str | None) -> datetime | None:
+    """A UTC instant from the database: a datetime, or SQLite's naive UTC ISO text."""
+    if value is None or value.__class__ is not str:
+        return value  # type: ignore[return-value]
+    parsed = datetime.fromisoformat(value)  # type: ignore[arg-type]
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

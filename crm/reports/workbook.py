@@ -1,55 +1,41 @@
-"""The synchronous half of a report: an openpyxl write-only workbook fed chunk by chunk.
+"""The synchronous half of a report: an xlsxwriter ``constant_memory`` workbook fed chunk by
+chunk.
 
-Everything here runs in a worker thread (never on the event loop). The data sheet's rows are
-serialised straight to a temporary file as they arrive (inline strings), so memory stays flat
-as rows grow; openpyxl writes everything else (styles, widths, frozen header, filter, the
-Resumen sheet and its chart) and the rows are spliced into its file when the book is saved.
-openpyxl's per-cell objects cost ~20 µs a cell, which made a 100k-row report several times
-slower than it needs to be; a row here is one string join.
+Everything here runs in a worker thread (never on the event loop). xlsxwriter streams each
+finished row of the data sheet to its temporary file, so memory stays flat as rows grow; its
+own features give the number formats, wrapped text, one font family, frozen header,
+autofilter, print setup, the Resumen tables and their charts (value axes from zero).
 Column headers and workbook labels live here, not in the chat catalog, because they are the
 file's format (the issue fixes them) rather than chat text.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
-import os
 import re
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet.filters import AutoFilter
+import xlsxwriter
 
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 DATE_FORMAT = "DD/MM/YYYY"
 MONEY_FORMAT = '"$" #,##0'
+MONEY_CENTS_FORMAT = '"$" #,##0.00'
 PERCENT_FORMAT = "0.0%"
+DECIMAL_FORMAT = "0.0"
+FONT = "Calibri"
 # Excel's hard limits: rows per sheet (minus the header) and characters per cell.
 EXCEL_MAX_ROWS = 1_048_575
 EXCEL_MAX_CHARS = 32_767
 # Text starting with these is a formula (or DDE payload) to Excel/LibreOffice.
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-
-BOLD = Font(bold=True)
-# Excel's day 0 for the 1900 date system; serials from 1900-03-01 on are plain day counts.
-EXCEL_EPOCH = datetime(1899, 12, 30)
-EXCEL_LEAP_BUG_END = datetime(1900, 3, 1)
-DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -58,7 +44,7 @@ class Column:
 
     es: str
     en: str
-    kind: str  # text | int | datetime | date | money | percent
+    kind: str  # text | int | decimal | datetime | date | money | percent
     width: float
 
     def header(self, lang: str) -> str:
@@ -82,6 +68,16 @@ LABELS: dict[str, dict[str, str]] = {
         "summary.none": "Ninguno",
         "summary.cutoff": "Saldos al corte de hoy (el periodo no aplica a la cartera)",
         "summary.no_data": "Sin datos",
+        "summary.total": "Total",
+        "summary.overdue": "Vencidos",
+        "summary.collected": "Total recaudado",
+        "summary.more": "… y {n} observaciones más antiguas",
+        "summary.no_encargado": "Sin encargado",
+        "footer": "&L&A&CPágina &P de &N",
+        "age.current": "Al día",
+        "chart.age": "Por días de mora",
+        "chart.recaudo_agent": "Recaudado por encargado",
+        "chart.recaudo_day": "Recaudado por día",
         "breakdown.count": "Cantidad",
         "breakdown.documents": "Documentos",
         "breakdown.balance": "Saldo",
@@ -123,6 +119,16 @@ LABELS: dict[str, dict[str, str]] = {
         "summary.none": "None",
         "summary.cutoff": "Balances as of today (the period does not apply to cartera)",
         "summary.no_data": "No data",
+        "summary.total": "Total",
+        "summary.overdue": "Overdue",
+        "summary.collected": "Total collected",
+        "summary.more": "… and {n} older observations",
+        "summary.no_encargado": "No account manager",
+        "footer": "&L&A&CPage &P of &N",
+        "age.current": "Not overdue",
+        "chart.age": "By days overdue",
+        "chart.recaudo_agent": "Collected by account manager",
+        "chart.recaudo_day": "Collected by day",
         "breakdown.count": "Count",
         "breakdown.documents": "Documents",
         "breakdown.balance": "Balance",
@@ -173,17 +179,35 @@ class TooManyRows(Exception):
 
 
 @dataclass
+class SummaryTable:
+    """One table of the Resumen sheet, charted beside it.
+
+    ``kinds`` are the columns' cell kinds (as :class:`Column`); ``chart`` the indexes of the
+    columns drawn as series (none: no chart); ``total`` an optional last row, in bold."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    kinds: Sequence[str]
+    chart: Sequence[int] = (1,)
+    total: Sequence[Any] | None = None
+    widths: Sequence[float] = ()
+
+
+@dataclass
 class Breakdown:
-    """The Resumen's table and chart: label -> count (and amount for cartera)."""
+    """A Resumen table: label -> count (and amount for cartera)."""
 
     title_key: str
     header: str  # the first column's header (a data column's label)
     with_amount: bool = False
     fixed: tuple[str, ...] = ()  # labels always listed, in this order (aging buckets)
+    counts: dict[str, int] = field(init=False)
+    amounts: dict[str, Decimal] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.counts: dict[str, int] = {k: 0 for k in self.fixed}
-        self.amounts: dict[str, Decimal] = {k: Decimal(0) for k in self.fixed}
+        self.counts = {k: 0 for k in self.fixed}
+        self.amounts = {k: Decimal(0) for k in self.fixed}
 
     def add(self, key: str, amount: Decimal | None = None) -> None:
         self.counts[key] = self.counts.get(key, 0) + 1
@@ -198,9 +222,40 @@ class Breakdown:
             (k, self.counts[k], self.amounts.get(k) if self.with_amount else None) for k in keys
         ]
 
+    def table(self, lang: str) -> SummaryTable:
+        """The breakdown as a Resumen table with its totals row and chart."""
+        items = self.items()
+        total_label = label(lang, "summary.total")
+        if self.with_amount:
+            rows: list[list[Any]] = [[k, c, a or Decimal(0)] for k, c, a in items]
+            return SummaryTable(
+                label(lang, self.title_key),
+                [
+                    self.header,
+                    label(lang, "breakdown.documents"),
+                    label(lang, "breakdown.balance"),
+                ],
+                rows or [[label(lang, "summary.no_data"), 0, Decimal(0)]],
+                ("text", "int", "money"),
+                chart=(2,),
+                total=[
+                    total_label,
+                    sum(r[1] for r in rows),
+                    sum((r[2] for r in rows), Decimal(0)),
+                ],
+            )
+        rows = [[k, c] for k, c, _ in items]
+        return SummaryTable(
+            label(lang, self.title_key),
+            [self.header, label(lang, "breakdown.count")],
+            rows or [[label(lang, "summary.no_data"), 0]],
+            ("text", "int"),
+            total=[total_label, sum(r[1] for r in rows)],
+        )
+
 
 class ReportBook:
-    """A write-only workbook with one data sheet and the Resumen sheet."""
+    """A ``constant_memory`` workbook with one data sheet and the Resumen sheet."""
 
     def __init__(
         self,
@@ -218,145 +273,297 @@ class ReportBook:
         self.account = account
         self.rows = 0
         self.saved = False
-        self.wb = Workbook(write_only=True)
-        self.data = self.wb.create_sheet(label(lang, f"sheet.{kind}"))
-        self.summary = self.wb.create_sheet(label(lang, "sheet.summary"))
-        # Column widths and frozen panes must be set before the first row is streamed.
-        for index, column in enumerate(self.columns, 1):
-            self.data.column_dimensions[get_column_letter(index)].width = column.width
-        self.data.freeze_panes = "A2"
-        self.rows_out = _SheetRows(self.data, [c.kind for c in self.columns])
-        self.rows_out.write_header([c.header(lang) for c in self.columns])
-
-    # --- cells ----------------------------------------------------------------------------
-
-    def _bold(self, value: Any, sheet: Any = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet or self.data, value)
-        cell.font = BOLD
-        return cell
-
-    def cell(self, sheet: Any, value: Any, kind: str) -> Any:
-        """One value as a cell of the right type and number format."""
-        if value is None:
-            return None
-        if kind == "text" or isinstance(value, str):
-            return text_cell(sheet, str(value))
-        if kind in ("datetime", "date"):
-            cell = WriteOnlyCell(sheet, value)
-            cell.number_format = DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
-            return cell
-        if kind in ("money", "percent"):
-            cell = WriteOnlyCell(sheet, value)
-            cell.number_format = MONEY_FORMAT if kind == "money" else PERCENT_FORMAT
-            return cell
-        return value
+        # xlsxwriter's row files go to a folder of our own, so abandoning removes them all.
+        self.tmpdir = tempfile.mkdtemp(prefix="informe-rows-")
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "tmpdir": self.tmpdir,
+                "use_zip64": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                # Every cell (the default style included) is top-aligned, so a row with a
+                # wrapped multi-line cell still reads across; cells without their own format
+                # then need no style attribute at all (less to write per cell).
+                "default_format_properties": {"font_name": FONT, "font_size": 11, "valign": "top"},
+            },
+        )
+        self.formats = _Formats(self.wb)
+        self.data = self.wb.add_worksheet(label(lang, f"sheet.{kind}"))
+        self.summary = self.wb.add_worksheet(label(lang, "sheet.summary"))
+        f = self.formats
+        self.kinds = [c.kind for c in self.columns]
+        self.cell_formats = [f.for_kind(k) for k in self.kinds]
+        for index, column in enumerate(self.columns):
+            self.data.set_column(index, index, column.width)
+        self.data.freeze_panes(1, 0)
+        self.data.set_row(0, None, f.header)
+        for index, column in enumerate(self.columns):
+            self.data.write_string(0, index, column.header(lang), f.header)
+        _print_setup(self.data, lang, repeat_header=True)
+        _print_setup(self.summary, lang, repeat_header=False)
 
     # --- rows -----------------------------------------------------------------------------
 
     def add(self, records: Iterable[Any]) -> None:
         """Convert and write a chunk of database rows (called in a worker thread)."""
+        sheet = self.data
+        write_string = sheet.write_string
+        write_number = sheet.write_number
+        write_datetime = sheet.write_datetime
+        f = self.formats
+        kinds = self.kinds
+        formats = self.cell_formats
+        convert, account = self.convert, self.account
+        width = range(len(kinds))
+        text_plain, text_quoted = f.text, f.text_quoted
         for record in records:
-            values = self.convert(record)
+            values = convert(record)
             if self.rows >= EXCEL_MAX_ROWS:
                 raise TooManyRows()
-            if self.account is not None:
-                self.account(values)
-            self.rows_out.write(values)
-            self.rows += 1
-        self.rows_out.flush()
+            if account is not None:
+                account(values)
+            r = self.rows + 1
+            for c in width:
+                value = values[c]
+                if value is None:
+                    continue
+                cls = value.__class__
+                if cls is not str and kinds[c] == "text":
+                    value, cls = str(value), str
+                if cls is str:
+                    if not value:
+                        continue  # an empty cell, as Excel shows it
+                    if len(value) <= EXCEL_MAX_CHARS and value.isprintable():
+                        # The common case: nothing to clean, no line break to wrap.
+                        quoted = value[0] in "=+-@"
+                        write_string(r, c, value, text_quoted if quoted else text_plain)
+                        continue
+                    risky = value.startswith(RISKY_START)
+                    text = clean_text(value)
+                    if text:
+                        write_string(r, c, text, f.text_for(text, risky))
+                elif cls is datetime:
+                    write_datetime(r, c, value, f.datetime)
+                elif cls is date:
+                    write_datetime(r, c, value, f.date)
+                elif cls is int:
+                    write_number(r, c, value, formats[c])
+                elif cls is bool:
+                    sheet.write_boolean(r, c, value, f.plain)
+                elif kinds[c] == "money":
+                    write_number(r, c, float(value), f.money_for(value))
+                else:
+                    write_number(r, c, float(value), formats[c])
+            self.rows = r
 
     def finish(
         self,
         facts: Sequence[tuple[str, Any]],
-        breakdown: Breakdown | None,
-        series: Sequence[tuple[str, Sequence[tuple[str, Any]]]] = (),
+        tables: Sequence[SummaryTable] = (),
+        total: Sequence[Any] | None = None,
     ) -> None:
-        """Write the Resumen sheet and save: ``facts`` are (label, value) lines; the chart
-        shows ``breakdown`` or, for desempeño, ``series`` (one column per measure)."""
-        last = get_column_letter(len(self.columns))
-        self.data.auto_filter = AutoFilter(ref=f"A1:{last}{self.rows + 1}")
-        sheet = self.summary
-        sheet.column_dimensions["A"].width = 26
-        sheet.column_dimensions["B"].width = 34
-        sheet.column_dimensions["C"].width = 18
-        sheet.column_dimensions["D"].width = 14
+        """Write the Resumen sheet and save: ``facts`` are (label, value) lines, then each
+        table with its chart beside it; ``total`` is a bold row under the data rows."""
+        last = len(self.columns) - 1
+        self.data.autofilter(0, 0, self.rows, last)
+        if total is not None:
+            self._total_row(total)
+        sheet, f = self.summary, self.formats
+        sheet.set_column(0, 0, 28)
+        sheet.set_column(1, 1, 34)
+        sheet.set_column(2, 4, 16)
         row = 0
         for name, value in facts:
-            kind = "money" if isinstance(value, Decimal) else "datetime"
-            if isinstance(value, int | float | str):
-                kind = "number"
-            sheet.append([self._bold(name, sheet), self.cell(sheet, value, kind)])
+            sheet.write_string(row, 0, name, f.header)
+            if isinstance(value, str):
+                sheet.write_string(row, 1, clean_text(value), f.text_for(value, False))
+            elif isinstance(value, datetime):
+                sheet.write_datetime(row, 1, value, f.datetime_left)
+            elif isinstance(value, Decimal):
+                sheet.write_number(row, 1, float(value), f.money_for(value, left=True))
+            elif value is not None:
+                sheet.write_number(row, 1, float(value), f.plain_left)
             row += 1
-        sheet.append([])
-        row += 1
-        header_row = row + 1
-        if series:
-            names = [name for name, _ in series]
-            sheet.append([self._bold(n, sheet) for n in ["", *names]])
-            categories = [cat for cat, _ in series[0][1]] or [label(self.lang, "summary.no_data")]
-            for i, category in enumerate(categories):
-                values = [s[1][i][1] if i < len(s[1]) else 0 for s in series]
-                sheet.append([text_cell(sheet, category), *values])
-            count = len(categories)
-            data_cols = (2, 1 + len(series))
-            title = label(self.lang, "chart.agent")
-        else:
-            assert breakdown is not None
-            items = breakdown.items() or [(label(self.lang, "summary.no_data"), 0, None)]
-            heads = [breakdown.header, label(self.lang, "breakdown.count")]
-            if breakdown.with_amount:
-                heads = [
-                    breakdown.header,
-                    label(self.lang, "breakdown.documents"),
-                    label(self.lang, "breakdown.balance"),
-                ]
-            sheet.append([self._bold(h, sheet) for h in heads])
-            for key, count_, amount in items:
-                line = [text_cell(sheet, key), count_]
-                if breakdown.with_amount:
-                    line.append(self.cell(sheet, amount or Decimal(0), "money"))
-                sheet.append(line)
-            count = len(items)
-            data_cols = (3, 3) if breakdown.with_amount else (2, 2)
-            title = label(self.lang, breakdown.title_key)
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = title
-        chart.height, chart.width = 8, 16
-        chart.add_data(
-            Reference(
-                sheet,
-                min_col=data_cols[0],
-                max_col=data_cols[1],
-                min_row=header_row,
-                max_row=header_row + count,
-            ),
-            titles_from_data=True,
-        )
-        chart.set_categories(
-            Reference(sheet, min_col=1, min_row=header_row + 1, max_row=header_row + count)
-        )
-        sheet.add_chart(chart, "F2")
-        self.wb.save(self.path)
-        self.rows_out.splice_into(self.path)
+        chart_row = 0
+        for table in tables:
+            row += 1
+            header_row = row
+            for col, head in enumerate(table.headers):
+                if head:
+                    sheet.write_string(row, col, head, f.header_boxed)
+                else:
+                    sheet.write_blank(row, col, None, f.header_boxed)
+            for values in table.rows:
+                row += 1
+                self._summary_cells(row, values, table.kinds, bold=False)
+            last_data = row
+            if table.total is not None:
+                row += 1
+                self._summary_cells(row, table.total, table.kinds, bold=True)
+            if table.chart:
+                chart_row = max(chart_row, header_row)
+                self._chart(table, header_row, last_data, chart_row)
+                chart_row += 18
+            row += 1
+        self.wb.close()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
         self.saved = True
 
+    def _total_row(self, values: Sequence[Any]) -> None:
+        sheet, f, r = self.data, self.formats, self.rows + 1
+        for c, (value, kind) in enumerate(zip(values, self.kinds, strict=True)):
+            if value is None:
+                sheet.write_blank(r, c, None, f.total)
+            elif isinstance(value, str):
+                sheet.write_string(r, c, clean_text(value), f.total)
+            elif kind == "money":
+                sheet.write_number(r, c, float(value), f.summary_money(value, True))
+            elif kind == "percent":
+                sheet.write_number(r, c, float(value), f.summary_percent(True))
+            elif kind == "decimal":
+                sheet.write_number(r, c, float(value), f.decimal_total)
+            else:
+                sheet.write_number(r, c, float(value), f.total)
+
+    def _summary_cells(
+        self, row: int, values: Sequence[Any], kinds: Sequence[str], *, bold: bool
+    ) -> None:
+        sheet, f = self.summary, self.formats
+        for col, (value, kind) in enumerate(zip(values, kinds, strict=True)):
+            if value is None:
+                sheet.write_blank(row, col, None, f.total if bold else f.boxed)
+            elif isinstance(value, str):
+                sheet.write_string(row, col, clean_text(value), f.total if bold else f.boxed)
+            elif kind == "money":
+                sheet.write_number(row, col, float(value), f.summary_money(value, bold))
+            elif kind == "percent":
+                sheet.write_number(row, col, float(value), f.summary_percent(bold))
+            else:
+                sheet.write_number(row, col, float(value), f.total if bold else f.boxed)
+
+    def _chart(self, table: SummaryTable, header_row: int, last_row: int, at_row: int) -> None:
+        name = self.summary.get_name()
+        chart = self.wb.add_chart({"type": "column"})
+        assert chart is not None
+        first = header_row + 1
+        last = max(last_row, first)
+        for col in table.chart:
+            chart.add_series(
+                {
+                    "name": [name, header_row, col],
+                    "categories": [name, first, 0, last, 0],
+                    "values": [name, first, col, last, col],
+                    "data_labels": {"value": True},
+                }
+            )
+        money = table.kinds[table.chart[0]] == "money"
+        chart.set_title({"name": table.title, "name_font": {"name": FONT, "size": 12}})
+        chart.set_x_axis({"visible": True, "num_font": {"name": FONT}})
+        chart.set_y_axis(
+            {
+                "min": 0,
+                "visible": True,
+                "num_format": MONEY_FORMAT if money else "#,##0",
+                "major_gridlines": {"visible": True},
+                "num_font": {"name": FONT},
+            }
+        )
+        chart.set_legend({"position": "bottom"} if len(table.chart) > 1 else {"none": True})
+        chart.set_size({"width": 640, "height": 320})
+        self.summary.insert_chart(at_row, 6, chart)
+
     def abandon(self) -> None:
-        """After a failure: close the streams and remove their temporary files."""
+        """After a failure: drop the half-written workbook and its temporary files."""
         if self.saved:
             return
-        self.rows_out.discard()
-        for sheet in (self.data, self.summary):
-            with contextlib.suppress(Exception):
-                if not sheet.closed:
-                    sheet.close()
-            if sheet._writer is not None:
-                Path(sheet._writer.out).unlink(missing_ok=True)
+        for sheet in self.wb.worksheets():
+            handle = getattr(sheet, "row_data_fh", None)
+            if handle is not None and not handle.closed:
+                handle.close()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
         self.saved = True
+
+
+class _Formats:
+    """Every cell format of a report, created once per workbook (one font family)."""
+
+    def __init__(self, wb: Any) -> None:
+        add = wb.add_format
+        top = {"valign": "top"}
+        self.plain = None  # the default style: top-aligned, one font
+        self.plain_left = add({**top, "align": "left"})
+        self.header = add({"bold": True, "valign": "top", "text_wrap": True})
+        self.header_boxed = add({"bold": True, "bottom": 1, "text_wrap": True})
+        self.boxed = add({})
+        self.total = add({"bold": True, "top": 1})
+        self.text = None
+        self.text_wrap = add({**top, "text_wrap": True})
+        self.text_quoted = add({**top, "quote_prefix": True})
+        self.text_quoted_wrap = add({**top, "quote_prefix": True, "text_wrap": True})
+        self.datetime = add({**top, "num_format": DATETIME_FORMAT})
+        self.datetime_left = add({**top, "num_format": DATETIME_FORMAT, "align": "left"})
+        self.date = add({**top, "num_format": DATE_FORMAT})
+        self.money = add({**top, "num_format": MONEY_FORMAT})
+        self.money_cents = add({**top, "num_format": MONEY_CENTS_FORMAT})
+        self.money_left = add({**top, "num_format": MONEY_FORMAT, "align": "left"})
+        self.money_cents_left = add({**top, "num_format": MONEY_CENTS_FORMAT, "align": "left"})
+        self.percent = add({**top, "num_format": PERCENT_FORMAT})
+        self.decimal = add({**top, "num_format": DECIMAL_FORMAT})
+        self.decimal_total = add({"num_format": DECIMAL_FORMAT, "bold": True, "top": 1})
+        self._summary = {
+            (fmt, bold): add({"num_format": fmt, **({"bold": True, "top": 1} if bold else {})})
+            for fmt in (MONEY_FORMAT, MONEY_CENTS_FORMAT, PERCENT_FORMAT)
+            for bold in (False, True)
+        }
+
+    def for_kind(self, kind: str) -> Any:
+        return {"percent": self.percent, "money": self.money, "decimal": self.decimal}.get(
+            kind, self.plain
+        )
+
+    def text_for(self, text: str, risky: bool) -> Any:
+        quoted = risky or text.startswith(RISKY_START)
+        if "\n" in text:
+            return self.text_quoted_wrap if quoted else self.text_wrap
+        return self.text_quoted if quoted else self.text
+
+    def money_for(self, value: Any, left: bool = False) -> Any:
+        cents = has_cents(value)
+        if left:
+            return self.money_cents_left if cents else self.money_left
+        return self.money_cents if cents else self.money
+
+    def summary_money(self, value: Any, bold: bool) -> Any:
+        return self._summary[(MONEY_CENTS_FORMAT if has_cents(value) else MONEY_FORMAT, bold)]
+
+    def summary_percent(self, bold: bool) -> Any:
+        return self._summary[(PERCENT_FORMAT, bold)]
+
+
+def has_cents(value: Any) -> bool:
+    """Whether an amount has a fraction of a peso (then its cells show the cents)."""
+    if isinstance(value, Decimal):
+        return value != value.to_integral_value()
+    return float(value) != int(float(value))
+
+
+def _print_setup(sheet: Any, lang: str, *, repeat_header: bool) -> None:
+    """Landscape, one page wide, page numbers in the footer, the header row on every page."""
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_footer(label(lang, "footer"))
+    if repeat_header:
+        sheet.repeat_rows(0)
 
 
 def text_cell(sheet: Any, value: str) -> Any:
-    """A string cell that Excel and LibreOffice never evaluate, whatever it starts with."""
+    """An openpyxl string cell that Excel and LibreOffice never evaluate, whatever it starts
+    with (for exports still written with openpyxl)."""
+    from openpyxl.cell import WriteOnlyCell
+
     risky = value.startswith(RISKY_START)
     value = clean_text(value)
     if not risky and not value.startswith(RISKY_START):
@@ -378,156 +585,3 @@ def local_naive(value: datetime | None, tz: Any) -> datetime | None:
 
 def days_overdue(due: date, today: date) -> int:
     return max(0, (today - due).days)
-
-
-class _SheetRows:
-    """The data sheet's ``<sheetData>`` as XML text in a temporary file, one row at a time.
-
-    Cells are written as openpyxl would write them (inline strings, numbers, dates as serials
-    with the column's number format, quote-prefixed risky text), with the style ids taken
-    from openpyxl so the workbook's styles part lists them."""
-
-    def __init__(self, sheet: Any, kinds: Sequence[str]) -> None:
-        self.sheet = sheet
-        self.kinds = list(kinds)
-        self.letters = [get_column_letter(i) for i in range(1, len(kinds) + 1)]
-        self.bold = _style_id(sheet, font=BOLD)
-        self.quoted = _style_id(sheet, quotePrefix=True)
-        self.formats = {
-            fmt: _style_id(sheet, number_format=fmt)
-            for fmt in (DATETIME_FORMAT, DATE_FORMAT, MONEY_FORMAT, PERCENT_FORMAT)
-        }
-        self.number = {
-            "money": self.formats[MONEY_FORMAT],
-            "percent": self.formats[PERCENT_FORMAT],
-        }
-        fd, name = tempfile.mkstemp(prefix="informe-rows-", suffix=".xml")
-        self.path = Path(name)
-        self.out = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self.pending: list[str] = []
-        self.count = 0
-
-    def write_header(self, titles: Sequence[str]) -> None:
-        self.count += 1
-        cells = "".join(
-            f'<c r="{letter}1" t="inlineStr" s="{self.bold}"><is>{_inline(title)}</is></c>'
-            for letter, title in zip(self.letters, titles, strict=True)
-        )
-        self.pending.append(f'<row r="1">{cells}</row>')
-
-    def write(self, values: Sequence[Any]) -> None:
-        """One data row; ``None`` cells are left out."""
-        self.count += 1
-        r = str(self.count)
-        parts = [f'<row r="{r}">']
-        append = parts.append
-        for letter, kind, value in zip(self.letters, self.kinds, values, strict=True):
-            if value is None:
-                continue
-            if kind == "text" or isinstance(value, str):
-                text = str(value)
-                risky = text.startswith(RISKY_START)
-                text = clean_text(text)
-                if not text:
-                    continue  # openpyxl writes "" as an empty cell too
-                if risky or text.startswith(RISKY_START):
-                    append(
-                        f'<c r="{letter}{r}" t="inlineStr" s="{self.quoted}">'
-                        f"<is>{_inline(text)}</is></c>"
-                    )
-                else:
-                    append(f'<c r="{letter}{r}" t="inlineStr"><is>{_inline(text)}</is></c>')
-            elif isinstance(value, datetime):
-                append(
-                    f'<c r="{letter}{r}" t="n" s="{self.formats[DATETIME_FORMAT]}">'
-                    f"<v>{_serial(value)}</v></c>"
-                )
-            elif isinstance(value, date):
-                append(
-                    f'<c r="{letter}{r}" t="n" s="{self.formats[DATE_FORMAT]}">'
-                    f"<v>{_serial(datetime(value.year, value.month, value.day))}</v></c>"
-                )
-            elif isinstance(value, bool):
-                append(f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>')
-            else:
-                style = self.number.get(kind)
-                shown = str(value) if isinstance(value, int) else _number(value)
-                if style is None:
-                    append(f'<c r="{letter}{r}" t="n"><v>{shown}</v></c>')
-                else:
-                    append(f'<c r="{letter}{r}" t="n" s="{style}"><v>{shown}</v></c>')
-        append("</row>")
-        self.pending.append("".join(parts))
-
-    def flush(self) -> None:
-        self.out.write("".join(self.pending))
-        self.pending.clear()
-
-    def splice_into(self, book: Path) -> None:
-        """Put the rows into the empty ``<sheetData>`` openpyxl saved for the data sheet."""
-        self.flush()
-        self.out.close()
-        member = self.sheet.path.lstrip("/")
-        spliced = book.with_name(book.name + ".part")
-        try:
-            with (
-                zipfile.ZipFile(book) as source,
-                zipfile.ZipFile(
-                    spliced, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
-                ) as target,
-            ):
-                for info in source.infolist():
-                    if info.filename != member:
-                        target.writestr(info, source.read(info))
-                        continue
-                    xml = source.read(info).decode("utf-8")
-                    match = _EMPTY_SHEET_DATA.search(xml)
-                    if match is None:  # pragma: no cover - openpyxl changed its output
-                        raise RuntimeError("no empty sheetData in the data sheet")
-                    with (
-                        target.open(member, "w", force_zip64=True) as dest,
-                        self.path.open("rb") as rows,
-                    ):
-                        dest.write(f"{xml[: match.start()]}<sheetData>".encode())
-                        shutil.copyfileobj(rows, dest, 1 << 20)
-                        dest.write(f"</sheetData>{xml[match.end() :]}".encode())
-            os.replace(spliced, book)
-        finally:
-            spliced.unlink(missing_ok=True)
-            self.path.unlink(missing_ok=True)
-
-    def discard(self) -> None:
-        with contextlib.suppress(Exception):
-            self.out.close()
-        self.path.unlink(missing_ok=True)
-
-
-_EMPTY_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>\s*</sheetData>")
-
-
-def _style_id(sheet: Any, **style: Any) -> int:
-    """The workbook's style index for a cell style (registering it with openpyxl)."""
-    cell = WriteOnlyCell(sheet)
-    for name, value in style.items():
-        setattr(cell, name, value)
-    return int(cell.style_id)
-
-
-def _inline(text: str) -> str:
-    """An inline string's ``<t>``, escaped, keeping edge spaces as openpyxl does."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if text != text.strip():
-        return f'<t xml:space="preserve">{escaped}</t>'
-    return f"<t>{escaped}</t>"
-
-
-def _serial(value: datetime) -> str:
-    """A naive datetime as Excel's serial day number, formatted as openpyxl does."""
-    late = value >= EXCEL_LEAP_BUG_END
-    return _number((value - EXCEL_EPOCH) / DAY if late else to_excel(value))
-
-
-def _number(value: Any) -> str:
-    # openpyxl's safe_string: 16 significant digits; NaN and infinities stay empty.
-    number = float(value)
-    return f"{number:.16g}" if math.isfinite(number) else ""

@@ -29,9 +29,7 @@ EN = {
         "<code>DD/MM</code>, <code>YYYY-MM-DD</code>, <code>hoy</code>, <code>ayer</code> or "
         "<code>mañana</code>."
     ),
-    "error.input_bad_days": (
-        "«{value}»: type from 1 to {max} days, for example <code>7d</code>."
-    ),
+    "error.input_bad_days": ("«{value}»: type from 1 to {max} days, for example <code>7d</code>."),
     "error.input_range_reversed": (
         "The range {start} – {end} is reversed: the first date goes first."
     ),

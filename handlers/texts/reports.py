@@ -1,8 +1,13 @@
 """/informe, /suscribir and /suscripciones: menus, summaries and refusals."""
 
+from crm.reports import REPORT_KINDS
+
+# Every registered report kind, so a new kind module shows up here by itself.
+_KINDS = ", ".join(REPORT_KINDS)
+
 _USAGE_ES = (
     "Usa: <code>/informe TIPO [PERIODO] [filtros]</code>\n"
-    "• TIPO: agenda, seguimientos, actividades, cartera, desempeno\n"
+    f"• TIPO: {_KINDS}\n"
     "• PERIODO: hoy, ayer, semana, mes, <code>AAAA-MM-DD</code> o "
     "<code>AAAA-MM-DD AAAA-MM-DD</code>\n"
     "• filtros: <code>agente:CODIGO</code>, <code>tipo:NOMBRE</code>, "
@@ -11,7 +16,7 @@ _USAGE_ES = (
 )
 _USAGE_EN = (
     "Use: <code>/informe TYPE [PERIOD] [filters]</code>\n"
-    "• TYPE: agenda, seguimientos, actividades, cartera, desempeno\n"
+    f"• TYPE: {_KINDS}\n"
     "• PERIOD: hoy (today), ayer (yesterday), semana (this week), mes (this month), "
     "<code>YYYY-MM-DD</code> or <code>YYYY-MM-DD YYYY-MM-DD</code>\n"
     "• filters: <code>agente:CODE</code>, <code>tipo:NAME</code>, "

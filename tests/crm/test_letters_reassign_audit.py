@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
 
 import pytest
@@ -205,8 +206,14 @@ async def test_audit_excel_export(crm: Crm, world) -> None:
     assert isinstance(first[0].value, datetime)
     assert first[0].value == datetime(2026, 11, 27, 14, 0)  # Bogotá time, not UTC
     assert first[0].number_format == "DD/MM/YYYY HH:MM"
-    observation = next(r for r in sheet.iter_rows(min_row=2) if r[5].value == "observation")
+    observation = next(r for r in sheet.iter_rows(min_row=2) if r[6].value == "observation")
+    number = world["followup"]
+    assert observation[3].value == f'Luis Gómez anotó en #{number}: «=HYPERLINK("x")»'
     assert observation[7].data_type == "s" and "HYPERLINK" in observation[7].value
+    assert json.loads(observation[8].value) == {
+        "before": None,
+        "after": {"text": '=HYPERLINK("x")'},
+    }  # the raw JSON, last, for technicians
     assert sheet.max_row > 5
     # A risky first character is kept as typed and marked text (no visible apostrophe added).
     async with crm.sessions.begin() as session:

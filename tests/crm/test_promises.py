@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from crm import cartera, followups, promises
+from crm import balances, cartera, followups, promises
 from crm.clock import FakeClock
 from crm.context import Crm
 from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized
@@ -35,7 +35,11 @@ async def world(crm: Crm) -> dict[str, object]:
 
 
 async def _set_balance(crm: Crm, doc: int, balance: str) -> None:
+    """What an import does: the new saldo and its line in the balance history."""
     async with crm.sessions.begin() as session:
+        document = await session.get(Document, doc)
+        assert document is not None
+        balances.record_change(session, doc, document.balance, Decimal(balance), crm.now(), None)
         await session.execute(
             update(Document).where(Document.id == doc).values(balance=Decimal(balance))
         )

@@ -26,6 +26,7 @@ from crm.reports import (
 )
 from crm.reports.workbook import COLUMNS
 from storage.models import Document, FollowUp, FollowUpEvent
+from tests.support import xlsx
 from tests.support.reports import INJECTIONS, Book, make_book
 
 FOLLOWUP_HEADERS = [
@@ -42,6 +43,9 @@ FOLLOWUP_HEADERS = [
     "Última actividad",
     "Observaciones",
     "Seguimiento principal",
+    "Días de mora",
+    "Documento",
+    "Saldo documento",
 ]
 HEADERS = {
     "seguimientos": FOLLOWUP_HEADERS,
@@ -69,6 +73,21 @@ HEADERS = {
         "Actividades",
         "Cerrados a tiempo %",
         "Visitas verificadas",
+        "Recaudado",
+        "Recaudo % cartera inicial",
+        "Promesas",
+        "Promesas cumplidas %",
+        "CEI",
+    ],
+    "recaudo": [
+        "Fecha",
+        "NIT",
+        "Tercero",
+        "Encargado",
+        "Documento",
+        "Saldo anterior",
+        "Saldo nuevo",
+        "Recaudado",
     ],
 }
 
@@ -139,18 +158,31 @@ async def check_layout(crm: Crm, book: Book, kind: str) -> None:
             == f"A1:{data.cell(1, len(HEADERS[kind])).column_letter}" + str(report.rows + 1)
         )
         assert all(data.column_dimensions[c.column_letter].width >= 8 for c in data[1])
-        assert data.max_row == report.rows + 1 and report.rows > 0
+        totals_row = 1 if kind == "desempeno" else 0  # the team's totals under the agents
+        assert data.max_row == report.rows + 1 + totals_row
+        assert report.rows > 0 or kind == "recaudo"  # the book has no balance history
         assert summary.title == "Resumen"
         facts = {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r[0]}
         assert facts["Filas"] == report.rows
         assert facts["Solicitado por"] == "Admin General (ADMIN)"
         assert facts["Generado"] == datetime(2026, 11, 27, 14, 0)
         assert "01/11/2026 – 27/11/2026" in facts["Periodo"]
-        assert chart_files(report) == ["xl/charts/chart1.xml"]
+        charts = 1 if kind in ("actividades", "cartera") else 2  # + by age, by recaudo
+        assert chart_files(report) == [f"xl/charts/chart{n}.xml" for n in range(1, charts + 1)]
         with zipfile.ZipFile(report.path) as zf:
             rels = zf.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
         assert "drawing" in rels  # the chart sits on the Resumen sheet
         assert report.filename == f"informe-{kind}-2026-11-01-2026-11-27.xlsx"
+        # Every part parses with a strict XML parser; print setup, font and axes as promised.
+        parts = xlsx.parse_parts(report.path)
+        assert len(parts.sheets) == 2 and xlsx.fonts(parts) == {"Calibri"}
+        assert xlsx.print_titles(parts) == [f"{data.title}!$1:$1"]
+        for sheet in parts.sheets.values():
+            setup = xlsx.page_setup(sheet)
+            assert setup["orientation"] == "landscape" and setup["fitToPage"] == "1"
+            assert setup.get("fitToWidth", "1") == "1" and setup["fitToHeight"] == "0"
+        for chart in parts.charts.values():
+            assert set(xlsx.value_axis_minimums(chart)) == {"0"}
     finally:
         report.discard()
     assert not report.path.exists()
@@ -174,8 +206,14 @@ async def test_seguimientos_rows_match_the_database_with_real_dates(crm: Crm, bo
     assert all(isinstance(v, int) for v in column(data, "ID"))
     breakdown = {line.label: line.count for line in report.breakdown}
     assert breakdown == {"Activo": 8, "Pagado": 1, "Descartado": 1}
-    table = {r[0]: r[1] for r in summary.iter_rows(min_row=8, values_only=True) if r[0]}
-    assert table == {"Estado": "Cantidad", **breakdown}
+    lines = [r[:2] for r in summary.iter_rows(values_only=True) if r[0]]
+    first = lines.index(("Estado", "Cantidad"))
+    last = lines.index(("Total", 10), first)
+    assert dict(lines[first : last + 1]) == {"Estado": "Cantidad", **breakdown, "Total": 10}
+    assert ("Vencidos", 8) in lines  # every active one is overdue by now
+    ages = lines[lines.index(("Días de mora", "Cantidad")) :]
+    assert ages == [("Días de mora", "Cantidad"), ("Al día", 2), ("1–30", 8), ("31–60", 0),
+                    ("61–90", 0), ("> 90", 0), ("Total", 10)]  # fmt: skip
     report.discard()
 
 
@@ -195,7 +233,9 @@ async def test_formula_injection_comes_back_as_text(crm: Crm, book: Book) -> Non
     expected = [v.replace("\r", "\n") for v in INJECTIONS]  # XML has no lone CR
     for value in expected:
         assert value in names
-    assert "=1+1" in notes and "+57 300" in notes
+    # Each observation is written after its local time, so none can start a formula.
+    assert any(n.endswith("— =1+1") for n in notes if n)
+    assert "17/11/2026 14:00 — +57 300" in notes
     for row in data.iter_rows(min_row=2):
         for cell in row:
             assert cell.data_type != "f", cell.value
@@ -278,11 +318,12 @@ def test_aging_buckets_edges() -> None:
 async def test_desempeno_one_row_per_agent_with_percentages(crm: Crm, book: Book) -> None:
     report = await make(crm, book, "ANA", "desempeno mes")
     data, _ = sheets(report)
-    table = {r[0]: r[1:] for r in rows(data)}
-    # ANA's team only; LUIS: 7 open (all overdue by now), 1 closed on time.
-    assert set(table) == {"Luis Gómez", "María Ruiz"}
+    table = {r[0]: r[1:9] for r in rows(data)}
+    # ANA's team only; LUIS: 7 open (all overdue by now), 1 closed on time; then the team.
+    assert list(table) == ["Luis Gómez", "María Ruiz", "Total"]
     assert table["Luis Gómez"] == [7, 7, 1, 0, 0, 0, 1, 0]
     assert table["María Ruiz"] == [1, 1, 0, 0, 1, 1, None, 0]
+    assert table["Total"] == [8, 8, 1, 0, 1, 1, 1, 0]
     assert data["H2"].number_format == "0.0%"
     report.discard()
 
@@ -415,3 +456,31 @@ async def test_cartera_report_covers_the_same_book_as_the_cartera_command(
     summary = await cartera.book_summary(crm, book.actors["LUIS"])
     assert "FV-900" in documents
     assert report.total == summary.totals.total and report.rows == summary.documents
+
+
+async def test_a_new_report_kind_is_one_module_that_registers_itself(
+    crm: Crm, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm.reports import registry
+    from crm.reports.registry import ReportKind
+    from crm.reports.workbook import Column
+
+    class Terceros(ReportKind):
+        name = "prueba"
+        sheet_es = "prueba"
+        sheet_en = "Test"
+        columns = (Column("Número", "Number", "int", 10), Column("Texto", "Text", "text", 20))
+
+        async def chunks(self, session: Any, ctx: Any, scope: Any) -> Any:
+            yield [(1, "uno"), (2, "=dos")]
+
+    monkeypatch.setattr(registry, "_KINDS", dict(registry._KINDS))
+    registry.register(Terceros())
+    assert "prueba" in registry.names()
+    report = await make(crm, book, "ADMIN", "prueba mes")
+    try:
+        data, _ = sheets(report)
+        assert data.title == "prueba" and rows(data) == [[1, "uno"], [2, "=dos"]]
+        assert data["B3"].quotePrefix and report.rows == 2
+    finally:
+        report.discard()

@@ -310,7 +310,9 @@ async def test_auditoria_pages_filters_and_excel(bot: BotHarness) -> None:
         await followups.postpone(bot.crm, luis, fid, hours)
     calls = await bot.text(Team.admin, "/auditoria")
     first = calls[0]
-    assert "postpone" in first.text and "LUIS" in first.text and len(first.text) < 4096
+    # In words, with names and local times: no action codes, ids or UTC ISO times.
+    assert "Luis Gómez pospuso #" in first.text and len(first.text) < 4096
+    assert "postpone" not in first.text and "+00:00" not in first.text
     nxt = (await bot.press(Team.admin, first.button("▶")))[-1]
     assert nxt.method == "editMessageText" and "(2/" in nxt.text
     only = (await bot.text(Team.admin, f"/auditoria seguimiento {fid}"))[0]

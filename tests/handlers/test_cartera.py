@@ -207,3 +207,14 @@ async def _actor(bot: BotHarness, tg: int):  # type: ignore[no-untyped-def]
     actor = await resolve_actor(bot.crm, tg)
     assert actor is not None
     return actor
+
+
+async def test_cartera_comes_with_its_picture_and_this_months_recaudo(
+    bot: BotHarness, book
+) -> None:
+    from tests.crm.test_charts import check_png
+
+    calls = await bot.text(Team.luis, "/cartera")
+    assert [c.method for c in calls] == ["sendPhoto", "sendMessage"]
+    check_png(calls[0].params["_file_bytes"]["photo"])
+    assert "Recaudado este mes: <b>$ 0</b>" in calls[1].text

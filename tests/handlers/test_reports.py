@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from bot.jobs import REPORTS_JOB, deliver_due_reports, schedule_report_jobs
 from tests.conftest import BOGOTA, BotHarness, Team
+from tests.crm.test_charts import check_png
 from tests.support.data import make_tercero
 from tests.support.reports import add_many_followups, make_book
 from tests.support.telegram import ApiCall
@@ -46,6 +47,7 @@ async def test_buttons_choose_report_then_period(booked: BotHarness) -> None:
         "rp:k:seguimientos",
         "rp:k:actividades",
         "rp:k:cartera",
+        "rp:k:recaudo",
         "rp:k:desempeno",
         "rp:k:visitas",
     ]
@@ -70,7 +72,7 @@ async def test_buttons_choose_report_then_period(booked: BotHarness) -> None:
     owners = {r[5] for r in data.iter_rows(min_row=2, values_only=True)}
     assert owners == {"Luis Gómez", "María Ruiz"}  # ANA's team, not PEDRO
     back = await booked.press(Team.ana, periods.button("Volver"))
-    assert len(back[-1].buttons) == 6
+    assert len(back[-1].buttons) == 7
 
 
 async def test_cartera_button_sends_the_file_straight_away(booked: BotHarness) -> None:
@@ -84,10 +86,11 @@ async def test_cartera_button_sends_the_file_straight_away(booked: BotHarness) -
 async def test_typed_report_sends_summary_then_file(booked: BotHarness) -> None:
     calls = await booked.text(Team.ana, "/informe seguimientos mes estado:pagado")
     methods = [c.method for c in calls]
-    assert methods == ["sendChatAction", "sendMessage", "sendDocument"]
+    assert methods == ["sendChatAction", "sendMessage", "sendPhoto", "sendDocument"]
     assert "Seguimientos" in calls[1].text and "estado:pagado" in calls[1].text
     assert "Filas: <b>1</b>" in calls[1].text
-    sent = calls[2]
+    check_png(calls[2].params["_file_bytes"]["photo"])  # the chart by days overdue
+    sent = calls[3]
     assert filename(sent) == "informe-seguimientos-2026-11-01-2026-11-27.xlsx"
     assert sent.chat_id == Team.ana
     rows = list(workbook(sent).worksheets[0].iter_rows(min_row=2, values_only=True))
@@ -219,7 +222,12 @@ async def test_bot_keeps_answering_while_a_big_report_builds(bot: BotHarness) ->
     assert ticks - ticks_at_start >= min(20, elapsed / 0.01 / 3)
     # Calls of both users interleave in the recorder: pick the admin's.
     mine = [c for c in bot.request.calls if c.chat_id == Team.admin]
-    assert [c.method for c in mine] == ["sendChatAction", "sendMessage", "sendDocument"]
+    assert [c.method for c in mine] == [
+        "sendChatAction",
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+    ]
     assert "Filas: <b>8.000</b>" in mine[1].text
-    assert filename(mine[2]).startswith("informe-seguimientos-")
+    assert filename(mine[3]).startswith("informe-seguimientos-")
     assert calls
