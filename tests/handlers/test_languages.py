@@ -31,6 +31,8 @@ SHARED = {
     "actividades",
     "cartera",
     "desempeno",
+    "recaudo",
+    "visitas",
     "hoy",
     "ayer",
     "semana",
