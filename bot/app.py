@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -44,7 +45,7 @@ from handlers import (
 )
 from handlers.context import CrmContext
 from handlers.errors import on_error
-from handlers.gate import gate_handler
+from handlers.gate import admit_on_arrival, gate_handler
 from handlers.texts import LANGUAGES, t
 from storage import botstate
 from storage.db import make_engine, make_session_factory
@@ -143,6 +144,7 @@ def build_application(
     bot_token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not bot_token:
         raise ValueError("CRM_BOT_TOKEN is required")
+    processor = PerUserUpdateProcessor()
     builder = (
         ApplicationBuilder()
         .application_class(CrmApplication)
@@ -153,7 +155,7 @@ def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(processor)
         .persistence(DatabasePersistence(crm.sessions))
     )
     if request is not None:
@@ -167,6 +169,8 @@ def build_application(
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app = builder.build()
     assert isinstance(app, CrmApplication)
+    # Updates are counted by the flood guard as they arrive, not when their turn comes.
+    processor.on_arrival = functools.partial(admit_on_arrival, app)
     app.multi_instance = multi_instance
     if isinstance(app.persistence, DatabasePersistence):
         app.persistence.shared = multi_instance

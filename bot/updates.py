@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -12,10 +13,19 @@ from telegram.ext import BaseUpdateProcessor
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """One user's updates run one after another (conversations stay consistent), while a
-    slow report for one user never holds up everybody else."""
+    slow report for one user never holds up everybody else.
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    ``on_arrival`` (the flood guard, wired by bot/app.py) sees every user's update as it
+    arrives, before it waits for that user's earlier ones; when it says no, the update is
+    dropped without being processed."""
+
+    def __init__(
+        self,
+        max_concurrent_updates: int = 64,
+        on_arrival: Callable[[object], bool] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self.on_arrival = on_arrival
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -23,6 +33,10 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         key = _key(update)
         if key is None:
             await coroutine
+            return
+        if self.on_arrival is not None and not self.on_arrival(update):
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never started: nothing ran, nothing to undo
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo
+
+from babel.units import format_unit
 
 
 def money(amount: Decimal | int | None) -> str:
@@ -37,22 +41,36 @@ def local_time(value: datetime, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%H:%M")
 
 
+# Direction words around Babel's amount ("en 4 h", not CLDR's "dentro de 4 h").
+_DIRECTION = {"es": ("en {}", "hace {}"), "en": ("in {}", "{} ago")}
+# (unit, seconds, shown below this many of the unit, CLDR length): minutes under an hour,
+# hours under two days, days from then on.
+_Length = Literal["short", "long"]
+_UNITS: tuple[tuple[str, int, int | None, _Length], ...] = (
+    ("duration-minute", 60, 60, "short"),
+    ("duration-hour", 3600, 48, "short"),
+    ("duration-day", 86400, None, "long"),
+)
+
+
+@lru_cache(maxsize=4096)
+def _amount(amount: int, unit: str, length: _Length, lang: str) -> str:
+    # Babel looks the unit pattern up on every call; amounts repeat, so remember them.
+    return format_unit(amount, unit, length=length, locale=lang)
+
+
 def relative(value: datetime, now: datetime, lang: str = "es") -> str:
-    """``hace 3 h`` / ``en 2 días`` (or English), rounded to the largest useful unit."""
+    """``en 4 h`` / ``hace 2 días`` (or English): rounded to the nearest unit, at least one
+    minute; Babel writes the amount with the unit's CLDR name and plural form."""
     delta = value - now
-    past = delta < timedelta(0)
+    if lang not in _DIRECTION:
+        lang = "es"
     seconds = abs(delta.total_seconds())
-    if seconds < 3600:
-        amount, unit = max(1, int(seconds // 60)), "min"
-    elif seconds < 48 * 3600:
-        amount, unit = int(seconds // 3600), "h"
-    else:
-        amount = int(seconds // 86400)
-        unit = (
-            ("día" if amount == 1 else "días")
-            if lang == "es"
-            else ("day" if amount == 1 else "days")
-        )
-    if lang == "es":
-        return f"hace {amount} {unit}" if past else f"en {amount} {unit}"
-    return f"{amount} {unit} ago" if past else f"in {amount} {unit}"
+    for unit in _UNITS:
+        name, size, below, length = unit
+        amount = max(1, round(seconds / size))
+        if below is None or amount < below:
+            break
+    text = _amount(amount, name, length, lang)
+    future, past = _DIRECTION[lang]
+    return (past if delta < timedelta(0) else future).format(text)

@@ -110,8 +110,6 @@ def _days(context: CrmContext, days: int) -> str:
         return context.t("cartera.days.today")
     if days < 0:
         return context.t("cartera.days.ahead", days=-days)
-    if days == 1:
-        return context.t("cartera.days.one")
     return context.t("cartera.days.overdue", days=days)
 
 
@@ -200,8 +198,6 @@ def render_tercero(
 def _started(context: CrmContext, created: int) -> str:
     if created == 0:
         return context.t("cartera.started_none")
-    if created == 1:
-        return context.t("cartera.started_all_one")
     return context.t("cartera.started_all", created=created)
 
 

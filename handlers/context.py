@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from crm.context import Crm
 from crm.users import Actor
-from handlers.texts import t
+from handlers.texts import pick_language, t
+
+# bot_data key: Telegram id -> the language last used with that registered user, for updates
+# whose sender's Telegram sends no language code (the gate keeps it up to date).
+KNOWN_LANGUAGES = "known_languages"
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
 
 class CrmContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """Filled per update by the access gate (``actor``, ``lang``)."""
+    """Filled per update by the access gate (``actor``, ``lang``).
+
+    ``lang`` is set from the update itself when the context is built, so the error handler
+    (which PTB gives a new context) answers in the user's language too."""
 
     def __init__(
         self,
@@ -28,6 +36,14 @@ class CrmContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         self.lang: str = "es"
         # The token of the pending question whose answer is being handled (handlers/asking).
         self.answering: int | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> CrmContext:
+        context = super().from_update(update, application)
+        context.lang = language_of(update, application.bot_data)
+        return context
 
     @property
     def crm(self) -> Crm:
@@ -46,3 +62,17 @@ class CrmContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def t(self, key: str, **params: Any) -> str:
         return t(self.lang, key, **params)
+
+
+def language_of(update: object, bot_data: dict[Any, Any]) -> str:
+    """The language to speak to the sender of ``update``: their Telegram language when we
+    speak it, else the one last used with them, else the configured default."""
+    settings = bot_data.get("settings")
+    default: str = settings.language if settings is not None else "es"
+    user = update.effective_user if isinstance(update, Update) else None
+    if user is None:
+        return default
+    if user.language_code:
+        return pick_language(user.language_code, default)
+    known: str | None = bot_data.get(KNOWN_LANGUAGES, {}).get(user.id)
+    return known or default

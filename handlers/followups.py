@@ -25,7 +25,7 @@ from handlers import asking, keyboards, visits
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.errors import explain
-from handlers.phones import phone_links
+from handlers.phones import phone_list
 from handlers.texts import CATALOG
 
 PREFIX = "fu"
@@ -112,7 +112,7 @@ def card_text(card: FollowUpView, context: CrmContext) -> str:
         f"👤 <b>{html.escape(ter.name)}</b> · NIT {html.escape(ter.nit)}",
     ]
     if ter.phones:
-        lines.append("📞 " + phone_links(ter.phones))
+        lines.append("📞 " + phone_list(ter.phones))
     place = ", ".join(p for p in (ter.address, ter.city) if p)
     if place:
         lines.append("📍 " + html.escape(place))

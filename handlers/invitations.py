@@ -58,9 +58,7 @@ async def redeem(update: Update, context: CrmContext, code: str) -> Actor | None
     user = update.effective_user
     assert user is not None
     try:
-        await accept_invitation(
-            context.crm, user.id, user.full_name, code, user.language_code or context.lang
-        )
+        await accept_invitation(context.crm, user.id, user.full_name, code, context.lang)
     except AccountInactive:
         await refuse(update, context)
         return None

@@ -28,7 +28,7 @@ from crm.notifications import (
 )
 from handlers.callbacks import BadCallback, pack, pattern, unpack
 from handlers.context import CrmContext
-from handlers.phones import phone_links
+from handlers.phones import phone_list
 from handlers.texts import t
 
 PREFIX = "nt"
@@ -103,7 +103,7 @@ def render_ping(ping: DuePing, lang: str, tz: ZoneInfo, now: datetime) -> Render
         t(lang, "nt.ping.tercero", name=_e(ping.tercero.name), nit=_e(ping.tercero.nit)),
     ]
     if ping.tercero.phones:
-        lines.append(t(lang, "nt.ping.phone", phones=phone_links(ping.tercero.phones)))
+        lines.append(t(lang, "nt.ping.phone", phones=phone_list(ping.tercero.phones)))
     lines.append(t(lang, "nt.ping.type", type=_e(ping.type_name)))
     lines.append(t(lang, "nt.ping.due", due=formatting.local_datetime(ping.due_at, tz)))
     if ping.note:

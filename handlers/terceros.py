@@ -16,7 +16,7 @@ from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
 from handlers import asking, keyboards, visits
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
-from handlers.phones import phone_links
+from handlers.phones import phone_list
 
 PREFIX = "te"
 SEARCH_KEY = "tercero_search"
@@ -58,7 +58,7 @@ def render_card(context: CrmContext, card: TerceroCard) -> tuple[str, Markup]:
     if place:
         lines.append(context.t("tercero.card.address", address=place))
     if card.phones:
-        lines.append(context.t("tercero.card.phones", phones=phone_links(card.phones)))
+        lines.append(context.t("tercero.card.phones", phones=phone_list(card.phones)))
     if card.email:
         lines.append(context.t("tercero.card.email", email=html.escape(card.email)))
     lines.append(

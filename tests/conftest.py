@@ -16,7 +16,7 @@ from bot.app import build_application
 from bot.settings import Settings
 from crm.clock import FakeClock
 from crm.context import Crm
-from handlers.flood import FloodGuard
+from handlers.flood import FloodGuard, RefusalLimiter
 from tests.support.crmkit import BOGOTA, START, make_test_crm, seed_team
 from tests.support.telegram import TOKEN, ApiCall, RecordingRequest, UpdateFactory
 
@@ -147,5 +147,7 @@ async def bot(sqlite_crm: Crm, clock: FakeClock) -> AsyncIterator[BotHarness]:
     # Tests fire updates far faster than a thumb: pace the flood guard at one update a second
     # (tests of the guard itself install their own).
     app.bot_data["flood_guard"] = FloodGuard(clock=itertools.count(0.0, 1.0).__next__)
+    # Likewise the overall cap on refusals to strangers (a few a second).
+    app.bot_data["stranger_refusals"] = RefusalLimiter(clock=itertools.count(0.0, 1.0).__next__)
     async with app:
         yield BotHarness(app, request, UpdateFactory(), sqlite_crm, clock, users)

@@ -119,22 +119,26 @@ ES = {
     ),
     "reassign.preview": (
         "Reasignar de <b>{source}</b> a <b>{target}</b>:\n"
-        "• {followups} seguimientos abiertos\n• {terceros} terceros como encargado\n¿Confirmas?"
+        "• {followups} {followups:plural:one=seguimiento abierto|other=seguimientos abiertos}\n• "
+        "{terceros} {terceros:plural:one=tercero|other=terceros} como encargado\n¿Confirmas?"
     ),
     "reassign.confirm": "✅ Confirmar",
     "reassign.cancel": "✖ Cancelar",
     "reassign.cancelled": "Reasignación cancelada; no se cambió nada.",
     "reassign.done": (
-        "Listo: {followups} seguimientos y {terceros} terceros pasaron de {source} a {target}."
+        "Listo: {followups} {followups:plural:one=seguimiento|other=seguimientos} y {terceros} "
+        "{terceros:plural:one=tercero|other=terceros} pasaron de {source} a {target}."
     ),
     "reassign.pick": "¿A quién reasigno este tercero?",
     "reassign.nobody": "No hay a quién reasignarlo dentro de tu equipo.",
     "reassign.tercero_preview": (
         "Reasignar <b>{tercero}</b> de {source} a <b>{target}</b> "
-        "({followups} seguimientos abiertos). ¿Confirmas?"
+        "({followups} {followups:plural:one=seguimiento abierto|other=seguimientos abiertos}). "
+        "¿Confirmas?"
     ),
     "reassign.tercero_done": (
-        "Listo: <b>{tercero}</b> ahora es de {target} ({followups} seguimientos movidos)."
+        "Listo: <b>{tercero}</b> ahora es de {target} ({followups} "
+        "{followups:plural:one=seguimiento movido|other=seguimientos movidos})."
     ),
     "error.reassign_same_user": "El origen y el destino son la misma persona.",
     # audit
@@ -262,22 +266,25 @@ EN = {
     ),
     "reassign.preview": (
         "Reassign from <b>{source}</b> to <b>{target}</b>:\n"
-        "• {followups} open follow-ups\n• {terceros} terceros as encargado\nConfirm?"
+        "• {followups} open {followups:plural:one=follow-up|other=follow-ups}\n• {terceros} "
+        "{terceros:plural:one=tercero|other=terceros} as encargado\nConfirm?"
     ),
     "reassign.confirm": "✅ Confirm",
     "reassign.cancel": "✖ Cancel",
     "reassign.cancelled": "Reassignment cancelled; nothing changed.",
     "reassign.done": (
-        "Done: {followups} follow-ups and {terceros} terceros moved from {source} to {target}."
+        "Done: {followups} {followups:plural:one=follow-up|other=follow-ups} and {terceros} "
+        "{terceros:plural:one=tercero|other=terceros} moved from {source} to {target}."
     ),
     "reassign.pick": "Who should take this tercero?",
     "reassign.nobody": "There is nobody in your team to reassign it to.",
     "reassign.tercero_preview": (
         "Reassign <b>{tercero}</b> from {source} to <b>{target}</b> "
-        "({followups} open follow-ups). Confirm?"
+        "({followups} open {followups:plural:one=follow-up|other=follow-ups}). Confirm?"
     ),
     "reassign.tercero_done": (
-        "Done: <b>{tercero}</b> now belongs to {target} ({followups} follow-ups moved)."
+        "Done: <b>{tercero}</b> now belongs to {target} ({followups} "
+        "{followups:plural:one=follow-up|other=follow-ups} moved)."
     ),
     "error.reassign_same_user": "Source and target are the same person.",
     "audit.title": "<b>Audit</b>: latest changes",

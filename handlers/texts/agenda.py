@@ -16,7 +16,10 @@ ES = {
     "agenda.section_overdue": "Vencidos ({count})",
     "agenda.section_today": "Hoy ({count})",
     "agenda.section_upcoming": "Próximos ({count})",
-    "agenda.footer": "Página {page}/{pages} · {total} seguimientos · {overdue} vencidos",
+    "agenda.footer": (
+        "Página {page}/{pages} · {total} {total:plural:one=seguimiento|other=seguimientos} · "
+        "{overdue} {overdue:plural:one=vencido|other=vencidos}"
+    ),
     "agenda.b_all": "Todos",
     "agenda.b_today": "Hoy",
     "agenda.b_overdue": "Vencidos",
@@ -62,7 +65,10 @@ EN = {
     "agenda.section_overdue": "Overdue ({count})",
     "agenda.section_today": "Today ({count})",
     "agenda.section_upcoming": "Upcoming ({count})",
-    "agenda.footer": "Page {page}/{pages} · {total} follow-ups · {overdue} overdue",
+    "agenda.footer": (
+        "Page {page}/{pages} · {total} {total:plural:one=follow-up|other=follow-ups} · {overdue} "
+        "overdue"
+    ),
     "agenda.b_all": "All",
     "agenda.b_today": "Today",
     "agenda.b_overdue": "Overdue",

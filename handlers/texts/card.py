@@ -86,7 +86,10 @@ ES = {
     "fu.status_active": "activo",
     "fu.status_closed": "cerrado",
     "fu.status_discarded": "descartado",
-    "fu.hist_title": "📜 <b>Historial de #{id}</b> · {count} seguimientos · página {page}/{pages}",
+    "fu.hist_title": (
+        "📜 <b>Historial de #{id}</b> · {count} {count:plural:one=seguimiento|other=seguimientos} "
+        "· página {page}/{pages}"
+    ),
     "fu.hist_main": "principal",
     "fu.hist_child": "continuación de #{parent}",
     "fu.hist_header": ("<b>#{id} · {type}</b> ({role}) — {status} · {owner} · vence {due}"),
@@ -176,7 +179,10 @@ EN = {
     "fu.status_active": "active",
     "fu.status_closed": "closed",
     "fu.status_discarded": "discarded",
-    "fu.hist_title": "📜 <b>History of #{id}</b> · {count} follow-ups · page {page}/{pages}",
+    "fu.hist_title": (
+        "📜 <b>History of #{id}</b> · {count} {count:plural:one=follow-up|other=follow-ups} "
+        "· page {page}/{pages}"
+    ),
     "fu.hist_main": "main",
     "fu.hist_child": "continues #{parent}",
     "fu.hist_header": "<b>#{id} · {type}</b> ({role}) — {status} · {owner} · due {due}",

@@ -13,7 +13,10 @@ ES = {
     "cartera.bucket_line": "{label}: {amount}",
     "cartera.days_note": "(días vencidos)",
     "cartera.total_line": "<b>Total: {total} · Vencida: {overdue}</b>",
-    "cartera.counts": "{documents} documentos abiertos · {uncovered} sin seguimiento",
+    "cartera.counts": (
+        "{documents} {documents:plural:one=documento abierto|other=documentos abiertos} · "
+        "{uncovered} sin seguimiento"
+    ),
     "cartera.empty": "No hay cartera abierta en este libro.",
     "cartera.split_title": "<b>Por agente:</b>",
     "cartera.split_line": "• {name}: {total} · vencida {overdue}",
@@ -28,16 +31,19 @@ ES = {
     "cartera.tercero.line": (
         "<b>{label}</b> · vence {due} · {days} · <i>{bucket}</i>\n   Saldo {balance} · {cover}"
     ),
-    "cartera.days.overdue": "{days} días vencido",
-    "cartera.days.one": "1 día vencido",
+    "cartera.days.overdue": "{days} {days:plural:one=día|other=días} vencido",
     "cartera.days.today": "vence hoy",
-    "cartera.days.ahead": "faltan {days} días",
+    "cartera.days.ahead": (
+        "{days:plural:one=falta|other=faltan} {days} {days:plural:one=día|other=días}"
+    ),
     "cartera.sin_seguimiento": "⚠️ sin seguimiento",
     "cartera.covered": "✅ seguimiento #{id}",
     "cartera.tercero.empty": "Este tercero no tiene documentos con saldo pendiente.",
     "cartera.started_one": "✅ Seguimiento #{id} creado para {label} ({owner}).",
-    "cartera.started_all": "✅ Se crearon {created} seguimientos.",
-    "cartera.started_all_one": "✅ Se creó 1 seguimiento.",
+    "cartera.started_all": (
+        "✅ {created:plural:one=Se creó|other=Se crearon} {created} "
+        "{created:plural:one=seguimiento|other=seguimientos}."
+    ),
     "cartera.started_none": "No había documentos sin seguimiento; no se creó ninguno.",
     "cartera.promise.ask_amount": (
         "🤝 Compromiso de pago de <b>{tercero}</b> por <b>{label}</b>.\n"
@@ -53,7 +59,7 @@ ES = {
     ),
     "cartera.promise.day_button": "{label} {date}",
     "cartera.promise.tomorrow": "Mañana",
-    "cartera.promise.in_days": "En {days} días",
+    "cartera.promise.in_days": "En {days} {days:plural:one=día|other=días}",
     "cartera.promise.done": (
         "✅ Compromiso registrado: {amount} para el {date}.\n"
         "El seguimiento #{id} vence ese día a las {time}; si el pago no llega a tiempo "
@@ -80,7 +86,9 @@ ES = {
     ),
     "error.promise_over_balance": "El monto supera el saldo del documento ({balance}).",
     "error.promise_date_past": "La fecha del compromiso no puede ser anterior a hoy.",
-    "error.promise_date_far": "La fecha del compromiso debe estar dentro de {days} días.",
+    "error.promise_date_far": (
+        "La fecha del compromiso debe estar dentro de {days} {days:plural:one=día|other=días}."
+    ),
     "error.promise_needs_document": (
         "Este seguimiento no está ligado a un documento de cartera; no admite compromiso de pago."
     ),
@@ -100,31 +108,32 @@ EN = {
     "cartera.bucket_line": "{label}: {amount}",
     "cartera.days_note": "(days past due)",
     "cartera.total_line": "<b>Total: {total} · Overdue: {overdue}</b>",
-    "cartera.counts": "{documents} open documents · {uncovered} without follow-up",
+    "cartera.counts": (
+        "{documents} open {documents:plural:one=document|other=documents} · {uncovered} without "
+        "follow-up"
+    ),
     "cartera.empty": "There are no open receivables in this book.",
     "cartera.split_title": "<b>By agent:</b>",
     "cartera.split_line": "• {name}: {total} · overdue {overdue}",
     "cartera.no_encargado": "No account manager",
     "cartera.top_title": "<b>Largest overdue balances</b> (tap to open the tercero):",
     "cartera.top_button": "{name} · {overdue}",
-    "cartera.button.start": "▶ Iniciar seguimiento {label}",
-    "cartera.button.start_all": "⏩ Iniciar todos ({count})",
+    "cartera.button.start": "▶ Start follow-up {label}",
+    "cartera.button.start_all": "⏩ Start all ({count})",
     "cartera.button.followup": "📋 Follow-up #{id} ({label})",
     "cartera.tercero.title": "💰 Receivables of <b>{name}</b> (NIT {nit}) as of {today}",
     "cartera.tercero.buckets": "{buckets}",
     "cartera.tercero.line": (
         "<b>{label}</b> · due {due} · {days} · <i>{bucket}</i>\n   Balance {balance} · {cover}"
     ),
-    "cartera.days.overdue": "{days} days overdue",
-    "cartera.days.one": "1 day overdue",
+    "cartera.days.overdue": "{days} {days:plural:one=day|other=days} overdue",
     "cartera.days.today": "due today",
-    "cartera.days.ahead": "{days} days left",
-    "cartera.sin_seguimiento": "⚠️ sin seguimiento (no follow-up)",
+    "cartera.days.ahead": "{days} {days:plural:one=day|other=days} left",
+    "cartera.sin_seguimiento": "⚠️ no follow-up",
     "cartera.covered": "✅ follow-up #{id}",
     "cartera.tercero.empty": "This tercero has no documents with an open balance.",
     "cartera.started_one": "✅ Follow-up #{id} created for {label} ({owner}).",
-    "cartera.started_all": "✅ {created} follow-ups created.",
-    "cartera.started_all_one": "✅ 1 follow-up created.",
+    "cartera.started_all": "✅ {created} {created:plural:one=follow-up|other=follow-ups} created.",
     "cartera.started_none": "There were no documents without follow-up; none created.",
     "cartera.promise.ask_amount": (
         "🤝 Promise to pay from <b>{tercero}</b> for <b>{label}</b>.\n"
@@ -140,7 +149,7 @@ EN = {
     ),
     "cartera.promise.day_button": "{label} {date}",
     "cartera.promise.tomorrow": "Tomorrow",
-    "cartera.promise.in_days": "In {days} days",
+    "cartera.promise.in_days": "In {days} {days:plural:one=day|other=days}",
     "cartera.promise.done": (
         "✅ Promise recorded: {amount} for {date}.\n"
         "Follow-up #{id} falls due that day at {time}; if the payment does not arrive in time "
@@ -167,7 +176,9 @@ EN = {
     ),
     "error.promise_over_balance": "The amount is more than the document's balance ({balance}).",
     "error.promise_date_past": "The promise date cannot be before today.",
-    "error.promise_date_far": "The promise date must be within {days} days.",
+    "error.promise_date_far": (
+        "The promise date must be within {days} {days:plural:one=day|other=days}."
+    ),
     "error.promise_needs_document": (
         "This follow-up is not linked to a cartera document; it cannot take a promise to pay."
     ),

@@ -42,17 +42,22 @@ ES = {
     "import.file.bad_kind": "no sé importar «{kind}»; usa uno de: {kinds}",
     "import.file.unreadable": "{file}: no pude leer el archivo",
     "import.summary": (
-        "{kind}: {rows} filas leídas; {inserted} nuevas, {updated} actualizadas, "
-        "{unchanged} sin cambios"
+        "{kind}: {rows} {rows:plural:one=fila leída|other=filas leídas}; {inserted} "
+        "{inserted:plural:one=nueva|other=nuevas}, {updated} "
+        "{updated:plural:one=actualizada|other=actualizadas}, {unchanged} sin cambios"
     ),
-    "import.summary_skipped": "{bad} filas con errores se omitieron (listadas arriba)",
+    "import.summary_skipped": (
+        "{bad} {bad:plural:one=fila con errores se omitió (listada|other=filas con errores se "
+        "omitieron (listadas} arriba)"
+    ),
     "import.created_types": "tipos de seguimiento creados: {names}",
     "import.ignored_columns": "columnas ignoradas: {names}",
     "import.failed": (
-        "{bad} filas con errores en {file}; no se importó nada. Corrígelas, o usa "
+        "{bad} {bad:plural:one=fila con errores|other=filas con errores} en {file}; no se "
+        "importó nada. {bad:plural:one=Corrígela|other=Corrígelas}, o usa "
         "--skip-invalid para importar solo las filas buenas."
     ),
-    "import.progress": "{kind}: {done} filas",
+    "import.progress": "{kind}: {done} {done:plural:one=fila|other=filas}",
     "demo.refused": (
         "la base de datos ya tiene {terceros} terceros; demo-data solo llena una base vacía. "
         "Usa otra con CRM_DATABASE_URL (p. ej. sqlite+aiosqlite:///./demo.db)."
@@ -98,16 +103,21 @@ EN = {
     "import.file.bad_kind": "cannot import '{kind}'; use one of: {kinds}",
     "import.file.unreadable": "{file}: cannot read the file",
     "import.summary": (
-        "{kind}: {rows} rows read; {inserted} new, {updated} updated, {unchanged} unchanged"
+        "{kind}: {rows} {rows:plural:one=row|other=rows} read; {inserted} new, {updated} "
+        "updated, {unchanged} unchanged"
     ),
-    "import.summary_skipped": "{bad} bad rows were skipped (listed above)",
+    "import.summary_skipped": (
+        "{bad} bad {bad:plural:one=row was|other=rows were} skipped (listed above)"
+    ),
     "import.created_types": "follow-up types created: {names}",
     "import.ignored_columns": "ignored columns: {names}",
     "import.failed": (
-        "{bad} bad rows in {file}; nothing was imported. Fix them, or use --skip-invalid to "
+        "{bad} bad {bad:plural:one=row|other=rows} in {file}; nothing was imported. Fix "
+        "{bad:plural:one=it|other=them}, "
+        "or use --skip-invalid to "
         "import only the good rows."
     ),
-    "import.progress": "{kind}: {done} rows",
+    "import.progress": "{kind}: {done} {done:plural:one=row|other=rows}",
     "demo.refused": (
         "the database already has {terceros} terceros; demo-data only fills an empty database. "
         "Point CRM_DATABASE_URL at another one (e.g. sqlite+aiosqlite:///./demo.db)."

@@ -14,7 +14,10 @@ ES = {
     "nt.btn.tm": "Mañana",
     "nt.btn.close": "Cerrar",
     "nt.btn.open": "Abrir",
-    "nt.group.title": "🔔 <b>{count} seguimientos vencidos</b>. Toca uno para abrirlo:",
+    "nt.group.title": (
+        "🔔 <b>{count} {count:plural:one=seguimiento vencido|other=seguimientos vencidos}</b>. "
+        "Toca uno para abrirlo:"
+    ),
     "nt.group.line": "{n}. <b>{tercero}</b> — {type} — {due}",
     "nt.more": "… y {count} más. Escribe /agenda para verlos todos.",
     "nt.snoozed": (
@@ -35,7 +38,8 @@ ES = {
     "nt.escalation.line": "• <b>{tercero}</b> — {type} — venció {due} ({relative})",
     "nt.unreachable": (
         "🚫 <b>{name}</b> ({code}) bloqueó el bot o ya no recibe sus mensajes: no le llegarán "
-        "avisos hasta que vuelva a escribirle al bot.\nTiene {count} seguimientos activos."
+        "avisos hasta que vuelva a escribirle al bot.\nTiene {count} "
+        "{count:plural:one=seguimiento activo|other=seguimientos activos}."
     ),
 }
 
@@ -53,7 +57,9 @@ EN = {
     "nt.btn.tm": "Tomorrow",
     "nt.btn.close": "Close",
     "nt.btn.open": "Open",
-    "nt.group.title": "🔔 <b>{count} follow-ups due</b>. Tap one to open it:",
+    "nt.group.title": (
+        "🔔 <b>{count} {count:plural:one=follow-up|other=follow-ups} due</b>. Tap one to open it:"
+    ),
     "nt.group.line": "{n}. <b>{tercero}</b> — {type} — {due}",
     "nt.more": "… and {count} more. Type /agenda to see them all.",
     "nt.snoozed": (
@@ -75,6 +81,6 @@ EN = {
     "nt.unreachable": (
         "🚫 <b>{name}</b> ({code}) blocked the bot or no longer receives its messages: they "
         "will get no reminders until they write to the bot again.\nThey have {count} active "
-        "follow-ups."
+        "{count:plural:one=follow-up|other=follow-ups}."
     ),
 }

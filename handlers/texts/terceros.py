@@ -11,7 +11,9 @@ ES = {
         "(<code>/tercero nunez</code>), o con el NIT con o sin dígito de verificación "
         "(<code>/tercero 900123456</code>)."
     ),
-    "tercero.results": "Encontré {total} terceros con «{query}». Elige uno:",
+    "tercero.results": (
+        "Encontré {total} {total:plural:one=tercero|other=terceros} con «{query}». Elige uno:"
+    ),
     "tercero.page": "Página {page} de {pages}",
     "tercero.search_expired": "Esa búsqueda ya no está. Escribe /tercero y lo que buscas.",
     "tercero.card.nit": "NIT: <code>{nit}</code>",
@@ -20,7 +22,10 @@ ES = {
     "tercero.card.email": "✉️ {email}",
     "tercero.card.encargado": "👤 Encargado: {name}",
     "tercero.card.no_encargado": "👤 Sin encargado",
-    "tercero.card.followups": "📋 Seguimientos: {open} abiertos · {overdue} vencidos",
+    "tercero.card.followups": (
+        "📋 Seguimientos: {open} {open:plural:one=abierto|other=abiertos} · {overdue} "
+        "{overdue:plural:one=vencido|other=vencidos}"
+    ),
     "tercero.card.cartera": "💰 Cartera: {total} · vencida {overdue}",
     "tercero.button.documents": "📄 Documentos",
     "tercero.button.cartera": "💰 Cartera",
@@ -36,7 +41,9 @@ ES = {
     "tercero.docs.filter": "Tipo: {type} · Periodo: {period}",
     "tercero.docs.all_types": "todos",
     "tercero.docs.any_period": "todo",
-    "tercero.docs.count": "{total} documentos · página {page} de {pages}",
+    "tercero.docs.count": (
+        "{total} {total:plural:one=documento|other=documentos} · página {page} de {pages}"
+    ),
     "tercero.docs.none": "No hay documentos con ese filtro.",
     "tercero.docs.line": ("<b>{label}</b> · {date}{due}\n   Valor {value} · Saldo {balance}"),
     "tercero.docs.due": " · vence {due}",
@@ -76,7 +83,9 @@ EN = {
         "(<code>/tercero nunez</code>), or the NIT with or without its check digit "
         "(<code>/tercero 900123456</code>)."
     ),
-    "tercero.results": "I found {total} terceros matching «{query}». Pick one:",
+    "tercero.results": (
+        "I found {total} {total:plural:one=tercero|other=terceros} matching «{query}». Pick one:"
+    ),
     "tercero.page": "Page {page} of {pages}",
     "tercero.search_expired": "That search is gone. Type /tercero and what you are looking for.",
     "tercero.card.nit": "NIT: <code>{nit}</code>",
@@ -87,10 +96,10 @@ EN = {
     "tercero.card.no_encargado": "👤 No account manager",
     "tercero.card.followups": "📋 Follow-ups: {open} open · {overdue} overdue",
     "tercero.card.cartera": "💰 Receivables: {total} · overdue {overdue}",
-    "tercero.button.documents": "📄 Documentos",
+    "tercero.button.documents": "📄 Documents",
     "tercero.button.cartera": "💰 Cartera",
     "tercero.button.followups": "📋 Seguimientos",
-    "tercero.button.new": "➕ Nuevo seguimiento",
+    "tercero.button.new": "➕ New follow-up",
     "tercero.button.reassign": "🔁 Reassign",
     "tercero.button.back": "◀ Tercero",
     "tercero.button.all_types": "All",
@@ -101,7 +110,9 @@ EN = {
     "tercero.docs.filter": "Type: {type} · Period: {period}",
     "tercero.docs.all_types": "all",
     "tercero.docs.any_period": "any",
-    "tercero.docs.count": "{total} documents · page {page} of {pages}",
+    "tercero.docs.count": (
+        "{total} {total:plural:one=document|other=documents} · page {page} of {pages}"
+    ),
     "tercero.docs.none": "No documents match that filter.",
     "tercero.docs.line": ("<b>{label}</b> · {date}{due}\n   Value {value} · Balance {balance}"),
     "tercero.docs.due": " · due {due}",

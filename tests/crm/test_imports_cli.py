@@ -158,7 +158,7 @@ def test_reimport_changes_nothing_and_changed_rows_are_updated(cli: Cli) -> None
 
     changed = TERCEROS_CSV.replace("Cali", "Palmira")
     code, out, _ = cli.run("import", "terceros", str(cli.csv("t2.csv", changed)))
-    assert code == 0 and "0 nuevas, 1 actualizadas, 1 sin cambios" in out
+    assert code == 0 and "0 nuevas, 1 actualizada, 1 sin cambios" in out
     assert cli.sql("SELECT city FROM terceros WHERE nit = '900555111'") == [("Palmira",)]
     assert len(cli.sql("SELECT id FROM terceros")) == 2
 
@@ -279,7 +279,7 @@ def test_documentos_reimport_in_other_forms_counts_new_changed_and_same(cli: Cli
     )
     code, out, err = cli.run("import", "documentos", str(second))
     assert code == 0, err
-    assert "3 filas leídas; 1 nuevas, 1 actualizadas, 1 sin cambios" in out
+    assert "3 filas leídas; 1 nueva, 1 actualizada, 1 sin cambios" in out
     rows = cli.sql(
         "SELECT number, date, due_date, CAST(value AS TEXT), CAST(balance AS TEXT), detail "
         "FROM documents ORDER BY number"
@@ -323,7 +323,7 @@ def test_a_file_without_saldo_keeps_balances_and_starts_new_ones_at_zero(cli: Cl
     )
     code, out, err = cli.run("import", "documentos", str(cli.csv("b.csv", without)))
     assert code == 0, err
-    assert "1 nuevas, 1 actualizadas, 0 sin cambios" in out
+    assert "1 nueva, 1 actualizada, 0 sin cambios" in out
     rows = cli.sql("SELECT number, value, balance FROM documents ORDER BY number")
     assert rows == [("1", 150, 60), ("2", 80, 0)]
 
@@ -504,7 +504,7 @@ def test_seguimientos_reimport_is_idempotent_and_updates_what_changed(cli: Cli) 
 
     moved = SEGUIMIENTOS.replace("2026-12-02 15:30", "2026-12-05 10:00")
     code, out, _ = cli.run("import", "seguimientos", str(cli.csv("s2.csv", moved)))
-    assert code == 0 and "0 nuevas, 1 actualizadas, 2 sin cambios" in out
+    assert code == 0 and "0 nuevas, 1 actualizada, 2 sin cambios" in out
     assert cli.sql("SELECT due_at, version FROM followups WHERE id = 2") == [
         ("2026-12-05 15:00:00.000000", 2)
     ]

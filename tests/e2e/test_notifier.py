@@ -100,9 +100,10 @@ async def test_one_ping_per_due_time_with_everything_the_collector_needs(
         "Pidió llamar &lt;después&gt; de las 2",
         "FV-2001",
         "$ 1.234.567",
-        "3001234567",
+        "+57 300 123 4567",
     ):
         assert part in ping.text, part
+    assert "tel:" not in ping.text and "<a " not in ping.text  # Telegram links numbers itself
     assert [label for label, _ in ping.buttons] == ["+1 h", "+4 h", "Mañana", "Cerrar", "Abrir"]
     assert ping.button("Cerrar") == f"fu:cl:{fid}:1"
     assert ping.button("Abrir") == f"fu:open:{fid}"

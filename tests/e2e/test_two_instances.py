@@ -280,7 +280,8 @@ def test_two_webhook_instances_share_one_database_without_doubling(
             posts = []
             for n, chat in enumerate(chats * 4):
                 update = hooks.new(api.message(chat, "/start"))
-                expected[chat] += 1
+                # A stranger hears the refusal once in ten minutes, whichever instance answers.
+                expected[chat] = 1 if chat == STRANGER else expected[chat] + 1
                 targets = (a, b) if n % 2 else ((a, b)[n % 4 // 2],)
                 posts += [pool.submit(hooks.post, target, update) for target in targets]
             assert [p.result() for p in posts] == [200] * len(posts)
@@ -356,4 +357,4 @@ def test_two_webhook_instances_share_one_database_without_doubling(
     [subscription] = state["subscriptions"]
     assert subscription.claimed_by is None and subscription.next_run_at > now
     # Every distinct update (16 + 7 for the conversation) was claimed exactly once.
-    assert state["processed"] == sum(expected.values()) + 7
+    assert state["processed"] == len(chats) * 4 + 7

@@ -14,6 +14,7 @@ async def test_stranger_gets_one_refusal_with_their_id(bot: BotHarness) -> None:
 
 async def test_stranger_refused_for_any_command_text_or_button(bot: BotHarness) -> None:
     for text in ("/agenda", "/informe seguimientos mes", "hola", "/nuevo"):
+        bot.clock.advance(minutes=10)  # one refusal per stranger every ten minutes
         calls = await bot.text(Team.stranger, text)
         assert len(calls) == 1 and "777" in calls[0].text
     calls = await bot.press(Team.stranger, "fu:open:1")

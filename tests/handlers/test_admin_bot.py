@@ -255,7 +255,7 @@ async def test_reasignar_with_confirmation(bot: BotHarness) -> None:
     tercero, fid = await _followup_world(bot)
     calls = await bot.text(Team.ana, "/reasignar LUIS MARIA")
     preview = calls[0]
-    assert "1 seguimientos abiertos" in preview.text and "1 terceros" in preview.text
+    assert "1 seguimiento abierto\n" in preview.text and "1 tercero como" in preview.text
     async with bot.crm.sessions() as session:
         assert (await session.get(FollowUp, fid)).owner_id == bot.users["LUIS"]
     done = await bot.press(Team.ana, preview.button("Confirmar"))
@@ -293,7 +293,7 @@ async def test_reassign_from_tercero_card(bot: BotHarness) -> None:
     pick = (await bot.press(Team.ana, f"te:reasg:{tercero}"))[-1]
     assert pick.method == "sendMessage" and "LUIS" not in str(pick.buttons)
     confirm = (await bot.press(Team.ana, pick.button("MARIA")))[-1]
-    assert "1 seguimientos abiertos" in confirm.text
+    assert "(1 seguimiento abierto)" in confirm.text
     done = (await bot.press(Team.ana, confirm.button("Confirmar")))[-1]
     assert "ahora es de MARIA" in done.text
     async with bot.crm.sessions() as session:

@@ -47,6 +47,7 @@ async def test_agenda_shows_three_sections_with_lateness(bot: BotHarness) -> Non
     text = calls[0].text
     assert text.index("Vencidos (1)") < text.index("Hoy (1)") < text.index("Próximos (1)")
     assert "hace 3 h" in text and "11:00" in text  # local time of the overdue one
+    assert "3 seguimientos · 1 vencido" in text  # plural forms by count (Babel's rules)
     assert "18:00" in text and "30/11 09:15" in text  # date shown only when not today
     assert "Llamar &lt;urgente&gt;" in text  # user text escaped
     assert "Cobro de cartera" in text and "Cliente 4" not in text
@@ -189,4 +190,5 @@ async def test_agent_filter_refusals_and_supervisor_view(bot: BotHarness) -> Non
 async def test_agenda_in_english(bot: BotHarness) -> None:
     await _followup(bot, Team.luis, bot.clock.now() - timedelta(hours=2))
     calls = await bot.text(Team.luis, "/agenda", language="en")
-    assert "Overdue (1)" in calls[0].text and "2 h ago" in calls[0].text
+    assert "Overdue (1)" in calls[0].text and "2 hr ago" in calls[0].text
+    assert "1 follow-up · 1 overdue" in calls[0].text

@@ -57,7 +57,7 @@ async def test_double_tapped_reassignment_runs_once_and_shows_the_first_result(
     first = _edit(await bot.press(Team.ana, confirm, message_id=preview.message_id))
     second_calls = await bot.press(Team.ana, confirm, message_id=preview.message_id)
     second = _edit(second_calls)
-    assert "Listo: 1 seguimientos y 1 terceros pasaron de LUIS a MARIA" in first.text
+    assert "Listo: 1 seguimiento y 1 tercero pasaron de LUIS a MARIA" in first.text
     assert second.text == first.text  # not "0 seguimientos y 0 terceros"
     toast = next(c for c in second_calls if c.method == "answerCallbackQuery")
     assert "Ya estaba confirmado" in toast.params["text"]
@@ -77,7 +77,7 @@ async def test_tercero_reassignment_confirm_runs_once(bot: BotHarness) -> None:
     data = confirm.button("Confirmar")
     first = (await bot.press(Team.ana, data))[-1]
     second = (await bot.press(Team.ana, data))[-1]
-    assert "ahora es de MARIA (1 seguimientos movidos)" in first.text
+    assert "ahora es de MARIA (1 seguimiento movido)" in first.text
     assert second.text == first.text
     async with bot.crm.sessions() as session:
         rows = await session.scalar(
@@ -223,5 +223,5 @@ async def test_reassignment_confirm_pressed_on_two_instances_at_once_runs_once(
         ),
     )
     texts = [req.last("editMessageText").text for req in (req_a, req_b)]
-    assert texts[0] == texts[1] and "1 seguimientos y 1 terceros" in texts[0]
+    assert texts[0] == texts[1] and "1 seguimiento y 1 tercero" in texts[0]
     assert await _audit(sqlite_crm, "reassign") == 1

@@ -55,12 +55,11 @@ async def test_card_shows_everything_and_all_buttons(bot: BotHarness) -> None:
     for part in (
         "Ferretería Núñez &amp; Cía",
         "NIT 900123456-7",
-        '<a href="tel:+573001234567">+57 300 123 4567</a>',
-        '<a href="tel:+576014567890">+57 601 456 7890</a>',
+        "📞 +57 300 123 4567 · +57 601 456 7890",
         "Cra 7 # 12-34, Bogotá",
         "Cobro de cartera",
         "activo",
-        "27/11/2026 17:30 (en 3 h)",
+        "27/11/2026 17:30 (en 4 h)",  # 3 h 30 min rounds to the nearest hour
         "Luis Gómez (LUIS)",
         "FV-1001",
         "$ 1.234.567",

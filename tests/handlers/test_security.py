@@ -77,6 +77,7 @@ async def _audit_count(bot: BotHarness) -> int:
 async def test_outsiders_get_only_the_refusal_everywhere(bot: BotHarness, user: int) -> None:
     before = await _audit_count(bot)
     for text in ADMIN_COMMANDS:
+        bot.clock.advance(minutes=10)  # one refusal per stranger every ten minutes
         calls = await bot.text(user, text)
         assert [c.method for c in calls] == ["sendMessage"], text
         assert str(user) in calls[0].text and "administrador" in calls[0].text
@@ -84,6 +85,7 @@ async def test_outsiders_get_only_the_refusal_everywhere(bot: BotHarness, user: 
         calls = await bot.press(user, data)
         assert [c.method for c in calls] == ["answerCallbackQuery"], data
         assert calls[0].params["show_alert"] is True
+    bot.clock.advance(minutes=10)
     document = bot.updates.document(user, bot=bot.app.bot)
     calls = await bot.send(document)
     assert [c.method for c in calls] == ["sendMessage"]
