@@ -37,7 +37,23 @@ from handlers import asking
 from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
 from handlers.context import CrmContext
 from handlers.followups import send_card
-from handlers.texts import t
+from handlers.texts import CATALOG, t
+
+
+def _channel_name(context: CrmContext, channel: object) -> str:
+    """A channel's name in the user's language ("llamada" / "call")."""
+    value = str(getattr(channel, "value", channel))
+    key = f"ct.name.{value}"
+    return context.t(key) if key in CATALOG["es"] else channel_label(value)
+
+
+def _result_name(context: CrmContext, result: str) -> str:
+    """A stored result ("contestó") in the user's language ("answered")."""
+    values = [r.value for r in RESULTS]
+    if result in values:
+        return context.t(f"ct.result.{values.index(result)}").lower()
+    return result
+
 
 log = logging.getLogger("crm_bot.cobranza")
 
@@ -55,12 +71,14 @@ def verdict_line(context: CrmContext, verdict: Verdict) -> str:
     if verdict.allowed:
         if not verdict.protected:
             return context.t("ley.not_protected")
-        names = [channel_label(c) for c in verdict.channels]
+        names = [_channel_name(context, c) for c in verdict.channels]
         joined = names[0] if len(names) == 1 else ", ".join(names[:-1])
         if len(names) > 1:
             joined += context.t("ley.or") + names[-1]
         return context.t("ley.ok", channels=html.escape(joined))
     params = {k: html.escape(v) for k, v in display_params(verdict.params, context.lang).items()}
+    if "channel" in verdict.params:
+        params["channel"] = html.escape(_channel_name(context, verdict.params["channel"]))
     if verdict.rule == Rule.HOURS:
         when = context.t(f"ley.when.{params.get('when', 'after')}", limit=params.get("limit", ""))
         return context.t("ley.hours", when=when)
@@ -146,7 +164,7 @@ async def _channel(update: Update, context: CrmContext, cb: Callback) -> None:
     fid, channel = cb.int_arg(0), cb.arg(1)
     view = await contacts.guard(context.crm, context.me, fid, channel)
     back = _back(context, fid)
-    label = html.escape(channel_label(channel))
+    label = html.escape(_channel_name(context, channel))
     if view.verdict.allowed:
         await _query(update).edit_message_text(
             context.t("ct.pick_result", channel=label),
@@ -205,7 +223,7 @@ async def _answer_reason(update: Update, context: CrmContext, q: asking.Question
     fu_uc.clean_note(reason, contacts.MAX_REASON)
     context.user_data[REASON] = {"fu": fid, "ch": channel, "reason": reason}  # type: ignore[index]
     await update.effective_message.reply_text(
-        context.t("ct.pick_result", channel=html.escape(channel_label(channel))),
+        context.t("ct.pick_result", channel=html.escape(_channel_name(context, channel))),
         parse_mode=ParseMode.HTML,
         reply_markup=_markup(_result_rows(fid, channel, context), _back(context, fid)),
     )
@@ -238,8 +256,8 @@ async def _result(update: Update, context: CrmContext, cb: Callback) -> None:
         "ct.note",
         context.t(
             "ct.ask_note",
-            channel=html.escape(channel_label(channel)),
-            result=html.escape(result),
+            channel=html.escape(_channel_name(context, channel)),
+            result=html.escape(_result_name(context, result)),
         ),
         data={"fu": fid, "ch": channel, "r": result},
         buttons=[[skip]],
@@ -273,7 +291,11 @@ async def _register(
         return
     context.user_data.pop(REASON, None)  # type: ignore[union-attr]
     key = "ct.done_override" if done.outcome == "override" else "ct.done"
-    text = context.t(key, channel=html.escape(channel_label(channel)), result=html.escape(result))
+    text = context.t(
+        key,
+        channel=html.escape(_channel_name(context, channel)),
+        result=html.escape(_result_name(context, result)),
+    )
     await _show_card(update, context, done.card, text)
 
 

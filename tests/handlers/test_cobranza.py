@@ -62,7 +62,7 @@ async def test_card_has_the_buttons_and_the_guard_line_comes_first(bot: BotHarne
     lines = menu.text.split("\n")
     assert lines[1] == "✅ Puedes contactar hoy por llamada"
     english = (await bot.press(Team.luis, f"ct:m:{fid}", language="en"))[0]
-    assert english.text.split("\n")[1] == "✅ You may contact today by llamada"
+    assert english.text.split("\n")[1] == "✅ You may contact today by call"
 
 
 async def test_a_contact_channel_result_and_note(bot: BotHarness) -> None:

@@ -33,6 +33,15 @@ SHARED = {
     "desempeno",
     "recaudo",
     "visitas",
+    "contactos",
+    # contact channels as typed in the terceros import (canales_autorizados) and stored
+    "llamada",
+    "whatsapp",
+    "sms",
+    "correo",
+    "visita",
+    # the law's name (Ley 2300 de 2023)
+    "ley",
     "hoy",
     "ayer",
     "semana",
