@@ -188,9 +188,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     invitations.register(app)
     users_admin.register(app)
     config.register(app)
-    # Before the card's ^fu: handlers: fu:doc / fu:letter are ours.
     letters.register(app)
-    # Before the tercero card's ^te: handlers: te:reasg / te:reasgto / te:reasgok are ours.
     reassign.register(app)
     audit.register(app)
     new_followup.register(app)

@@ -15,7 +15,7 @@ from crm import cartera, charts, promises, terceros
 from crm.cartera import AgingTotals, BookSummary, TerceroCartera
 from crm.formatting import day, money
 from handlers import asking
-from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers.callbacks import BadCallback, pack, unpack
 from handlers.confirm import confirm_markup, repeated_note
 from handlers.context import CrmContext
 from handlers.terceros import pager, show
@@ -444,4 +444,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(promise_start, pattern=r"^ca:prom:"))
     app.add_handler(CallbackQueryHandler(promise_date_pressed, pattern=r"^ca:pd:"))
     app.add_handler(CommandHandler("cartera", cartera_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))
+    # Every other ca: press (the promise's own two are excluded: order does not matter).
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ca:(?!(prom|pd):)"))

@@ -15,7 +15,7 @@ from crm.catalogs import CatalogEntry
 from crm.errors import NotAuthorized
 from crm.followups import parse_hours
 from handlers import asking, keyboards
-from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers.callbacks import BadCallback, pack, unpack
 from handlers.confirm import confirm_markup, repeated_note
 from handlers.context import CrmContext
 
@@ -324,4 +324,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("config", config))
     app.add_handler(CallbackQueryHandler(start_flow, pattern=r"^cf:(new|ren|hrs|tpl):"))
     app.add_handler(CallbackQueryHandler(got_pick, pattern=r"^cf:pick:"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))
+    # Every other cf: press (the flows' own are excluded: order does not matter).
+    app.add_handler(
+        CallbackQueryHandler(on_button, pattern=r"^cf:(?!(new|ren|hrs|tpl|pick):)")
+    )

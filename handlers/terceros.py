@@ -14,7 +14,7 @@ from crm import terceros
 from crm.formatting import day, local_datetime, money
 from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
 from handlers import asking, keyboards, visits
-from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
+from handlers.callbacks import BadCallback, Callback, pack, unpack
 from handlers.context import CrmContext
 from handlers.phones import phone_list
 
@@ -407,4 +407,5 @@ async def _documents(context: CrmContext, cb: Callback) -> DocumentsPage:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("tercero", tercero_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))
+    # te:reasg* belong to handlers/reassign.py: excluded here, so registration order is moot.
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:(?!reasg)"))

@@ -55,3 +55,31 @@ def test_typed_callback_data_round_trips_and_refuses_forgeries() -> None:
             PickType.unpack(forged)
     with pytest.raises(ValueError):
         PickType(10**70).pack()  # over Telegram's 64 bytes
+
+
+async def test_every_button_matches_exactly_one_handler(bot) -> None:  # type: ignore[no-untyped-def]
+    """No pattern works only because of registration order: each button's data is claimed by
+    one CallbackQueryHandler of group 0 (the catch-all for stray buttons aside)."""
+    from telegram.ext import CallbackQueryHandler
+
+    from tests.conftest import Team
+
+    handlers = [
+        h
+        for h in bot.app.handlers[0]
+        if isinstance(h, CallbackQueryHandler) and h.pattern is not None
+    ]
+    samples = [
+        "fu:open:1", "fu:doc:1", "fu:letter:1:2", "fu:pp:1:1", "te:open:1", "te:reasg:1:0",
+        "te:reasgto:1:2", "te:reasgok:1:2:tok", "te:docs:1:0:::", "nv:y:1", "nv:x", "ask:x",
+        "ca:prom:1", "ca:pd:20261128", "ca:ter:1:0", "cf:ren:type:1", "cf:pick:open",
+        "cf:list:type:0", "ad:aud:all:-:0", "ad:rsg:A:B:tok", "ct:c:1:llamada", "pg:ok:1",
+    ]
+    update = bot.updates.callback(Team.luis, "x", bot=bot.app.bot)
+    for data in samples:
+        query = update.callback_query.__class__.de_json(
+            {**update.callback_query.to_dict(), "data": data}, bot.app.bot
+        )
+        probe = update.__class__(update.update_id, callback_query=query)
+        matching = [h for h in handlers if h.check_update(probe)]
+        assert len(matching) == 1, (data, [h.callback.__qualname__ for h in matching])
