@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from handlers.texts import t
@@ -23,7 +24,35 @@ class CliParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:
         self.print_usage()
+        message = translate_argparse(message, self.lang)
         self.exit(2, f"{self.prog}: {t(self.lang, 'cli.help.error')}: {message}\n")
+
+
+# argparse's own messages (English, from its source) and the catalog key that says each.
+_ARGPARSE = (
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "required"),
+    (re.compile(r"unrecognized arguments: (?P<names>.+)"), "unrecognized"),
+    (
+        re.compile(
+            r"argument (?P<arg>.+?): invalid choice: '?(?P<value>.*?)'? "
+            r"\(choose from (?P<choices>.+)\)"
+        ),
+        "choice",
+    ),
+    (
+        re.compile(r"argument (?P<arg>.+?): invalid (?P<kind>\w+) value: '?(?P<value>.*?)'?"),
+        "invalid",
+    ),
+    (re.compile(r"argument (?P<arg>.+?): expected one argument"), "one"),
+)
+
+
+def translate_argparse(message: str, lang: str) -> str:
+    """argparse's refusal ``message`` in ``lang`` (unchanged when it is not one we know)."""
+    for pattern, key in _ARGPARSE:
+        if match := pattern.fullmatch(message):
+            return t(lang, f"cli.argparse.{key}", **match.groupdict())
+    return message
 
 
 class _Formatter(argparse.HelpFormatter):
