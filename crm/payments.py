@@ -28,7 +28,7 @@ from crm.context import Crm
 from crm.errors import InvalidInput
 from crm.followups import clean_note
 from crm.formatting import day, money
-from crm.promises import MAX_AMOUNT, _followup_document, _pending
+from crm.promises import MAX_AMOUNT, _followup_document, _pending, record_settlement
 from crm.receipts import ReceiptRead
 from crm.users import Actor
 from storage.models import Document, FollowUp, FollowUpEvent, PaymentReport, Promise, Tercero, User
@@ -231,23 +231,14 @@ async def settle_reports(crm: Crm) -> SettleOutcome:
             report.status = status
             report.resolved_at = now
             await _settle_promise(session, report, status, now)
-            followup.version += 1
-            session.add(
-                FollowUpEvent(
-                    followup_id=followup.id,
-                    kind=kind,
-                    at=now,
-                    actor_id=None,
-                    text=f"{money(report.amount)} · {_label(document)}",
-                )
-            )
-            audit.record(
+            record_settlement(
                 session,
-                at=now,
-                actor_id=None,
+                followup,
+                kind,
+                f"{money(report.amount)} · {_label(document)}",
+                now,
                 entity="payment",
                 entity_id=report.id,
-                action=status,
                 before={"status": "reported"},
                 after={"status": status, "fell": str(fell), "balance": str(document.balance)},
             )

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -276,24 +277,45 @@ async def evaluate_promises(crm: Crm) -> PromiseOutcome:
                 continue
             promise.status = status
             promise.resolved_at = now
-            followup.version += 1
-            session.add(
-                FollowUpEvent(
-                    followup_id=followup.id,
-                    kind=kind,
-                    at=now,
-                    actor_id=None,
-                    text=f"{money(paid)} / {money(promise.amount)} → {day(promise.promised_date)}",
-                )
-            )
-            audit.record(
+            record_settlement(
                 session,
-                at=now,
-                actor_id=None,
+                followup,
+                kind,
+                f"{money(paid)} / {money(promise.amount)} → {day(promise.promised_date)}",
+                now,
                 entity="promise",
                 entity_id=promise.id,
-                action=status,
                 before={"status": "pending"},
                 after={"status": status, "paid": str(paid), "balance": str(document.balance)},
             )
     return PromiseOutcome(tuple(kept), tuple(broken))
+
+
+def record_settlement(
+    session: Any,
+    followup: Any,
+    kind: str,
+    text: str,
+    now: datetime,
+    *,
+    entity: str,
+    entity_id: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """What an import decided about a promise or a reported payment: a system event on the
+    follow-up (its version moves) and the audit row, in the import's own transaction."""
+    followup.version += 1
+    session.add(
+        FollowUpEvent(followup_id=followup.id, kind=kind, at=now, actor_id=None, text=text)
+    )
+    audit.record(
+        session,
+        at=now,
+        actor_id=None,
+        entity=entity,
+        entity_id=entity_id,
+        action=after["status"],
+        before=before,
+        after=after,
+    )
