@@ -7,7 +7,7 @@ catch-all handler answers politely. Handlers re-load the record and re-check per
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
 MAX_BYTES = 64
@@ -82,9 +82,13 @@ class CallbackData:
 
         PickType(3).pack() == "nv:y:3";  PickType.unpack("nv:y:3").type_id == 3
 
-    Fields are ``int`` or ``str`` (in declaration order); packing checks Telegram's 64 bytes,
-    unpacking rejects anything malformed with :class:`BadCallback`; ``pattern()`` matches
-    exactly this action, so no handler depends on registration order.
+    Fields are ``int`` (digits only) or ``str`` (``[A-Za-z0-9_.-+]``, may be empty), in
+    declaration order; trailing fields with a default may be left out of the data. Packing
+    checks Telegram's 64 bytes, unpacking rejects anything malformed with
+    :class:`BadCallback`; ``pattern()`` matches exactly this action, and :func:`parse` turns
+    any data of a prefix into its class. One prefix belongs to one handler module
+    (docs/CONVENTIONS.md); buttons one module shows for another are declared in
+    handlers/links.py.
     """
 
     prefix: ClassVar[str]
@@ -108,14 +112,33 @@ class CallbackData:
         cb = unpack(data, cls.prefix)
         if cb.action != cls.action:
             raise BadCallback("other action")
+        return cls._build(cb)
+
+    @classmethod
+    def _build(cls: type[CD], cb: Callback) -> CD:
         declared = fields(cls)  # type: ignore[arg-type]
-        if len(cb.args) != len(declared):
+        required = sum(1 for f in declared if f.default is MISSING)
+        if not required <= len(cb.args) <= len(declared):
             raise BadCallback("wrong number of fields")
         values: list[object] = []
-        for index, f in enumerate(declared):
+        for index, f in enumerate(declared[: len(cb.args)]):
             values.append(cb.int_arg(index) if f.type in (int, "int") else cb.arg(index))
         return cls(*values)
 
     @classmethod
     def pattern(cls) -> str:
         return rf"^{re.escape(cls.prefix)}:{re.escape(cls.action)}(:|$)"
+
+
+def parse(data: object, prefix: str) -> CallbackData:
+    """The typed data of a press on one of ``prefix``'s buttons (whatever its action)."""
+    cb = unpack(data, prefix)
+    cls = CallbackData.REGISTRY.get((prefix, cb.action))
+    if cls is None:
+        raise BadCallback("unknown action")
+    return cls._build(cb)
+
+
+def data_of(value: str | CallbackData) -> str:
+    """Callback data as Telegram takes it, from a typed instance or already packed."""
+    return value if isinstance(value, str) else value.pack()

@@ -7,11 +7,13 @@ first press's result instead of acting again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardMarkup
 
 from crm import confirmations
 from handlers import keyboards
-from handlers.callbacks import pack
+from handlers.callbacks import CallbackData, pack
 from handlers.context import CrmContext
 
 
@@ -34,6 +36,27 @@ def confirm_markup(
         [
             keyboards.confirm_row(
                 context.t("confirm.b_yes"), data, context.t("confirm.b_no"), cancel
+            )
+        ]
+    )
+
+
+def markup(
+    context: CrmContext,
+    confirm: Callable[[str], CallbackData],
+    *,
+    cancel: str | CallbackData,
+) -> InlineKeyboardMarkup:
+    """``[✅ Confirmar] [✖ Cancelar]``: ``confirm(token)`` is the confirm button's data with a
+    fresh token (e.g. ``lambda token: ReassignOk(tercero_id, user_id, token)``), ``cancel``
+    steps back."""
+    return InlineKeyboardMarkup(
+        [
+            keyboards.confirm_row(
+                context.t("confirm.b_yes"),
+                confirm(token()),
+                context.t("confirm.b_no"),
+                cancel,
             )
         ]
     )

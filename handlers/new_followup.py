@@ -23,6 +23,7 @@ from handlers.callbacks import BadCallback, CallbackData
 from handlers.context import CrmContext
 from handlers.errors import explain
 from handlers.followups import card_markup, card_text
+from handlers.links import NewForTercero
 
 PREFIX = "nv"
 DATA = "nv"
@@ -35,13 +36,6 @@ NV_NOTE = "nv.note"
 
 
 # --- the buttons' data ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StartWithTercero(CallbackData, prefix=PREFIX, action="ter"):
-    """From a tercero card: /nuevo with the tercero already chosen."""
-
-    tercero_id: int
 
 
 @dataclass(frozen=True)
@@ -147,7 +141,7 @@ async def start(update: Update, context: CrmContext) -> object:
 async def start_with_tercero(update: Update, context: CrmContext) -> object:
     """``nv:ter:ID`` from a tercero card: the tercero is already chosen."""
     assert update.callback_query is not None
-    cb = StartWithTercero.unpack(update.callback_query.data)
+    cb = NewForTercero.unpack(update.callback_query.data)
     context.user_data[DATA] = {}  # type: ignore[index]
     return await _choose_tercero(update, context, cb.tercero_id)
 
@@ -376,7 +370,7 @@ async def cancel_button(update: Update, context: CrmContext) -> object:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("nuevo", start))
     presses: list[tuple[type[CallbackData], Any]] = [
-        (StartWithTercero, start_with_tercero),
+        (NewForTercero, start_with_tercero),
         (PickTercero, tercero_chosen),
         (PickType, type_chosen),
         (PickOwner, owner_chosen),

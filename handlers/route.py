@@ -23,9 +23,10 @@ from crm.geo import Point
 from crm.route_day import DayRoute, NearbyTercero, RouteStop
 from crm.visits import tercero_location
 from handlers import asking, keyboards
-from handlers.callbacks import BadCallback, CallbackData, pack
+from handlers.callbacks import BadCallback, CallbackData
 from handlers.context import CrmContext
 from handlers.followups import send_card
+from handlers.links import Arrive, OpenFollowup, OpenTercero
 from handlers.visits import distance_text, km_text, shared_point
 
 PREFIX = "rt"
@@ -37,13 +38,6 @@ STOPS_CHARS = 3000
 MAX_MESSAGE = 4096
 ASK_ROUTE = "rt.route"
 ASK_NEAR = "rt.near"
-
-
-@dataclass(frozen=True)
-class Arrive(CallbackData, prefix=PREFIX, action="go"):
-    """📍 Llegar: the tercero's location as a venue."""
-
-    tercero_id: int
 
 
 @dataclass(frozen=True)
@@ -139,7 +133,7 @@ def render_route(
             [
                 InlineKeyboardButton(
                     f"{n + 1}. {_short(stop.tercero_name, 28)}",
-                    callback_data=pack("fu", "open", stop.followup_id),
+                    callback_data=OpenFollowup(stop.followup_id).pack(),
                 ),
                 InlineKeyboardButton(
                     t("route.b_arrive"), callback_data=Arrive(stop.tercero_id).pack()
@@ -203,7 +197,7 @@ def render_nearby(
             [
                 InlineKeyboardButton(
                     f"{n}. {_short(near.name, 28)}",
-                    callback_data=pack("te", "open", near.tercero_id),
+                    callback_data=OpenTercero(near.tercero_id).pack(),
                 ),
                 InlineKeyboardButton(
                     t("near.b_visit"), callback_data=StartVisit(near.tercero_id).pack()

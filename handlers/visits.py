@@ -21,8 +21,9 @@ from crm.terceros import TerceroCard
 from crm.views import EventView
 from crm.visits import SharedLocation, VisitCheck, VisitView
 from handlers import asking
-from handlers.callbacks import CallbackData, pack
+from handlers.callbacks import CallbackData
 from handlers.context import CrmContext
+from handlers.links import Arrive, OpenFollowup, OpenTercero
 
 PREFIX = "vi"
 ASK_VISIT = "vi.visit"
@@ -120,7 +121,7 @@ def tercero_buttons(card: TerceroCard, context: CrmContext) -> list[InlineKeyboa
     if card.latitude is not None:
         row.append(
             InlineKeyboardButton(
-                context.t("route.b_arrive"), callback_data=pack("rt", "go", card.id)
+                context.t("route.b_arrive"), callback_data=Arrive(card.id).pack()
             )
         )
     if not context.me.is_agent:
@@ -168,7 +169,7 @@ def outcome_markup(visit: VisitView, context: CrmContext) -> InlineKeyboardMarku
     rows.append(
         [
             InlineKeyboardButton(
-                t("visit.b_card"), callback_data=pack("fu", "open", visit.followup_id)
+                t("visit.b_card"), callback_data=OpenFollowup(visit.followup_id).pack()
             )
         ]
     )
@@ -227,11 +228,11 @@ async def _tercero_answer(update: Update, context: CrmContext, q: asking.Questio
                 [
                     InlineKeyboardButton(
                         context.t("route.b_arrive"),
-                        callback_data=pack("rt", "go", saved.tercero_id),
+                        callback_data=Arrive(saved.tercero_id).pack(),
                     ),
                     InlineKeyboardButton(
                         context.t("fu.b_tercero"),
-                        callback_data=pack("te", "open", saved.tercero_id),
+                        callback_data=OpenTercero(saved.tercero_id).pack(),
                     ),
                 ]
             ]
