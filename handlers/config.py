@@ -4,9 +4,10 @@ shaped from the phone with ``cf:`` buttons and short conversations."""
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -14,9 +15,9 @@ from crm import catalogs
 from crm.catalogs import CatalogEntry
 from crm.errors import NotAuthorized
 from crm.followups import parse_hours
-from handlers import asking, keyboards
-from handlers.callbacks import BadCallback, pack, unpack
-from handlers.confirm import confirm_markup, repeated_note
+from handlers import asking, confirm, keyboards
+from handlers.callbacks import BadCallback, CallbackData, parse, pattern
+from handlers.confirm import repeated_note
 from handlers.context import CrmContext
 
 PREFIX = "cf"
@@ -27,18 +28,123 @@ FLOW = "cf_flow"
 asking.register_flow("cf.", FLOW)
 
 
+# --- the buttons' data ------------------------------------------------------------------------
+# ``kind`` is one of crm.catalogs.KINDS (type, state, activity, document); ``item_id`` the id
+# of an entry of that catalog.
+
+
+@dataclass(frozen=True)
+class Menu(CallbackData, prefix=PREFIX, action="menu"):
+    """The /config menu: one button per catalog."""
+
+
+@dataclass(frozen=True)
+class ListItems(CallbackData, prefix=PREFIX, action="list"):
+    """A page of one catalog's entries."""
+
+    kind: str
+    page: int
+
+
+@dataclass(frozen=True)
+class OpenItem(CallbackData, prefix=PREFIX, action="open"):
+    """One entry's card (rename, change, deactivate…)."""
+
+    kind: str
+    item_id: int
+
+
+@dataclass(frozen=True)
+class Deactivate(CallbackData, prefix=PREFIX, action="off"):
+    """Asks to confirm deactivating the entry (refused up front for the last one needed)."""
+
+    kind: str
+    item_id: int
+
+
+@dataclass(frozen=True)
+class DeactivateOk(CallbackData, prefix=PREFIX, action="offok"):
+    """The confirmation's ✅: deactivate, once for the confirmation's ``token``."""
+
+    kind: str
+    item_id: int
+    token: str
+
+
+@dataclass(frozen=True)
+class Reactivate(CallbackData, prefix=PREFIX, action="on"):
+    kind: str
+    item_id: int
+
+
+@dataclass(frozen=True)
+class SetMeaning(CallbackData, prefix=PREFIX, action="mean"):
+    """Give the state ``state_id`` another meaning (one of crm.catalogs.MEANINGS)."""
+
+    state_id: int
+    meaning: str
+
+
+@dataclass(frozen=True)
+class SetEffect(CallbackData, prefix=PREFIX, action="eff"):
+    """Give the activity ``activity_id`` another effect (one of crm.catalogs.EFFECTS)."""
+
+    activity_id: int
+    effect: str
+
+
+@dataclass(frozen=True)
+class NewItem(CallbackData, prefix=PREFIX, action="new"):
+    """Starts the conversation that adds an entry to the catalog (asks its name)."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Rename(CallbackData, prefix=PREFIX, action="ren"):
+    """Asks the entry's new name."""
+
+    kind: str
+    item_id: int
+
+
+@dataclass(frozen=True)
+class ChangeHours(CallbackData, prefix=PREFIX, action="hrs"):
+    """Asks a follow-up type's new default hours (``kind`` must be ``type``)."""
+
+    kind: str
+    item_id: int
+
+
+@dataclass(frozen=True)
+class ChangeContent(CallbackData, prefix=PREFIX, action="tpl"):
+    """Asks a support document's new template or file (``kind`` must be ``document``)."""
+
+    kind: str
+    item_id: int
+
+
+@dataclass(frozen=True)
+class PickOption(CallbackData, prefix=PREFIX, action="pick"):
+    """In the conversation adding a state or an activity: its meaning or effect, then create
+    it."""
+
+    value: str
+
+
+FlowStart = NewItem | Rename | ChangeHours | ChangeContent
+
+
 def _kind(value: str) -> str:
     if value not in catalogs.KINDS:
         raise BadCallback("unknown catalog")
     return value
 
 
-def _button(label: str, *parts: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(PREFIX, *map(str, parts)))  # type: ignore[arg-type]
-
-
 def _menu(context: CrmContext) -> tuple[str, InlineKeyboardMarkup]:
-    rows = [[_button(context.t(f"config.kinds.{k}"), "list", k, 0)] for k in catalogs.KINDS]
+    rows = [
+        [keyboards.button(context.t(f"config.kinds.{k}"), ListItems(k, 0))] for k in catalogs.KINDS
+    ]
     return context.t("config.menu"), InlineKeyboardMarkup(rows)
 
 
@@ -76,11 +182,16 @@ async def _render_list(
         lines.append(f"{mark}<b>{html.escape(item.name)}</b> · {_detail(context, item)}")
     if not items:
         lines.append(context.t("config.empty"))
-    rows = [[_button(i.name[:60], "open", kind, i.id)] for i in shown]
-    nav = keyboards.pager(page, pages, lambda p: pack(PREFIX, "list", kind, p))
+    rows = [[keyboards.button(i.name[:60], OpenItem(kind, i.id))] for i in shown]
+    nav = keyboards.pager(page, pages, lambda p: ListItems(kind, p))
     if nav:
         rows.append(nav)
-    rows.append([_button(context.t("config.new"), "new", kind), _button("↩", "menu")])
+    rows.append(
+        [
+            keyboards.button(context.t("config.new"), NewItem(kind)),
+            keyboards.back("↩", Menu()),
+        ]
+    )
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -95,13 +206,15 @@ def _render_item(context: CrmContext, item: CatalogEntry) -> tuple[str, InlineKe
     )
     if item.template:
         text += "\n\n<pre>" + html.escape(item.template[:1500]) + "</pre>"
-    rows = [[_button(context.t("config.rename"), "ren", item.kind, item.id)]]
+    rows = [[keyboards.button(context.t("config.rename"), Rename(item.kind, item.id))]]
     if item.kind == "type":
-        rows.append([_button(context.t("config.change_hours"), "hrs", item.kind, item.id)])
+        rows.append(
+            [keyboards.button(context.t("config.change_hours"), ChangeHours(item.kind, item.id))]
+        )
     elif item.kind == "state":
         rows.append(
             [
-                _button(_meaning_label(context, m), "mean", item.id, m)
+                keyboards.button(_meaning_label(context, m), SetMeaning(item.id, m))
                 for m in catalogs.MEANINGS
                 if m != item.meaning
             ]
@@ -109,16 +222,25 @@ def _render_item(context: CrmContext, item: CatalogEntry) -> tuple[str, InlineKe
     elif item.kind == "activity":
         rows.append(
             [
-                _button(_effect_label(context, e), "eff", item.id, e)
+                keyboards.button(_effect_label(context, e), SetEffect(item.id, e))
                 for e in catalogs.EFFECTS
                 if e != item.effect
             ]
         )
     else:
-        rows.append([_button(context.t("config.change_content"), "tpl", item.kind, item.id)])
-    toggle = ("off", "config.deactivate") if item.active else ("on", "config.reactivate")
-    rows.append([_button(context.t(toggle[1]), toggle[0], item.kind, item.id)])
-    rows.append([_button("↩", "list", item.kind, 0)])
+        rows.append(
+            [
+                keyboards.button(
+                    context.t("config.change_content"), ChangeContent(item.kind, item.id)
+                )
+            ]
+        )
+    if item.active:
+        toggle = keyboards.button(context.t("config.deactivate"), Deactivate(item.kind, item.id))
+    else:
+        toggle = keyboards.button(context.t("config.reactivate"), Reactivate(item.kind, item.id))
+    rows.append([toggle])
+    rows.append([keyboards.back("↩", ListItems(item.kind, 0))])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -132,51 +254,63 @@ async def config(update: Update, context: CrmContext) -> None:
 
 
 async def on_button(update: Update, context: CrmContext) -> None:
-    """Navigation and one-press changes; every change is re-checked by its use case."""
+    """Every ``cf:`` press: navigation and one-press changes edit the pressed message (every
+    change is re-checked by its use case); the conversations' presses ask or create."""
     query = update.callback_query
     assert query is not None
-    cb = unpack(query.data, PREFIX)
-    crm, me = context.crm, context.me
-    if not me.is_admin:
+    data = parse(query.data, PREFIX)
+    if isinstance(data, PickOption):
+        # Only inside a conversation an admin started; the use case checks again.
+        await got_pick(update, context, data)
+        return
+    if not context.me.is_admin:
         raise NotAuthorized()
-    if cb.action == "menu":
-        text, markup = _menu(context)
-    elif cb.action == "list":
-        text, markup = await _render_list(context, _kind(cb.arg(0)), cb.int_arg(1))
-    elif cb.action == "open":
-        item = await catalogs.get_item(crm, me, _kind(cb.arg(0)), cb.int_arg(1))
-        text, markup = _render_item(context, item)
-    elif cb.action == "off":
-        # Deactivating asks first (and is refused up front for the last one needed).
-        item = await catalogs.preview_deactivate(crm, me, _kind(cb.arg(0)), cb.int_arg(1))
-        text = context.t("config.confirm_deactivate", name=html.escape(item.name))
-        markup = confirm_markup(
-            context,
-            PREFIX,
-            "offok",
-            item.kind,
-            item.id,
-            cancel=pack(PREFIX, "open", item.kind, item.id),
-        )
-    elif cb.action == "offok":
-        done = await catalogs.set_active_once(
-            crm, me, _kind(cb.arg(0)), cb.int_arg(1), False, cb.arg(2)
-        )
-        text, markup = _render_item(context, done.item)
-        text = repeated_note(context, done.repeated) + text
-    elif cb.action == "on":
-        item = await catalogs.set_active(crm, me, _kind(cb.arg(0)), cb.int_arg(1), True)
-        text, markup = _render_item(context, item)
-    elif cb.action == "mean":
-        item = await catalogs.set_meaning(crm, me, cb.int_arg(0), cb.arg(1))
-        text, markup = _render_item(context, item)
-    elif cb.action == "eff":
-        item = await catalogs.set_effect(crm, me, cb.int_arg(0), cb.arg(1))
-        text, markup = _render_item(context, item)
-    else:
-        raise BadCallback("unknown action")
+    if isinstance(data, FlowStart):
+        await start_flow(update, context, data)
+        return
+    text, markup = await _screen(context, data)
     await query.answer()
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def _screen(context: CrmContext, data: CallbackData) -> tuple[str, InlineKeyboardMarkup]:
+    """The message a navigation or one-press change shows."""
+    crm, me = context.crm, context.me
+    match data:
+        case Menu():
+            return _menu(context)
+        case ListItems():
+            return await _render_list(context, _kind(data.kind), data.page)
+        case OpenItem():
+            item = await catalogs.get_item(crm, me, _kind(data.kind), data.item_id)
+            return _render_item(context, item)
+        case Deactivate():
+            # Deactivating asks first (and is refused up front for the last one needed).
+            item = await catalogs.preview_deactivate(crm, me, _kind(data.kind), data.item_id)
+            text = context.t("config.confirm_deactivate", name=html.escape(item.name))
+            kind, item_id = item.kind, item.id
+            markup = confirm.markup(
+                context,
+                lambda token: DeactivateOk(kind, item_id, token),
+                cancel=OpenItem(kind, item_id),
+            )
+            return text, markup
+        case DeactivateOk():
+            done = await catalogs.set_active_once(
+                crm, me, _kind(data.kind), data.item_id, False, data.token
+            )
+            text, markup = _render_item(context, done.item)
+            return repeated_note(context, done.repeated) + text, markup
+        case Reactivate():
+            item = await catalogs.set_active(crm, me, _kind(data.kind), data.item_id, True)
+            return _render_item(context, item)
+        case SetMeaning():
+            item = await catalogs.set_meaning(crm, me, data.state_id, data.meaning)
+            return _render_item(context, item)
+        case SetEffect():
+            item = await catalogs.set_effect(crm, me, data.activity_id, data.effect)
+            return _render_item(context, item)
+    raise BadCallback("unknown action")
 
 
 # --- conversations: new item, rename, hours, document content -------------------------------
@@ -202,28 +336,25 @@ async def _ask(update: Update, context: CrmContext, kind: str, prompt: str) -> N
     await asking.ask(update, context, kind, prompt, what=context.t(f"ask.what.{kind}"), edit=False)
 
 
-async def start_flow(update: Update, context: CrmContext) -> None:
-    """``cf:new|ren|hrs|tpl`` press: ask for the first value."""
+async def start_flow(update: Update, context: CrmContext, data: FlowStart) -> None:
+    """➕ Nuevo, Renombrar, Cambiar horas, Cambiar contenido: ask for the first value."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    cb = unpack(query.data, PREFIX)
-    if not context.me.is_admin:
-        raise NotAuthorized()
-    kind = _kind(cb.arg(0))
-    flow: dict[str, Any] = {"mode": cb.action, "kind": kind}
+    kind = _kind(data.kind)
+    flow: dict[str, Any] = {"mode": data.action, "kind": kind}
     kind_label = context.t(f"config.kinds.{kind}")
-    if cb.action == "new":
+    if isinstance(data, NewItem):
         prompt, state = context.t("config.ask_name", kind=kind_label), CONFIG_NAME
     else:
-        item = await catalogs.get_item(context.crm, context.me, kind, cb.int_arg(1))
+        item = await catalogs.get_item(context.crm, context.me, kind, data.item_id)
         flow["id"] = item.id
         name = html.escape(item.name)
-        if cb.action == "ren":
+        if isinstance(data, Rename):
             prompt, state = context.t("config.ask_rename", name=name), CONFIG_NAME
-        elif cb.action == "hrs" and kind == "type":
+        elif isinstance(data, ChangeHours) and kind == "type":
             prompt = context.t("config.ask_hours", name=name, hours=item.hours)
             state = CONFIG_HOURS
-        elif cb.action == "tpl" and kind == "document":
+        elif isinstance(data, ChangeContent) and kind == "document":
             prompt, state = context.t("config.ask_content", name=name), CONFIG_CONTENT
         else:
             raise BadCallback("unknown action")
@@ -269,7 +400,9 @@ async def got_name(update: Update, context: CrmContext, q: asking.Question) -> b
         choices = [(_meaning_label(context, m), m) for m in catalogs.MEANINGS]
     else:
         choices = [(_effect_label(context, e), e) for e in catalogs.EFFECTS]
-    markup = InlineKeyboardMarkup([[_button(label, "pick", value)] for label, value in choices])
+    markup = InlineKeyboardMarkup(
+        [[keyboards.button(label, PickOption(value))] for label, value in choices]
+    )
     await message.reply_text(context.t(f"config.ask_pick_{kind}"), reply_markup=markup)
     return True
 
@@ -287,17 +420,16 @@ async def got_hours(update: Update, context: CrmContext, q: asking.Question) -> 
     return await _done(update, context, item)
 
 
-async def got_pick(update: Update, context: CrmContext) -> bool:
+async def got_pick(update: Update, context: CrmContext, data: PickOption) -> None:
     """Meaning (state) or effect (activity) chosen: create the item."""
     query = update.callback_query
     assert query is not None
-    cb = unpack(query.data, PREFIX)
     flow = _flow(context)
-    value = cb.arg(0)
+    value = data.value
     options: dict[str, Any] = {"meaning": value} if flow["kind"] == "state" else {"effect": value}
     item = await catalogs.add_item(context.crm, context.me, flow["kind"], flow["name"], **options)
     await query.answer()
-    return await _done(update, context, item)
+    await _done(update, context, item)
 
 
 @asking.answer(CONFIG_CONTENT, accepts=asking.TEXT | asking.DOCUMENT)
@@ -322,9 +454,4 @@ async def got_content(update: Update, context: CrmContext, q: asking.Question) -
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("config", config))
-    app.add_handler(CallbackQueryHandler(start_flow, pattern=r"^cf:(new|ren|hrs|tpl):"))
-    app.add_handler(CallbackQueryHandler(got_pick, pattern=r"^cf:pick:"))
-    # Every other cf: press (the flows' own are excluded: order does not matter).
-    app.add_handler(
-        CallbackQueryHandler(on_button, pattern=r"^cf:(?!(new|ren|hrs|tpl|pick):)")
-    )
+    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))

@@ -4,9 +4,10 @@ that redeems an invitation."""
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -19,12 +20,23 @@ from crm.invitations import (
     revoke_invitation,
 )
 from crm.users import Actor, resolve_actor
-from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers import keyboards
+from handlers.callbacks import CallbackData
 from handlers.context import CrmContext
 from handlers.gate import refuse
 
 PREFIX = "iv"
 SHOWN = 15  # invitations listed (one revoke button each) per message
+
+
+# --- the buttons' data ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Revoke(CallbackData, prefix=PREFIX, action="rv"):
+    """Revoke the open invitation, then list the open ones again."""
+
+    invitation_id: int
 
 
 async def invitar(update: Update, context: CrmContext) -> None:
@@ -86,9 +98,7 @@ async def _render_open(context: CrmContext, notice: str | None = None) -> tuple[
             )
         )
         label = context.t("invites.revoke", code=invitation.user_code or f"#{invitation.id}")
-        rows.append(
-            [InlineKeyboardButton(label[:60], callback_data=pack(PREFIX, "rv", invitation.id))]
-        )
+        rows.append([keyboards.button(label[:60], Revoke(invitation.id))])
     if len(open_ones) > SHOWN:
         lines.append(context.t("invites.more", count=len(open_ones) - SHOWN))
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -101,14 +111,11 @@ async def invitaciones(update: Update, context: CrmContext) -> None:
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def on_button(update: Update, context: CrmContext) -> None:
-    """``iv:rv:ID``: revoke that invitation (re-checked by the use case), then list again."""
+async def revoke_pressed(update: Update, context: CrmContext) -> None:
+    """Revoke that invitation (re-checked by the use case), then list again."""
     query = update.callback_query
     assert query is not None
-    cb = unpack(query.data, PREFIX)
-    if cb.action != "rv":
-        raise BadCallback("unknown action")
-    await revoke_invitation(context.crm, context.me, cb.int_arg(0))
+    await revoke_invitation(context.crm, context.me, Revoke.unpack(query.data).invitation_id)
     text, markup = await _render_open(context, context.t("invites.revoked"))
     await query.answer(context.t("invites.revoked"))
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -117,4 +124,4 @@ async def on_button(update: Update, context: CrmContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("invitar", invitar))
     app.add_handler(CommandHandler("invitaciones", invitaciones))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=pattern(PREFIX)))
+    app.add_handler(CallbackQueryHandler(revoke_pressed, pattern=Revoke.pattern()))

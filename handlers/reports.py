@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -26,12 +27,43 @@ from crm.reports import (
     request_for,
     subscribe,
 )
-from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers import keyboards
+from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.context import CrmContext
 from handlers.texts import t
 
 PREFIX = "rp"
 BREAKDOWN_ITEMS = 8
+
+
+# --- the buttons' data ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportMenu(CallbackData, prefix=PREFIX, action="menu"):
+    """The /informe menu: one button per report."""
+
+
+@dataclass(frozen=True)
+class PickReport(CallbackData, prefix=PREFIX, action="k"):
+    """The report chosen (one of crm.reports.REPORT_KINDS): its periods, or cartera at once."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class PickPeriod(CallbackData, prefix=PREFIX, action="p"):
+    """Build ``kind`` for ``period`` (one of crm.reports.PERIOD_WORDS) and send it."""
+
+    kind: str
+    period: str
+
+
+@dataclass(frozen=True)
+class Unsubscribe(CallbackData, prefix=PREFIX, action="unsub"):
+    """/suscripciones' Cancelar N: cancel that subscription, then list them again."""
+
+    subscription_id: int
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -97,25 +129,18 @@ async def send_report(
 
 def _kind_keyboard(context: CrmContext) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(context.t(f"report.kind.{k}"), callback_data=pack(PREFIX, "k", k))
-        for k in REPORT_KINDS
+        keyboards.button(context.t(f"report.kind.{k}"), PickReport(k)) for k in REPORT_KINDS
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def _period_keyboard(context: CrmContext, kind: str) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(
-            context.t(f"report.period.{p}"), callback_data=pack(PREFIX, "p", kind, p)
-        )
+        keyboards.button(context.t(f"report.period.{p}"), PickPeriod(kind, p))
         for p in PERIOD_WORDS
     ]
     return InlineKeyboardMarkup(
-        [
-            buttons[:2],
-            buttons[2:],
-            [InlineKeyboardButton(context.t("report.back"), callback_data=pack(PREFIX, "menu"))],
-        ]
+        [buttons[:2], buttons[2:], [keyboards.back(context.t("report.back"), ReportMenu())]]
     )
 
 
@@ -143,10 +168,7 @@ def _subscriptions_message(
             )
         )
         buttons.append(
-            InlineKeyboardButton(
-                context.t("subscription.cancel_button", n=n),
-                callback_data=pack(PREFIX, "unsub", sub.id),
-            )
+            keyboards.button(context.t("subscription.cancel_button", n=n), Unsubscribe(sub.id))
         )
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -198,44 +220,44 @@ async def on_button(update: Update, context: CrmContext) -> None:
     """The /informe menu (report, then period) and the cancel buttons of /suscripciones."""
     query = update.callback_query
     assert query is not None
-    data = unpack(query.data, PREFIX)
-    if data.action == "menu":
-        await query.answer()
-        await query.edit_message_text(
-            context.t("report.menu"),
-            parse_mode=ParseMode.HTML,
-            reply_markup=_kind_keyboard(context),
-        )
-    elif data.action == "k":
-        kind = data.arg(0)
-        if kind not in REPORT_KINDS:
-            raise BadCallback("unknown report")
-        if kind == "cartera":
-            # Cartera is a snapshot of today's balances: no period to ask for.
-            await _produce_from_button(
-                update, context, request_for(kind, default_period(kind), context.crm.today())
+    match parse(query.data, PREFIX):
+        case ReportMenu():
+            await query.answer()
+            await query.edit_message_text(
+                context.t("report.menu"),
+                parse_mode=ParseMode.HTML,
+                reply_markup=_kind_keyboard(context),
             )
-            return
-        await query.answer()
-        await query.edit_message_text(
-            context.t("report.pick_period", kind=context.t(f"report.kind.{kind}")),
-            parse_mode=ParseMode.HTML,
-            reply_markup=_period_keyboard(context, kind),
-        )
-    elif data.action == "p":
-        kind, period = data.arg(0), data.arg(1)
-        if kind not in REPORT_KINDS or period not in PERIOD_WORDS:
-            raise BadCallback("unknown report or period")
-        await _produce_from_button(update, context, request_for(kind, period, context.crm.today()))
-    elif data.action == "unsub":
-        await cancel_subscription(context.crm, context.me, data.int_arg(0))
-        await query.answer(context.t("subscription.cancelled"))
-        text, markup = _subscriptions_message(
-            context, await list_subscriptions(context.crm, context.me)
-        )
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    else:
-        raise BadCallback("unknown action")
+        case PickReport(kind=kind):
+            if kind not in REPORT_KINDS:
+                raise BadCallback("unknown report")
+            if kind == "cartera":
+                # Cartera is a snapshot of today's balances: no period to ask for.
+                await _produce_from_button(
+                    update, context, request_for(kind, default_period(kind), context.crm.today())
+                )
+                return
+            await query.answer()
+            await query.edit_message_text(
+                context.t("report.pick_period", kind=context.t(f"report.kind.{kind}")),
+                parse_mode=ParseMode.HTML,
+                reply_markup=_period_keyboard(context, kind),
+            )
+        case PickPeriod(kind=kind, period=period):
+            if kind not in REPORT_KINDS or period not in PERIOD_WORDS:
+                raise BadCallback("unknown report or period")
+            await _produce_from_button(
+                update, context, request_for(kind, period, context.crm.today())
+            )
+        case Unsubscribe(subscription_id=subscription_id):
+            await cancel_subscription(context.crm, context.me, subscription_id)
+            await query.answer(context.t("subscription.cancelled"))
+            text, markup = _subscriptions_message(
+                context, await list_subscriptions(context.crm, context.me)
+            )
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        case _:
+            raise BadCallback("unknown action")
 
 
 async def suscribir(update: Update, context: CrmContext) -> None:
