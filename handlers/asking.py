@@ -49,7 +49,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.callbacks import pack, pattern
+from handlers.callbacks import CallbackData
 from handlers.context import CrmContext
 
 KEY = "ask"  # context.user_data key of the pending question
@@ -74,6 +74,14 @@ PHOTO = Accepts.PHOTO
 DOCUMENT = Accepts.DOCUMENT
 LOCATION = Accepts.LOCATION
 MEDIA = PHOTO | DOCUMENT | LOCATION
+
+
+# --- the buttons' data -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CancelQuestion(CallbackData, prefix=PREFIX, action="x"):
+    """The ✖ Cancelar of every prompt: forgets the pending question (and its flow)."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +195,7 @@ def clear(context: CrmContext, prefix: str = "", token: int | None = None) -> Qu
 
 
 def cancel_button(context: CrmContext) -> InlineKeyboardButton:
-    return InlineKeyboardButton(context.t("ask.b_cancel"), callback_data=pack(PREFIX, "x"))
+    return InlineKeyboardButton(context.t("ask.b_cancel"), callback_data=CancelQuestion().pack())
 
 
 def _clip(text: str) -> str:
@@ -491,6 +499,7 @@ async def cancel_pressed(update: Update, context: CrmContext) -> None:
     """The ✖ Cancelar button of a prompt."""
     query = update.callback_query
     assert query is not None
+    CancelQuestion.unpack(query.data)
     question = pending(context)
     if question is None or (
         isinstance(query.message, Message) and question.message_id != query.message.message_id
@@ -548,7 +557,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """The pre-handler (group -1), the cancel handlers and the router (group 0, last)."""
     app.add_handler(MessageHandler(filters.COMMAND, command_leaves_question), group=GROUP)
     app.add_handler(CommandHandler("cancelar", cancel_command))
-    app.add_handler(CallbackQueryHandler(cancel_pressed, pattern=pattern(PREFIX)))
+    app.add_handler(CallbackQueryHandler(cancel_pressed, pattern=CancelQuestion.pattern()))
 
 
 def register_router(app: Application) -> None:  # type: ignore[type-arg]

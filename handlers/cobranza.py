@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -34,9 +35,10 @@ from crm.ley2300 import CHANNELS, RESULTS, Rule, Verdict, channel_label, display
 from crm.receipts import ReceiptRead, parse_correction
 from crm.views import FollowUpView
 from handlers import asking
-from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
+from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.context import CrmContext
 from handlers.followups import send_card
+from handlers.links import ContactMenu, FollowupCard, ReportPayment
 from handlers.texts import CATALOG, t
 
 
@@ -57,10 +59,68 @@ def _result_name(context: CrmContext, result: str) -> str:
 
 log = logging.getLogger("crm_bot.cobranza")
 
-CT, PG = "ct", "pg"
+CT_PREFIX = "ct"  # 📞 Contacto
+PG_PREFIX = "pg"  # 🧾 Pago reportado
 DRAFT = "cobranza.pg"  # user_data: the receipt read, waiting for confirmation
 REASON = "cobranza.why"  # user_data: a supervisor's typed exception reason
 NOTICES_JOB = "payment-unseen-notices"
+
+
+# --- the buttons' data -----------------------------------------------------------------------
+# ct:m (the card's 📞 Contacto) and pg:a (🧾 Pago reportado) are in handlers/links.py.
+# ``channel`` is a crm.ley2300 channel value; ``result`` the position of one of RESULTS.
+
+
+@dataclass(frozen=True)
+class PickChannel(CallbackData, prefix=CT_PREFIX, action="c"):
+    """A channel: the results if the guard allows it, else why not."""
+
+    followup_id: int
+    channel: str
+
+
+@dataclass(frozen=True)
+class OverrideGuard(CallbackData, prefix=CT_PREFIX, action="o"):
+    """A supervisor registers a refused contact as an exception (asks the reason)."""
+
+    followup_id: int
+    channel: str
+
+
+@dataclass(frozen=True)
+class PickResult(CallbackData, prefix=CT_PREFIX, action="r"):
+    """A result: asks for the optional note."""
+
+    followup_id: int
+    channel: str
+    result: int
+
+
+@dataclass(frozen=True)
+class ContactNoNote(CallbackData, prefix=CT_PREFIX, action="n"):
+    """Register the contact without a note."""
+
+    followup_id: int
+    channel: str
+    result: int
+
+
+@dataclass(frozen=True)
+class ConfirmPayment(CallbackData, prefix=PG_PREFIX, action="ok"):
+    """Store the receipt as read (or as corrected)."""
+
+    followup_id: int
+
+
+@dataclass(frozen=True)
+class FixPayment(CallbackData, prefix=PG_PREFIX, action="fx"):
+    """Asks for a typed correction of what was read."""
+
+    followup_id: int
+
+
+def _b(label: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data.pack())
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -100,7 +160,7 @@ def _query(update: Update) -> Any:
 
 
 def _back(context: CrmContext, fid: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(context.t("fu.b_back"), callback_data=pack("fu", "card", fid))
+    return _b(context.t("fu.b_back"), FollowupCard(fid))
 
 
 def _markup(rows: list[list[InlineKeyboardButton]], back: InlineKeyboardButton) -> Any:
@@ -123,9 +183,9 @@ async def _show_card(update: Update, context: CrmContext, card: FollowUpView, do
 # --- 📞 Contacto -----------------------------------------------------------------------------
 
 
-async def _contact_menu(update: Update, context: CrmContext, cb: Callback) -> None:
+async def _contact_menu(update: Update, context: CrmContext, data: ContactMenu) -> None:
     """The guard's line first, then the channel buttons."""
-    fid = cb.int_arg(0)
+    fid = data.followup_id
     view = await contacts.guard(context.crm, context.me, fid)
     context.user_data.pop(REASON, None)  # type: ignore[union-attr]
     lines = [
@@ -134,12 +194,7 @@ async def _contact_menu(update: Update, context: CrmContext, cb: Callback) -> No
         "",
         context.t("ct.pick_channel"),
     ]
-    buttons = [
-        InlineKeyboardButton(
-            context.t(f"ct.channel.{c.value}"), callback_data=pack(CT, "c", fid, c.value)
-        )
-        for c in CHANNELS
-    ]
+    buttons = [_b(context.t(f"ct.channel.{c.value}"), PickChannel(fid, c.value)) for c in CHANNELS]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     await _query(update).edit_message_text(
         "\n".join(lines),
@@ -151,17 +206,14 @@ async def _contact_menu(update: Update, context: CrmContext, cb: Callback) -> No
 
 def _result_rows(fid: int, channel: str, context: CrmContext) -> list[list[InlineKeyboardButton]]:
     buttons = [
-        InlineKeyboardButton(
-            context.t(f"ct.result.{i}"), callback_data=pack(CT, "r", fid, channel, i)
-        )
-        for i in range(len(RESULTS))
+        _b(context.t(f"ct.result.{i}"), PickResult(fid, channel, i)) for i in range(len(RESULTS))
     ]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
-async def _channel(update: Update, context: CrmContext, cb: Callback) -> None:
+async def _channel(update: Update, context: CrmContext, data: PickChannel) -> None:
     """A channel was picked: allowed → the results; refused → why (and the exception)."""
-    fid, channel = cb.int_arg(0), cb.arg(1)
+    fid, channel = data.followup_id, data.channel
     view = await contacts.guard(context.crm, context.me, fid, channel)
     back = _back(context, fid)
     label = html.escape(_channel_name(context, channel))
@@ -175,9 +227,7 @@ async def _channel(update: Update, context: CrmContext, cb: Callback) -> None:
         return
     reason = verdict_line(context, view.verdict)
     if view.may_override:
-        override = InlineKeyboardButton(
-            context.t("ct.b_override"), callback_data=pack(CT, "o", fid, channel)
-        )
+        override = _b(context.t("ct.b_override"), OverrideGuard(fid, channel))
         await _query(update).edit_message_text(
             context.t("ct.blocked_supervisor", reason=reason),
             parse_mode=ParseMode.HTML,
@@ -194,9 +244,9 @@ async def _channel(update: Update, context: CrmContext, cb: Callback) -> None:
     await _query(update).answer()
 
 
-async def _override(update: Update, context: CrmContext, cb: Callback) -> None:
+async def _override(update: Update, context: CrmContext, data: OverrideGuard) -> None:
     """A supervisor registers a refused contact: first the typed reason."""
-    fid, channel = cb.int_arg(0), cb.arg(1)
+    fid, channel = data.followup_id, data.channel
     view = await contacts.guard(context.crm, context.me, fid, channel)
     if not view.may_override:
         raise BadCallback("override by an agent")
@@ -237,19 +287,16 @@ def _reason_for(context: CrmContext, fid: int, channel: str) -> str | None:
     return None
 
 
-def _result_of(cb: Callback, index: int) -> str:
-    position = cb.int_arg(index)
+def _result_of(position: int) -> str:
     if position >= len(RESULTS):
         raise BadCallback("unknown result")
     return RESULTS[position].value
 
 
-async def _result(update: Update, context: CrmContext, cb: Callback) -> None:
+async def _result(update: Update, context: CrmContext, data: PickResult) -> None:
     """A result was picked: ask for the optional note."""
-    fid, channel, result = cb.int_arg(0), cb.arg(1), _result_of(cb, 2)
-    skip = InlineKeyboardButton(
-        context.t("ct.b_no_note"), callback_data=pack(CT, "n", fid, channel, cb.int_arg(2))
-    )
+    fid, channel, result = data.followup_id, data.channel, _result_of(data.result)
+    skip = _b(context.t("ct.b_no_note"), ContactNoNote(fid, channel, data.result))
     await asking.ask(
         update,
         context,
@@ -299,9 +346,10 @@ async def _register(
     await _show_card(update, context, done.card, text)
 
 
-async def _no_note(update: Update, context: CrmContext, cb: Callback) -> None:
+async def _no_note(update: Update, context: CrmContext, data: ContactNoNote) -> None:
     asking.clear(context, "ct.")
-    await _register(update, context, cb.int_arg(0), cb.arg(1), _result_of(cb, 2), None)
+    result = _result_of(data.result)
+    await _register(update, context, data.followup_id, data.channel, result, None)
 
 
 @asking.answer("ct.note", accepts=asking.TEXT)
@@ -317,9 +365,9 @@ async def _answer_note(update: Update, context: CrmContext, q: asking.Question) 
 # --- 🧾 Pago reportado -----------------------------------------------------------------------
 
 
-async def _payment_ask(update: Update, context: CrmContext, cb: Callback) -> None:
+async def _payment_ask(update: Update, context: CrmContext, data: ReportPayment) -> None:
     """Ask for the receipt's photo or screenshot."""
-    fid = cb.int_arg(0)
+    fid = data.followup_id
     ctx = await payments.payment_context(context.crm, context.me, fid)
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     await asking.ask(
@@ -358,8 +406,8 @@ async def _show_read(update: Update, context: CrmContext, fid: int, read: Receip
     )
     rows = [
         [
-            InlineKeyboardButton(context.t("pg.b_confirm"), callback_data=pack(PG, "ok", fid)),
-            InlineKeyboardButton(context.t("pg.b_fix"), callback_data=pack(PG, "fx", fid)),
+            _b(context.t("pg.b_confirm"), ConfirmPayment(fid)),
+            _b(context.t("pg.b_fix"), FixPayment(fid)),
         ],
         [_back(context, fid)],
     ]
@@ -423,8 +471,8 @@ def _draft(context: CrmContext, fid: int) -> dict[str, Any] | None:
     return draft if draft and draft.get("fu") == fid else None
 
 
-async def _payment_fix(update: Update, context: CrmContext, cb: Callback) -> None:
-    fid = cb.int_arg(0)
+async def _payment_fix(update: Update, context: CrmContext, data: FixPayment) -> None:
+    fid = data.followup_id
     if _draft(context, fid) is None:
         await _query(update).answer(context.t("pg.expired"), show_alert=True)
         return
@@ -453,9 +501,9 @@ async def _answer_fix(update: Update, context: CrmContext, q: asking.Question) -
     return True
 
 
-async def _payment_confirm(update: Update, context: CrmContext, cb: Callback) -> None:
+async def _payment_confirm(update: Update, context: CrmContext, data: ConfirmPayment) -> None:
     """One tap: store the receipt as read (or as corrected) on the follow-up."""
-    fid = cb.int_arg(0)
+    fid = data.followup_id
     draft = _draft(context, fid)
     if draft is None:
         await _query(update).answer(context.t("pg.expired"), show_alert=True)
@@ -479,33 +527,37 @@ async def _payment_confirm(update: Update, context: CrmContext, cb: Callback) ->
 
 # --- dispatch --------------------------------------------------------------------------------
 
-Action = Callable[[Update, CrmContext, Callback], Awaitable[None]]
-CT_ACTIONS: dict[str, Action] = {
-    "m": _contact_menu,
-    "c": _channel,
-    "o": _override,
-    "r": _result,
-    "n": _no_note,
+Action = Callable[[Update, CrmContext, Any], Awaitable[None]]
+CT_ACTIONS: dict[type[CallbackData], Action] = {
+    ContactMenu: _contact_menu,
+    PickChannel: _channel,
+    OverrideGuard: _override,
+    PickResult: _result,
+    ContactNoNote: _no_note,
 }
-PG_ACTIONS: dict[str, Action] = {"a": _payment_ask, "ok": _payment_confirm, "fx": _payment_fix}
+PG_ACTIONS: dict[type[CallbackData], Action] = {
+    ReportPayment: _payment_ask,
+    ConfirmPayment: _payment_confirm,
+    FixPayment: _payment_fix,
+}
 
 
 async def on_contact(update: Update, context: CrmContext) -> None:
     """Every ``ct:`` press re-loads the follow-up and re-checks the guard."""
-    cb = unpack(_query(update).data, CT)
-    action = CT_ACTIONS.get(cb.action)
+    data = parse(_query(update).data, CT_PREFIX)
+    action = CT_ACTIONS.get(type(data))
     if action is None:
         raise BadCallback("unknown contact action")
-    await action(update, context, cb)
+    await action(update, context, data)
 
 
 async def on_payment(update: Update, context: CrmContext) -> None:
     """Every ``pg:`` press."""
-    cb = unpack(_query(update).data, PG)
-    action = PG_ACTIONS.get(cb.action)
+    data = parse(_query(update).data, PG_PREFIX)
+    action = PG_ACTIONS.get(type(data))
     if action is None:
         raise BadCallback("unknown payment action")
-    await action(update, context, cb)
+    await action(update, context, data)
 
 
 # --- telling supervisors ---------------------------------------------------------------------
@@ -557,8 +609,8 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any], interval: float) ->
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(on_contact, pattern=pattern(CT)))  # type: ignore[arg-type]
-    app.add_handler(CallbackQueryHandler(on_payment, pattern=pattern(PG)))  # type: ignore[arg-type]
+    app.add_handler(CallbackQueryHandler(on_contact, pattern=pattern(CT_PREFIX)))  # type: ignore[arg-type]
+    app.add_handler(CallbackQueryHandler(on_payment, pattern=pattern(PG_PREFIX)))  # type: ignore[arg-type]
 
 
 # /cancelar (or a question's ✖ Cancelar, or its expiry) forgets the half-made steps too.

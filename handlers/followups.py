@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -22,9 +23,19 @@ from crm.formatting import day, local_datetime, money, relative
 from crm.newfollowup import parse_due, tomorrow_morning
 from crm.views import EventView, FollowUpView, LineageView
 from handlers import asking, keyboards, visits
-from handlers.callbacks import BadCallback, Callback, pack, unpack
+from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.context import CrmContext
 from handlers.errors import explain
+from handlers.links import (
+    CloseMenu,
+    ContactMenu,
+    FollowupCard,
+    OpenFollowup,
+    OpenTercero,
+    ReportPayment,
+    StartPromise,
+    SupportDocuments,
+)
 from handlers.phones import phone_list
 from handlers.texts import CATALOG
 
@@ -58,6 +69,161 @@ HISTORY_PAGE_CHARS = 3300
 CARD_EVENT_CHARS = 70
 EFFECT_ICONS = {"progress": "📈", "regression": "📉", "neutral": "➖"}
 FILE_ICONS = {"photo": "📷", "document": "📄", "location": "📍"}
+
+
+# --- the buttons' data -----------------------------------------------------------------------
+# fu:open, fu:card and fu:cl are in handlers/links.py (other screens show them too). Buttons
+# that change the follow-up carry the ``version`` the card showed: a press on an old card is
+# refused (StaleVersion) and the card redrawn as it is now.
+
+
+@dataclass(frozen=True)
+class PostponeMenu(CallbackData, prefix=PREFIX, action="pp"):
+    """⏰ Posponer: the +N h choices."""
+
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class PostponeHours(CallbackData, prefix=PREFIX, action="ph"):
+    followup_id: int
+    version: int
+    hours: int
+
+
+@dataclass(frozen=True)
+class PostponeOther(CallbackData, prefix=PREFIX, action="po"):
+    """Asks for a typed number of hours."""
+
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class CloseWithState(CallbackData, prefix=PREFIX, action="cs"):
+    """A closing state was picked: asks for the optional note."""
+
+    followup_id: int
+    version: int
+    state_id: int
+
+
+@dataclass(frozen=True)
+class CloseNoNote(CallbackData, prefix=PREFIX, action="cn"):
+    followup_id: int
+    version: int
+    state_id: int
+
+
+@dataclass(frozen=True)
+class StateMenu(CallbackData, prefix=PREFIX, action="st"):
+    """The open-meaning states to move to without closing."""
+
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class SetState(CallbackData, prefix=PREFIX, action="ss"):
+    followup_id: int
+    version: int
+    state_id: int
+
+
+@dataclass(frozen=True)
+class ContinueMenu(CallbackData, prefix=PREFIX, action="co"):
+    """A closed follow-up's Continuar: when the continuation is due."""
+
+    followup_id: int
+
+
+@dataclass(frozen=True)
+class ContinueInHours(CallbackData, prefix=PREFIX, action="cg"):
+    followup_id: int
+    hours: int
+
+
+@dataclass(frozen=True)
+class ContinueTomorrow(CallbackData, prefix=PREFIX, action="cm"):
+    followup_id: int
+
+
+@dataclass(frozen=True)
+class ContinueOtherDate(CallbackData, prefix=PREFIX, action="ct"):
+    """Asks for a typed due date of the continuation."""
+
+    followup_id: int
+
+
+@dataclass(frozen=True)
+class DiscardMenu(CallbackData, prefix=PREFIX, action="ds"):
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class DiscardWithState(CallbackData, prefix=PREFIX, action="dx"):
+    followup_id: int
+    version: int
+    state_id: int
+
+
+@dataclass(frozen=True)
+class DiscardWriteReason(CallbackData, prefix=PREFIX, action="dr"):
+    """Asks for a typed discard reason."""
+
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class ActivityMenu(CallbackData, prefix=PREFIX, action="ac"):
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class PickActivity(CallbackData, prefix=PREFIX, action="aa"):
+    """An activity was picked: asks for the optional note."""
+
+    followup_id: int
+    version: int
+    activity_id: int
+
+
+@dataclass(frozen=True)
+class ActivityNoNote(CallbackData, prefix=PREFIX, action="an"):
+    followup_id: int
+    version: int
+    activity_id: int
+
+
+@dataclass(frozen=True)
+class AskObservation(CallbackData, prefix=PREFIX, action="ob"):
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class AskAttachment(CallbackData, prefix=PREFIX, action="at"):
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class History(CallbackData, prefix=PREFIX, action="hi"):
+    """A page (0-based) of the whole lineage's history."""
+
+    followup_id: int
+    page: int
+
+
+@dataclass(frozen=True)
+class ResendAttachment(CallbackData, prefix=PREFIX, action="rs"):
+    """A history line's attachment, sent again."""
+
+    event_id: int
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -161,42 +327,45 @@ def card_text(card: FollowUpView, context: CrmContext) -> str:
     return text
 
 
-def _b(label: str, action: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(PREFIX, action, *args))
+def _b(label: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data.pack())
 
 
 def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup:
     """The action buttons; finished follow-ups keep only what still makes sense."""
     t = context.t
-    tercero = InlineKeyboardButton(
-        t("fu.b_tercero"), callback_data=pack("te", "open", card.tercero.id)
-    )
-    history = _b(t("fu.b_history"), "hi", card.id, 0)
+    tercero = _b(t("fu.b_tercero"), OpenTercero(card.tercero.id))
+    history = _b(t("fu.b_history"), History(card.id, 0))
     if card.is_active:
         fid, v = card.id, card.version
         rows = [
-            [_b(t("fu.b_postpone"), "pp", fid, v), _b(t("fu.b_close"), "cl", fid, v)],
-            [_b(t("fu.b_activity"), "ac", fid, v), _b(t("fu.b_observation"), "ob", fid, v)],
-            [_b(t("fu.b_attach"), "at", fid, v), _b(t("fu.b_discard"), "ds", fid, v)],
+            [_b(t("fu.b_postpone"), PostponeMenu(fid, v)), _b(t("fu.b_close"), CloseMenu(fid, v))],
+            [
+                _b(t("fu.b_activity"), ActivityMenu(fid, v)),
+                _b(t("fu.b_observation"), AskObservation(fid, v)),
+            ],
+            [
+                _b(t("fu.b_attach"), AskAttachment(fid, v)),
+                _b(t("fu.b_discard"), DiscardMenu(fid, v)),
+            ],
         ]
-        extras = [_b(t("fu.b_state"), "st", fid, v), _b(t("fu.b_support"), "doc", fid)]
+        extras = [
+            _b(t("fu.b_state"), StateMenu(fid, v)),
+            _b(t("fu.b_support"), SupportDocuments(fid)),
+        ]
         # Cobranza (handlers/cobranza.py): a contact through the Ley 2300 guard, a receipt.
-        cobranza = [InlineKeyboardButton(t("ct.b_contact"), callback_data=pack("ct", "m", fid))]
+        cobranza = [_b(t("ct.b_contact"), ContactMenu(fid))]
         if card.document is not None:
             # Promises to pay are about a cartera document (handlers/cartera.py).
-            extras.append(
-                InlineKeyboardButton(t("fu.b_promise"), callback_data=pack("ca", "prom", fid))
-            )
-            cobranza.append(
-                InlineKeyboardButton(t("pg.b_report"), callback_data=pack("pg", "a", fid))
-            )
+            extras.append(_b(t("fu.b_promise"), StartPromise(fid)))
+            cobranza.append(_b(t("pg.b_report"), ReportPayment(fid)))
         rows += [cobranza, extras, visits.card_row(fid, context), [history, tercero]]
     elif card.status == "closed" and card.continued_by is not None:
         # Continued already: the lineage goes on from the continuation, not from here.
-        child = _b(t("fu.b_child", id=card.continued_by), "card", card.continued_by)
+        child = _b(t("fu.b_child", id=card.continued_by), FollowupCard(card.continued_by))
         rows = [[child], [history, tercero]]
     elif card.status == "closed":
-        rows = [[_b(t("fu.b_continue"), "co", card.id)], [history, tercero]]
+        rows = [[_b(t("fu.b_continue"), ContinueMenu(card.id))], [history, tercero]]
     else:
         rows = [[history, tercero]]
     return InlineKeyboardMarkup(rows)
@@ -248,7 +417,7 @@ def _menu(rows: list[list[InlineKeyboardButton]], back: InlineKeyboardButton) ->
 
 # --- presses ---------------------------------------------------------------------------------
 
-Action = Callable[[Update, CrmContext, Callback], Awaitable[object]]
+Action = Callable[[Update, CrmContext, Any], Awaitable[object]]
 
 
 def _query(update: Update) -> Any:
@@ -256,16 +425,12 @@ def _query(update: Update) -> Any:
     return update.callback_query
 
 
-def _ids(cb: Callback) -> tuple[int, int]:
-    return cb.int_arg(0), cb.int_arg(1)
-
-
 def _back(context: CrmContext, fid: int) -> InlineKeyboardButton:
-    return _b(context.t("fu.b_back"), "card", fid)
+    return _b(context.t("fu.b_back"), FollowupCard(fid))
 
 
-async def _open(update: Update, context: CrmContext, cb: Callback) -> object:
-    card = await uc.get_followup(context.crm, context.me, cb.int_arg(0))
+async def _open(update: Update, context: CrmContext, data: OpenFollowup) -> object:
+    card = await uc.get_followup(context.crm, context.me, data.followup_id)
     message = _query(update).message
     assert message is not None
     await send_card(message, card, context)
@@ -273,42 +438,34 @@ async def _open(update: Update, context: CrmContext, cb: Callback) -> object:
     return KEEP
 
 
-async def _card(update: Update, context: CrmContext, cb: Callback) -> object:
-    card = await uc.get_followup(context.crm, context.me, cb.int_arg(0))
+async def _card(update: Update, context: CrmContext, data: FollowupCard) -> object:
+    card = await uc.get_followup(context.crm, context.me, data.followup_id)
     await _edit_card(update, context, card)
     await _query(update).answer()
     return END
 
 
-async def _postpone_menu(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
+async def _postpone_menu(update: Update, context: CrmContext, data: PostponeMenu) -> object:
+    fid, v = data.followup_id, data.version
     card = await uc.get_active_followup(context.crm, context.me, fid, v)
     choices = [1, 4, 24]
-    row = [_b(f"+{h} h", "ph", fid, v, h) for h in choices]
+    row = [_b(f"+{h} h", PostponeHours(fid, v, h)) for h in choices]
     rows = [row]
     if card.type_hours not in choices:
-        rows.append(
-            [
-                _b(
-                    context.t(
-                        "fu.b_type_hours", hours=card.type_hours, type=_short(card.type_name, 24)
-                    ),
-                    "ph",
-                    fid,
-                    v,
-                    card.type_hours,
-                )
-            ]
+        label = context.t(
+            "fu.b_type_hours", hours=card.type_hours, type=_short(card.type_name, 24)
         )
-    rows.append([_b(context.t("fu.b_other"), "po", fid, v)])
+        rows.append([_b(label, PostponeHours(fid, v, card.type_hours))])
+    rows.append([_b(context.t("fu.b_other"), PostponeOther(fid, v))])
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer()
     return KEEP
 
 
-async def _postpone_hours(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
-    card = await uc.postpone(context.crm, context.me, fid, cb.int_arg(2), expected_version=v)
+async def _postpone_hours(update: Update, context: CrmContext, data: PostponeHours) -> object:
+    card = await uc.postpone(
+        context.crm, context.me, data.followup_id, data.hours, expected_version=data.version
+    )
     await _edit_card(update, context, card)
     await _query(update).answer(_done_postponed(card, context))
     return END
@@ -342,45 +499,50 @@ async def _ask(
     return step
 
 
-async def _postpone_other(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
+async def _postpone_other(update: Update, context: CrmContext, data: PostponeOther) -> object:
+    fid, v = data.followup_id, data.version
     await uc.get_active_followup(context.crm, context.me, fid, v)
     return await _ask(update, context, FU_HOURS, fid, context.t("fu.ask_hours", id=fid), v=v)
 
 
-async def _close_menu(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
+async def _close_menu(update: Update, context: CrmContext, data: CloseMenu) -> object:
+    fid, v = data.followup_id, data.version
     await uc.get_active_followup(context.crm, context.me, fid, v)
     states = await uc.list_states(context.crm, "closed")
-    rows = [[_b("✅ " + s.name, "cs", fid, v, s.id)] for s in states]
+    rows = [[_b("✅ " + s.name, CloseWithState(fid, v, s.id))] for s in states]
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer(context.t("fu.pick_close_state"))
     return KEEP
 
 
-async def _close_state(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
-    state = cb.int_arg(2)
+async def _close_state(update: Update, context: CrmContext, data: CloseWithState) -> object:
+    fid, v, state = data.followup_id, data.version, data.state_id
     await uc.get_active_followup(context.crm, context.me, fid, v)
-    no_note = [[_b(context.t("fu.b_no_note"), "cn", fid, v, state)]]
+    no_note = [[_b(context.t("fu.b_no_note"), CloseNoNote(fid, v, state))]]
     question = context.t("fu.ask_close_note", id=fid)
     return await _ask(update, context, FU_CLOSE_NOTE, fid, question, no_note, v=v, state=state)
 
 
-async def _close_no_note(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
-    card = await uc.close(context.crm, context.me, fid, cb.int_arg(2), None, expected_version=v)
+async def _close_no_note(update: Update, context: CrmContext, data: CloseNoNote) -> object:
+    card = await uc.close(
+        context.crm,
+        context.me,
+        data.followup_id,
+        data.state_id,
+        None,
+        expected_version=data.version,
+    )
     await _edit_card(update, context, card)
     await _query(update).answer(context.t("fu.done_closed"))
     return END
 
 
-async def _state_menu(update: Update, context: CrmContext, cb: Callback) -> object:
+async def _state_menu(update: Update, context: CrmContext, data: StateMenu) -> object:
     """The open-meaning states to move the follow-up to, without closing it."""
-    fid, v = _ids(cb)
+    fid, v = data.followup_id, data.version
     card = await uc.get_active_followup(context.crm, context.me, fid, v)
     states = [s for s in await uc.list_states(context.crm, "open") if s.name != card.state]
-    rows = [[_b("🏷 " + s.name, "ss", fid, v, s.id)] for s in states]
+    rows = [[_b("🏷 " + s.name, SetState(fid, v, s.id))] for s in states]
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer(
         context.t("fu.pick_state") if states else context.t("fu.no_open_states")
@@ -388,16 +550,17 @@ async def _state_menu(update: Update, context: CrmContext, cb: Callback) -> obje
     return KEEP
 
 
-async def _state_set(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
-    card = await uc.set_state(context.crm, context.me, fid, cb.int_arg(2), expected_version=v)
+async def _state_set(update: Update, context: CrmContext, data: SetState) -> object:
+    card = await uc.set_state(
+        context.crm, context.me, data.followup_id, data.state_id, expected_version=data.version
+    )
     await _edit_card(update, context, card)
     await _query(update).answer(context.t("fu.done_state", state=card.state or ""))
     return END
 
 
-async def _continue_menu(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid = cb.int_arg(0)
+async def _continue_menu(update: Update, context: CrmContext, data: ContinueMenu) -> object:
+    fid = data.followup_id
     card = await uc.get_followup(context.crm, context.me, fid)
     if card.status != "closed":
         raise InvalidInput("error.continue_needs_closed")
@@ -409,22 +572,24 @@ async def _continue_menu(update: Update, context: CrmContext, cb: Callback) -> o
         )
         return END
     hours = sorted({card.type_hours, 24})
-    rows = [[_b(context.t("fu.b_cont_hours", hours=h), "cg", fid, h) for h in hours]]
-    rows.append([_b(context.t("fu.b_tomorrow"), "cm", fid)])
-    rows.append([_b(context.t("fu.b_other_date"), "ct", fid)])
+    rows = [[_b(context.t("fu.b_cont_hours", hours=h), ContinueInHours(fid, h)) for h in hours]]
+    rows.append([_b(context.t("fu.b_tomorrow"), ContinueTomorrow(fid))])
+    rows.append([_b(context.t("fu.b_other_date"), ContinueOtherDate(fid))])
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer(context.t("fu.pick_continue_due"))
     return KEEP
 
 
-async def _continue_hours(update: Update, context: CrmContext, cb: Callback) -> object:
-    child = await uc.continue_followup(context.crm, context.me, cb.int_arg(0), hours=cb.int_arg(1))
+async def _continue_hours(update: Update, context: CrmContext, data: ContinueInHours) -> object:
+    child = await uc.continue_followup(context.crm, context.me, data.followup_id, hours=data.hours)
     return await _continued(update, context, child)
 
 
-async def _continue_tomorrow(update: Update, context: CrmContext, cb: Callback) -> object:
+async def _continue_tomorrow(
+    update: Update, context: CrmContext, data: ContinueTomorrow
+) -> object:
     due = tomorrow_morning(context.crm.now(), context.crm.tz)
-    child = await uc.continue_followup(context.crm, context.me, cb.int_arg(0), due_at=due)
+    child = await uc.continue_followup(context.crm, context.me, data.followup_id, due_at=due)
     return await _continued(update, context, child)
 
 
@@ -440,53 +605,53 @@ def _done_continued(child: FollowUpView, context: CrmContext) -> str:
     )
 
 
-async def _continue_typed(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid = cb.int_arg(0)
+async def _continue_typed(update: Update, context: CrmContext, data: ContinueOtherDate) -> object:
+    fid = data.followup_id
     card = await uc.get_followup(context.crm, context.me, fid)
     if card.status != "closed":
         raise InvalidInput("error.continue_needs_closed")
     return await _ask(update, context, FU_CONT_DUE, fid, context.t("fu.ask_cont_due", id=fid))
 
 
-async def _discard_menu(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
+async def _discard_menu(update: Update, context: CrmContext, data: DiscardMenu) -> object:
+    fid, v = data.followup_id, data.version
     await uc.get_active_followup(context.crm, context.me, fid, v)
     states = await uc.list_states(context.crm, "discarded")
-    rows = [[_b("🗑 " + s.name, "dx", fid, v, s.id)] for s in states]
-    rows.append([_b(context.t("fu.b_write_reason"), "dr", fid, v)])
+    rows = [[_b("🗑 " + s.name, DiscardWithState(fid, v, s.id))] for s in states]
+    rows.append([_b(context.t("fu.b_write_reason"), DiscardWriteReason(fid, v))])
     await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
     await _query(update).answer(context.t("fu.pick_discard"))
     return KEEP
 
 
-async def _discard_state(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
+async def _discard_state(update: Update, context: CrmContext, data: DiscardWithState) -> object:
     card = await uc.discard(
-        context.crm, context.me, fid, state_id=cb.int_arg(2), expected_version=v
+        context.crm,
+        context.me,
+        data.followup_id,
+        state_id=data.state_id,
+        expected_version=data.version,
     )
     await _edit_card(update, context, card)
     await _query(update).answer(context.t("fu.done_discarded"))
     return END
 
 
-async def _discard_typed(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
+async def _discard_typed(update: Update, context: CrmContext, data: DiscardWriteReason) -> object:
+    fid, v = data.followup_id, data.version
     await uc.get_active_followup(context.crm, context.me, fid, v)
     question = context.t("fu.ask_discard_reason", id=fid)
     return await _ask(update, context, FU_DISCARD_REASON, fid, question, v=v)
 
 
-async def _activity_menu(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
+async def _activity_menu(update: Update, context: CrmContext, data: ActivityMenu) -> object:
+    fid, v = data.followup_id, data.version
     await uc.get_active_followup(context.crm, context.me, fid, v)
     rows = [
         [
             _b(
                 f"{EFFECT_ICONS.get(a.kind, '')} {a.name} · {context.t(f'fu.effect_{a.kind}')}",
-                "aa",
-                fid,
-                v,
-                a.id,
+                PickActivity(fid, v, a.id),
             )
         ]
         for a in await uc.list_activities(context.crm)
@@ -496,34 +661,38 @@ async def _activity_menu(update: Update, context: CrmContext, cb: Callback) -> o
     return KEEP
 
 
-async def _activity_chosen(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
-    activity = cb.int_arg(2)
+async def _activity_chosen(update: Update, context: CrmContext, data: PickActivity) -> object:
+    fid, v, activity = data.followup_id, data.version, data.activity_id
     await uc.get_active_followup(context.crm, context.me, fid, v)
-    no_note = [[_b(context.t("fu.b_no_note"), "an", fid, v, activity)]]
+    no_note = [[_b(context.t("fu.b_no_note"), ActivityNoNote(fid, v, activity))]]
     question = context.t("fu.ask_activity_note", id=fid)
     return await _ask(
         update, context, FU_ACTIVITY_NOTE, fid, question, no_note, v=v, activity=activity
     )
 
 
-async def _activity_no_note(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
-    card = await uc.log_activity(context.crm, context.me, fid, cb.int_arg(2), expected_version=v)
+async def _activity_no_note(update: Update, context: CrmContext, data: ActivityNoNote) -> object:
+    card = await uc.log_activity(
+        context.crm,
+        context.me,
+        data.followup_id,
+        data.activity_id,
+        expected_version=data.version,
+    )
     await _edit_card(update, context, card)
     await _query(update).answer(context.t("fu.done_activity"))
     return END
 
 
-async def _observation(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
+async def _observation(update: Update, context: CrmContext, data: AskObservation) -> object:
+    fid, v = data.followup_id, data.version
     await uc.get_active_followup(context.crm, context.me, fid, v)
     question = context.t("fu.ask_observation", id=fid, limit=uc.MAX_NOTE)
     return await _ask(update, context, FU_OBSERVATION, fid, question, v=v)
 
 
-async def _attach(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid, v = _ids(cb)
+async def _attach(update: Update, context: CrmContext, data: AskAttachment) -> object:
+    fid, v = data.followup_id, data.version
     await uc.get_active_followup(context.crm, context.me, fid, v)
     return await _ask(update, context, FU_ATTACH, fid, context.t("fu.ask_attach", id=fid), v=v)
 
@@ -580,11 +749,11 @@ def _paginate(lines: list[tuple[str, EventView | None]]) -> list[list[tuple[str,
     return pages
 
 
-async def _history(update: Update, context: CrmContext, cb: Callback) -> object:
-    fid = cb.int_arg(0)
+async def _history(update: Update, context: CrmContext, data: History) -> object:
+    fid = data.followup_id
     lineage = await uc.history(context.crm, context.me, fid)
     pages = _paginate(_history_blocks(lineage, context))
-    page = min(cb.int_arg(1), len(pages) - 1)
+    page = min(data.page, len(pages) - 1)
     body = "\n".join(line for line, _ in pages[page]).strip("\n")
     title = context.t(
         "fu.hist_title",
@@ -599,11 +768,11 @@ async def _history(update: Update, context: CrmContext, cb: Callback) -> object:
             label = f"{FILE_ICONS.get(ev.file_kind or '', '📎')} " + context.t(
                 "fu.b_resend", at=local_datetime(ev.at, context.crm.tz)
             )
-            rows.append([_b(label, "rs", ev.id)])
-    nav = keyboards.pager(page, len(pages), lambda p: pack(PREFIX, "hi", fid, p))
+            rows.append([_b(label, ResendAttachment(ev.id))])
+    nav = keyboards.pager(page, len(pages), lambda p: History(fid, p))
     if nav:
         rows.append(nav)
-    rows.append([_b(context.t("fu.b_card"), "card", fid)])
+    rows.append([_b(context.t("fu.b_card"), FollowupCard(fid))])
     await _query(update).edit_message_text(
         f"{title}\n\n{body}"[:MAX_MESSAGE],
         parse_mode=ParseMode.HTML,
@@ -614,8 +783,8 @@ async def _history(update: Update, context: CrmContext, cb: Callback) -> object:
     return KEEP
 
 
-async def _resend(update: Update, context: CrmContext, cb: Callback) -> object:
-    event = await uc.get_attachment(context.crm, context.me, cb.int_arg(0))
+async def _resend(update: Update, context: CrmContext, data: ResendAttachment) -> object:
+    event = await uc.get_attachment(context.crm, context.me, data.event_id)
     chat = _query(update).message.chat.id
     caption = html.escape(event.text) if event.text else None
     if event.file_kind == "photo" and event.file_id:
@@ -628,48 +797,52 @@ async def _resend(update: Update, context: CrmContext, cb: Callback) -> object:
     return KEEP
 
 
-ACTIONS: dict[str, Action] = {
-    "open": _open,
-    "card": _card,
-    "pp": _postpone_menu,
-    "ph": _postpone_hours,
-    "po": _postpone_other,
-    "cl": _close_menu,
-    "cs": _close_state,
-    "cn": _close_no_note,
-    "st": _state_menu,
-    "ss": _state_set,
-    "co": _continue_menu,
-    "cg": _continue_hours,
-    "cm": _continue_tomorrow,
-    "ct": _continue_typed,
-    "ds": _discard_menu,
-    "dx": _discard_state,
-    "dr": _discard_typed,
-    "ac": _activity_menu,
-    "aa": _activity_chosen,
-    "an": _activity_no_note,
-    "ob": _observation,
-    "at": _attach,
-    "hi": _history,
-    "rs": _resend,
+ACTIONS: dict[type[CallbackData], Action] = {
+    OpenFollowup: _open,
+    FollowupCard: _card,
+    PostponeMenu: _postpone_menu,
+    PostponeHours: _postpone_hours,
+    PostponeOther: _postpone_other,
+    CloseMenu: _close_menu,
+    CloseWithState: _close_state,
+    CloseNoNote: _close_no_note,
+    StateMenu: _state_menu,
+    SetState: _state_set,
+    ContinueMenu: _continue_menu,
+    ContinueInHours: _continue_hours,
+    ContinueTomorrow: _continue_tomorrow,
+    ContinueOtherDate: _continue_typed,
+    DiscardMenu: _discard_menu,
+    DiscardWithState: _discard_state,
+    DiscardWriteReason: _discard_typed,
+    ActivityMenu: _activity_menu,
+    PickActivity: _activity_chosen,
+    ActivityNoNote: _activity_no_note,
+    AskObservation: _observation,
+    AskAttachment: _attach,
+    History: _history,
+    ResendAttachment: _resend,
 }
 
 
 async def on_press(update: Update, context: CrmContext) -> object:
     """Every ``fu:`` press: re-load, re-check, act, redraw; returns the next step."""
     query = _query(update)
-    cb = unpack(query.data, PREFIX)
-    action = ACTIONS.get(cb.action)
+    data = parse(query.data, PREFIX)
+    action = ACTIONS.get(type(data))
     if action is None:
         raise BadCallback("unknown follow-up action")
     before = asking.pending(context)
     try:
-        step = await action(update, context, cb)
+        step = await action(update, context, data)
     except (StaleVersion, AlreadyFinished) as exc:
-        # Nothing changed: say why and show the follow-up as it is now.
+        # Nothing changed: say why and show the follow-up as it is now (every button but
+        # the attachment re-send is about one follow-up).
+        followup_id = getattr(data, "followup_id", None)
+        if not isinstance(followup_id, int):
+            raise
         await query.answer(context.t(exc.key), show_alert=True)
-        card = await uc.get_followup(context.crm, context.me, cb.int_arg(0))
+        card = await uc.get_followup(context.crm, context.me, followup_id)
         await _edit_card(update, context, card)
         step = END
     # A press on the prompt's own message (back, «Sin nota», a refused stale version) ends
@@ -813,6 +986,4 @@ async def _attachment_answer(update: Update, context: CrmContext, q: asking.Ques
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    # fu:doc / fu:letter belong to handlers/letters.py: excluded here, so neither handler
-    # depends on which was registered first.
-    app.add_handler(CallbackQueryHandler(on_press, pattern=rf"^{PREFIX}:(?!(doc|letter):)"))
+    app.add_handler(CallbackQueryHandler(on_press, pattern=pattern(PREFIX)))

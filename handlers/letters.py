@@ -1,61 +1,86 @@
-"""Support-document letters from the follow-up card: ``fu:doc:ID`` lists the documents,
-``fu:letter:ID:DOC`` sends the filled one. Registered before the card's ``^fu:`` handlers."""
+"""Support-document letters from the follow-up card (prefix ``lt``): ``lt:doc:FOLLOWUP_ID``
+(:class:`handlers.links.SupportDocuments`, the card's ✉️ Documento soporte) lists the
+documents, ``lt:pick:FOLLOWUP_ID:DOCUMENT_ID`` sends the filled one."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
 from crm import letters
-from handlers.callbacks import BadCallback, pack, unpack
+from handlers.callbacks import CallbackData
 from handlers.context import CrmContext
+from handlers.links import SupportDocuments
 
-PATTERN = r"^fu:(doc|letter):"
+PREFIX = "lt"
 
 
-async def on_button(update: Update, context: CrmContext) -> None:
-    """List the support documents, or render and send one as a document."""
+# --- the buttons' data -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PickLetter(CallbackData, prefix=PREFIX, action="pick"):
+    """One support document of the list: render it for the follow-up and send it."""
+
+    followup_id: int
+    document_id: int
+
+
+# --- presses ---------------------------------------------------------------------------------
+
+
+async def list_documents(update: Update, context: CrmContext) -> None:
+    """The support documents that can be rendered for the follow-up, one button each."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    cb = unpack(query.data, "fu")
-    followup_id = cb.int_arg(0)
+    followup_id = SupportDocuments.unpack(query.data).followup_id
     chat_id = query.message.chat.id
-    if cb.action == "doc":
-        choices = await letters.support_documents_for(context.crm, context.me, followup_id)
-        await query.answer()
-        if not choices:
-            await context.bot.send_message(chat_id, context.t("letters.none"))
-            return
-        rows = [
-            [
-                InlineKeyboardButton(
-                    ("📎 " if c.is_file else "📝 ") + c.name[:58],
-                    callback_data=pack("fu", "letter", followup_id, c.id),
-                )
-            ]
-            for c in choices
+    choices = await letters.support_documents_for(context.crm, context.me, followup_id)
+    await query.answer()
+    if not choices:
+        await context.bot.send_message(chat_id, context.t("letters.none"))
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("📎 " if c.is_file else "📝 ") + c.name[:58],
+                callback_data=PickLetter(followup_id, c.id).pack(),
+            )
         ]
-        await context.bot.send_message(
-            chat_id,
-            context.t("letters.pick", id=followup_id),
-            parse_mode=ParseMode.HTML,
-            reply_markup=InlineKeyboardMarkup(rows),
-        )
-    elif cb.action == "letter":
-        letter = await letters.render_letter(context.crm, context.me, followup_id, cb.int_arg(1))
-        document: str | InputFile = (
-            letter.file_id
-            if letter.file_id
-            else InputFile(letter.content or b"", filename=letter.filename)
-        )
-        await context.bot.send_document(
-            chat_id, document, caption=context.t("letters.caption", id=followup_id)
-        )
-        await query.answer(context.t("letters.sent"))
-    else:
-        raise BadCallback("unknown action")
+        for c in choices
+    ]
+    await context.bot.send_message(
+        chat_id,
+        context.t("letters.pick", id=followup_id),
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+async def send_letter(update: Update, context: CrmContext) -> None:
+    """Render the chosen document and send it as a file."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    data = PickLetter.unpack(query.data)
+    letter = await letters.render_letter(
+        context.crm, context.me, data.followup_id, data.document_id
+    )
+    document: str | InputFile = (
+        letter.file_id
+        if letter.file_id
+        else InputFile(letter.content or b"", filename=letter.filename)
+    )
+    await context.bot.send_document(
+        query.message.chat.id,
+        document,
+        caption=context.t("letters.caption", id=data.followup_id),
+    )
+    await query.answer(context.t("letters.sent"))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(on_button, pattern=PATTERN))
+    for data, callback in ((SupportDocuments, list_documents), (PickLetter, send_letter)):
+        app.add_handler(CallbackQueryHandler(callback, pattern=data.pattern()))

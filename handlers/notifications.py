@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,8 +27,9 @@ from crm.notifications import (
     UnreachableReport,
     snooze,
 )
-from handlers.callbacks import BadCallback, pack, pattern, unpack
+from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.context import CrmContext
+from handlers.links import CloseMenu, OpenFollowup
 from handlers.phones import phone_list
 from handlers.texts import t
 
@@ -42,6 +44,42 @@ LABEL_CHARS = 40
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
 
+# --- the buttons' data -----------------------------------------------------------------------
+# The action is the snooze choice (crm.notifications.SNOOZE_CHOICES); ``version`` is the one
+# the ping showed: a snooze is refused when the follow-up changed since.
+
+
+@dataclass(frozen=True)
+class SnoozeOneHour(CallbackData, prefix=PREFIX, action="h1"):
+    """+1 h."""
+
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class SnoozeFourHours(CallbackData, prefix=PREFIX, action="h4"):
+    """+4 h."""
+
+    followup_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class SnoozeTomorrow(CallbackData, prefix=PREFIX, action="tm"):
+    """Mañana: the next working day's start."""
+
+    followup_id: int
+    version: int
+
+
+Snooze = SnoozeOneHour | SnoozeFourHours | SnoozeTomorrow
+SNOOZES: dict[str, type[Snooze]] = {
+    c.action: c for c in (SnoozeOneHour, SnoozeFourHours, SnoozeTomorrow)
+}
+assert set(SNOOZES) == set(SNOOZE_CHOICES), "a snooze choice without its button"
+
+
 def _e(value: object) -> str:
     return html.escape(str(value))
 
@@ -52,7 +90,7 @@ def _short(name: str, limit: int = LABEL_CHARS) -> str:
 
 def _open_button(lang: str, followup_id: int, label: str | None = None) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        label or t(lang, "nt.btn.open"), callback_data=pack("fu", "open", followup_id)
+        label or t(lang, "nt.btn.open"), callback_data=OpenFollowup(followup_id).pack()
     )
 
 
@@ -78,13 +116,14 @@ def ping_keyboard(lang: str, ping: DuePing) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    t(lang, f"nt.btn.{choice}"), callback_data=pack(PREFIX, choice, fid, version)
+                    t(lang, f"nt.btn.{choice}"),
+                    callback_data=SNOOZES[choice](fid, version).pack(),
                 )
                 for choice in SNOOZE_CHOICES
             ],
             [
                 InlineKeyboardButton(
-                    t(lang, "nt.btn.close"), callback_data=pack("fu", "cl", fid, version)
+                    t(lang, "nt.btn.close"), callback_data=CloseMenu(fid, version).pack()
                 ),
                 _open_button(lang, fid),
             ],
@@ -242,12 +281,11 @@ async def on_snooze(update: Update, context: CrmContext) -> None:
     """**+1 h** / **+4 h** / **Mañana** on a ping: postpone and confirm on the ping itself."""
     query = update.callback_query
     assert query is not None
-    data = unpack(query.data, PREFIX)
-    if data.action not in SNOOZE_CHOICES:
+    data = parse(query.data, PREFIX)
+    if not isinstance(data, Snooze):
         raise BadCallback("unknown snooze")
-    followup_id, version = data.int_arg(0), data.int_arg(1)
     try:
-        view = await snooze(context.crm, context.me, followup_id, data.action, version)
+        view = await snooze(context.crm, context.me, data.followup_id, data.action, data.version)
     except StaleVersion:
         await query.answer(context.t("nt.stale"), show_alert=True)
         return

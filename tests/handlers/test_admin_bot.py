@@ -227,7 +227,7 @@ async def test_letter_from_followup_card(bot: BotHarness) -> None:
     await catalogs.add_item(
         bot.crm, admin, "document", "Carta de cobro", template="{nombre}: {saldo} al {fecha}"
     )
-    pick = await bot.press(Team.luis, f"fu:doc:{fid}")
+    pick = await bot.press(Team.luis, f"lt:doc:{fid}")
     menu = pick[-1]
     assert menu.method == "sendMessage" and "Carta de cobro" in menu.buttons[0][0]
     sent = await bot.press(Team.luis, menu.button("Carta de cobro"))
@@ -243,7 +243,7 @@ async def test_letter_buttons_refused_for_someone_elses_followup(bot: BotHarness
     _, fid = await _followup_world(bot)
     admin = await resolve_actor(bot.crm, Team.admin)
     doc = await catalogs.add_item(bot.crm, admin, "document", "Carta", template="{nombre}")
-    for data in (f"fu:doc:{fid}", f"fu:letter:{fid}:{doc.id}"):
+    for data in (f"lt:doc:{fid}", f"lt:pick:{fid}:{doc.id}"):
         calls = await bot.press(Team.pedro, data)
         assert [c.method for c in calls] == ["answerCallbackQuery"]
         assert "No autorizado" in calls[0].params["text"]

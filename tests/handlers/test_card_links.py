@@ -31,7 +31,7 @@ async def test_card_with_document_offers_promise_and_support_document(bot: BotHa
     fid = await _followup(bot, with_document=True)
     card = _shown(await bot.press(Team.luis, f"fu:open:{fid}"))
     assert card.button("Compromiso") == f"ca:prom:{fid}"
-    assert card.button("Documento soporte") == f"fu:doc:{fid}"
+    assert card.button("Documento soporte") == f"lt:doc:{fid}"
     asked = _shown(await bot.press(Team.luis, card.button("Compromiso")))
     assert "monto" in asked.text
     await bot.text(Team.luis, "/cancelar")

@@ -34,8 +34,8 @@ ADMIN_BUTTONS = (
     "us:off:3",
     "cf:list:type:0",
     "cf:new:type",
-    "fu:doc:1",
-    "fu:letter:1:1",
+    "lt:doc:1",
+    "lt:pick:1:1",
     "te:reasg:1",
     "te:reasgok:1:2",
     "ad:rsg:3:4",
@@ -134,8 +134,8 @@ MALFORMED = (
     "cf:open:type:99999999999999999999999",
     "cf:pick:closed",  # a conversation button outside its conversation
     "cf:mean:1:sideways",
-    "fu:doc:x",
-    "fu:letter:1",
+    "lt:doc:x",
+    "lt:pick:1",
     "te:reasg:-1",
     "te:reasgto:1",
     "ad:aud:xx:0:0",
@@ -163,7 +163,7 @@ async def test_malformed_buttons_are_answered_and_ignored(
 
 
 async def test_unknown_record_ids_are_not_found(bot: BotHarness) -> None:
-    for data in ("us:open:99999", "cf:open:type:99999", "fu:doc:99999", "te:reasg:99999"):
+    for data in ("us:open:99999", "cf:open:type:99999", "lt:doc:99999", "te:reasg:99999"):
         calls = await bot.press(Team.admin, data)
         assert "No encontré" in calls[-1].params["text"], data
 
