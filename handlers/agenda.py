@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -14,9 +14,10 @@ from crm import agenda as agenda_uc
 from crm import followups as followups_uc
 from crm.agenda import Agenda, AgendaFilter, AgendaItem
 from crm.formatting import relative
-from handlers import keyboards
-from handlers.callbacks import BadCallback, Callback, pack, pattern, unpack
+from handlers import keyboards, links
+from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.context import CrmContext
+from handlers.keyboards import button
 
 PREFIX = "ag"
 MAX_MESSAGE = 4096
@@ -66,24 +67,77 @@ def _opt(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def _id(text: str) -> int | None:
+    """An optional id of the filter ("" for any)."""
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise BadCallback("non-numeric id")
+    return int(text)
+
+
 def encode_filter(flt: AgendaFilter) -> tuple[str, str, str, str]:
+    """The period, type, state and agent fields of the buttons' data."""
     return encode_period(flt), _opt(flt.type_id), _opt(flt.state_id), _opt(flt.agent_id)
 
 
-def decode_filter(cb: Callback, start: int) -> AgendaFilter:
-    """Period, type, state and agent from ``cb.args[start:start+4]``."""
-    flt = decode_period(cb.arg(start))
-
-    def optional(index: int) -> int | None:
-        return cb.int_arg(index) if cb.arg(index, "") else None
-
-    return flt.with_(
-        type_id=optional(start + 1), state_id=optional(start + 2), agent_id=optional(start + 3)
+def decode_filter(period: str, type_id: str, state_id: str, agent_id: str) -> AgendaFilter:
+    return decode_period(period).with_(
+        type_id=_id(type_id), state_id=_id(state_id), agent_id=_id(agent_id)
     )
 
 
-def view_data(flt: AgendaFilter, page: int = 0) -> str:
-    return pack(PREFIX, "v", page, *encode_filter(flt))
+# --- the buttons' data -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Filter:
+    """The agenda's filter as button fields: the period (``a`` all, ``h`` today, ``v``
+    overdue, ``dYYYYMMDD`` one day, ``rYYYYMMDD-YYYYMMDD`` a range) and the type, state and
+    agent ids ("" for any)."""
+
+    period: str
+    type_id: str = ""
+    state_id: str = ""
+    agent_id: str = ""
+
+    @property
+    def filter(self) -> AgendaFilter:
+        return decode_filter(self.period, self.type_id, self.state_id, self.agent_id)
+
+
+@dataclass(frozen=True)
+class AgendaView(CallbackData, prefix=PREFIX, action="v"):
+    """A page of the agenda with a filter: ``ag:v:PAGE:PERIOD:TYPE:STATE:AGENT``."""
+
+    page: int
+    period: str
+    type_id: str = ""
+    state_id: str = ""
+    agent_id: str = ""
+
+    @property
+    def filter(self) -> AgendaFilter:
+        return decode_filter(self.period, self.type_id, self.state_id, self.agent_id)
+
+
+@dataclass(frozen=True)
+class TypeMenu(_Filter, CallbackData, prefix=PREFIX, action="mt"):
+    """The follow-up types to filter by, keeping the rest of the filter."""
+
+
+@dataclass(frozen=True)
+class StateMenu(_Filter, CallbackData, prefix=PREFIX, action="ms"):
+    """The open states to filter by."""
+
+
+@dataclass(frozen=True)
+class AgentMenu(_Filter, CallbackData, prefix=PREFIX, action="ma"):
+    """The agents in scope to filter by (supervisors and admins)."""
+
+
+def view_data(flt: AgendaFilter, page: int = 0) -> AgendaView:
+    return AgendaView(page, *encode_filter(flt))
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -179,12 +233,14 @@ def render_text(agenda: Agenda, context: CrmContext) -> str:
     return text
 
 
-def _item_button(number: int, item: AgendaItem, agenda: Agenda, ctx: CrmContext) -> Any:
+def _item_button(
+    number: int, item: AgendaItem, agenda: Agenda, ctx: CrmContext
+) -> InlineKeyboardButton:
     label = (
         f"{SECTION_ICONS[item.section]} {number}. {_when(item, agenda, ctx)} "
         f"{_short(item.tercero_name, 24)}"
     )
-    return InlineKeyboardButton(label, callback_data=pack("fu", "open", item.id))
+    return button(label, links.OpenFollowup(item.id))
 
 
 def render_markup(agenda: Agenda, context: CrmContext) -> InlineKeyboardMarkup:
@@ -194,9 +250,7 @@ def render_markup(agenda: Agenda, context: CrmContext) -> InlineKeyboardMarkup:
     for offset, item in enumerate(agenda.items):
         number = agenda.page * agenda_uc.PAGE_SIZE + offset + 1
         rows.append([_item_button(number, item, agenda, context)])
-    nav = keyboards.pager(
-        agenda.page, agenda.pages, lambda p: view_data(flt, p), counter=True
-    )
+    nav = keyboards.pager(agenda.page, agenda.pages, lambda p: view_data(flt, p), counter=True)
     if nav:
         rows.append(nav)
     today = context.crm.today()
@@ -217,24 +271,19 @@ def render_markup(agenda: Agenda, context: CrmContext) -> InlineKeyboardMarkup:
         if encode_period(target) == current:
             label = "• " + label
         merged = target.with_(type_id=flt.type_id, state_id=flt.state_id, agent_id=flt.agent_id)
-        row.append(InlineKeyboardButton(label, callback_data=view_data(merged)))
+        row.append(button(label, view_data(merged)))
     rows.append(row[:3])
     rows.append(row[3:])
+    fields = encode_filter(flt)
     menus = [
-        InlineKeyboardButton(
-            context.t("agenda.b_type", mark="•" if flt.type_id else ""),
-            callback_data=pack(PREFIX, "mt", *encode_filter(flt)),
-        ),
-        InlineKeyboardButton(
-            context.t("agenda.b_state", mark="•" if flt.state_id else ""),
-            callback_data=pack(PREFIX, "ms", *encode_filter(flt)),
-        ),
+        button(context.t("agenda.b_type", mark="•" if flt.type_id else ""), TypeMenu(*fields)),
+        button(context.t("agenda.b_state", mark="•" if flt.state_id else ""), StateMenu(*fields)),
     ]
     if not context.me.is_agent:
         menus.append(
-            InlineKeyboardButton(
+            button(
                 context.t("agenda.b_agent", mark="•" if flt.agent_id else ""),
-                callback_data=pack(PREFIX, "ma", *encode_filter(flt)),
+                AgentMenu(*fields),
             )
         )
     rows.append(menus)
@@ -265,13 +314,13 @@ async def agenda_press(update: Update, context: CrmContext) -> None:
     """Paging, periods and filter choices: always edit the agenda message in place."""
     query = update.callback_query
     assert query is not None
-    cb = unpack(query.data, PREFIX)
-    if cb.action == "v":
-        await _show(update, context, decode_filter(cb, 1), cb.int_arg(0))
-    elif cb.action in ("mt", "ms", "ma"):
-        await _menu(update, context, cb.action, decode_filter(cb, 0))
-    else:
-        raise BadCallback("unknown agenda action")
+    match parse(query.data, PREFIX):
+        case AgendaView() as data:
+            await _show(update, context, data.filter, data.page)
+        case TypeMenu() | StateMenu() | AgentMenu() as data:
+            await _menu(update, context, data)
+        case _:
+            raise BadCallback("not an agenda button")
     await query.answer()
 
 
@@ -287,44 +336,41 @@ async def _show(update: Update, context: CrmContext, flt: AgendaFilter, page: in
     )
 
 
-async def _menu(update: Update, context: CrmContext, which: str, flt: AgendaFilter) -> None:
+async def _menu(
+    update: Update, context: CrmContext, data: TypeMenu | StateMenu | AgentMenu
+) -> None:
     """Swap the keyboard for the choices of one filter; the text stays."""
     query = update.callback_query
     assert query is not None
+    flt = data.filter
     rows: list[list[InlineKeyboardButton]] = []
-    if which == "mt":
+    if isinstance(data, TypeMenu):
         for item in await followups_uc.list_types(context.crm):
             mark = "• " if item.id == flt.type_id else ""
             target = flt.with_(type_id=item.id)
-            rows.append([InlineKeyboardButton(mark + item.name, callback_data=view_data(target))])
+            rows.append([button(mark + item.name, view_data(target))])
         everything = flt.with_(type_id=None)
         all_key = "agenda.all_types"
-    elif which == "ms":
+    elif isinstance(data, StateMenu):
         for item in await followups_uc.list_states(context.crm, "open"):
             mark = "• " if item.id == flt.state_id else ""
             target = flt.with_(state_id=item.id)
-            rows.append([InlineKeyboardButton(mark + item.name, callback_data=view_data(target))])
+            rows.append([button(mark + item.name, view_data(target))])
         everything = flt.with_(state_id=None)
         all_key = "agenda.all_states"
     else:
         for agent in await agenda_uc.agents_in_scope(context.crm, context.me):
             mark = "• " if agent.id == flt.agent_id else ""
             target = flt.with_(agent_id=agent.id)
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        f"{mark}{agent.name} ({agent.code})", callback_data=view_data(target)
-                    )
-                ]
-            )
+            rows.append([button(f"{mark}{agent.name} ({agent.code})", view_data(target))])
         everything = flt.with_(agent_id=None)
         all_key = "agenda.all_agents"
     # Telegram allows 100 buttons; a huge team still gets a usable first screen.
     rows = rows[:90]
     rows.append(
         [
-            InlineKeyboardButton(context.t(all_key), callback_data=view_data(everything)),
-            InlineKeyboardButton(context.t("agenda.back"), callback_data=view_data(flt)),
+            button(context.t(all_key), view_data(everything)),
+            button(context.t("agenda.back"), view_data(flt)),
         ]
     )
     await query.edit_message_reply_markup(reply_markup=InlineKeyboardMarkup(rows))

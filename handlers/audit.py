@@ -4,19 +4,42 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import audit_trail, formatting
 from crm.audit_trail import AuditFilter, AuditRow
-from handlers import keyboards
-from handlers.callbacks import BadCallback, pack, unpack
+from handlers import callbacks, keyboards
+from handlers.callbacks import BadCallback, CallbackData, parse
 from handlers.context import CrmContext
 
-PATTERN = r"^ad:(aud|audx):"
+PREFIX = "ad"
 MAX_ENTRY = 360
+
+
+# --- the buttons' data -----------------------------------------------------------------------
+# ``kind`` is the filter: ``all``, ``fu`` (one follow-up) or ``us`` (one user's changes);
+# ``subject_id`` is that follow-up's or user's id, 0 with ``all``.
+
+
+@dataclass(frozen=True)
+class AuditPage(CallbackData, prefix=PREFIX, action="aud"):
+    """A page of the changes: ``ad:aud:KIND:ID:PAGE``."""
+
+    kind: str
+    subject_id: int
+    page: int
+
+
+@dataclass(frozen=True)
+class AuditExcel(CallbackData, prefix=PREFIX, action="audx"):
+    """The same changes as an Excel file: ``ad:audx:KIND:ID``."""
+
+    kind: str
+    subject_id: int
 
 
 def _entry(context: CrmContext, row: AuditRow, names: Mapping[str, str]) -> str:
@@ -59,17 +82,9 @@ async def _render(
     lines = [title + f" ({result.page + 1}/{result.pages}, {result.total})"]
     lines += [_entry(context, r, result.names) for r in result.rows] or [context.t("audit.empty")]
     kind, arg = _filter_parts(flt)
-    nav = keyboards.pager(
-        result.page, result.pages, lambda p: pack("ad", "aud", kind, arg, p)
-    )
+    nav = keyboards.pager(result.page, result.pages, lambda p: AuditPage(kind, arg, p))
     rows = [nav] if nav else []
-    rows.append(
-        [
-            InlineKeyboardButton(
-                context.t("audit.excel"), callback_data=pack("ad", "audx", kind, arg)
-            )
-        ]
-    )
+    rows.append([keyboards.button(context.t("audit.excel"), AuditExcel(kind, arg))])
     return "\n\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -113,20 +128,21 @@ async def auditoria(update: Update, context: CrmContext) -> None:
 
 
 async def on_button(update: Update, context: CrmContext) -> None:
-    """Paging (``ad:aud:KIND:ARG:PAGE``) and the Excel export (``ad:audx:KIND:ARG``)."""
+    """Paging (``ad:aud:KIND:ID:PAGE``) and the Excel export (``ad:audx:KIND:ID``)."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    cb = unpack(query.data, "ad")
-    flt = _filter_from(cb.arg(0), cb.int_arg(1))
-    if cb.action == "audx":
-        await _send_excel(context, query.message.chat.id, flt)
-        await query.answer()
-        return
-    text, markup = await _render(context, flt, cb.int_arg(2))
-    await query.answer()
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    match parse(query.data, PREFIX):
+        case AuditExcel(kind=kind, subject_id=subject_id):
+            await _send_excel(context, query.message.chat.id, _filter_from(kind, subject_id))
+            await query.answer()
+        case AuditPage(kind=kind, subject_id=subject_id, page=page):
+            text, markup = await _render(context, _filter_from(kind, subject_id), page)
+            await query.answer()
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        case _:
+            raise BadCallback("not an audit button")
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("auditoria", auditoria))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=PATTERN))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=callbacks.pattern(PREFIX)))

@@ -4,6 +4,8 @@ and recording promises to pay (``ca:`` buttons; ``ca:prom:FOLLOWUP_ID`` starts a
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,11 +16,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from crm import cartera, charts, promises, terceros
 from crm.cartera import AgingTotals, BookSummary, TerceroCartera
 from crm.formatting import day, money
-from handlers import asking
-from handlers.callbacks import BadCallback, pack, unpack
-from handlers.confirm import confirm_markup, repeated_note
+from handlers import asking, callbacks, confirm, links
+from handlers.callbacks import BadCallback, CallbackData, parse
+from handlers.confirm import repeated_note
 from handlers.context import CrmContext
-from handlers.terceros import pager, show
+from handlers.keyboards import button, pager
+from handlers.terceros import show
 
 PREFIX = "ca"
 # Questions of handlers/asking.py: the amount, then the date (typed, or a quick button).
@@ -29,8 +32,73 @@ QUICK_DAYS = (1, 7, 15, 30)
 Markup = InlineKeyboardMarkup
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text[:64], callback_data=data)
+# --- the buttons' data (a tercero's page and the promise's start are in handlers/links.py) ---
+
+
+def _code_last(data: str) -> str:
+    """An empty agent code (the whole book in scope) is left out of the data: ``ca:allb``,
+    not ``ca:allb:``, as these buttons have always been."""
+    return data.removesuffix(":")
+
+
+@dataclass(frozen=True)
+class StartDocument(CallbackData, prefix=PREFIX, action="start"):
+    """Iniciar on one uncovered document, then the tercero's ``page`` again."""
+
+    document_id: int
+    page: int
+
+
+@dataclass(frozen=True)
+class StartAllTercero(CallbackData, prefix=PREFIX, action="allt"):
+    """Iniciar todos on a tercero: asks for the confirmation."""
+
+    tercero_id: int
+
+
+@dataclass(frozen=True)
+class StartAllBook(CallbackData, prefix=PREFIX, action="allb"):
+    """Iniciar todos on the book (of one agent's code, or all in scope): asks first."""
+
+    agent_code: str = ""
+
+    def pack(self) -> str:
+        return _code_last(super().pack())
+
+
+@dataclass(frozen=True)
+class StartAllTerceroOk(CallbackData, prefix=PREFIX, action="okt"):
+    tercero_id: int
+    token: str
+
+
+@dataclass(frozen=True)
+class StartAllBookOk(CallbackData, prefix=PREFIX, action="okb"):
+    token: str
+    agent_code: str = ""
+
+    def pack(self) -> str:
+        return _code_last(super().pack())
+
+
+@dataclass(frozen=True)
+class ShowBook(CallbackData, prefix=PREFIX, action="book"):
+    """The book again (a cancelled Iniciar todos)."""
+
+    agent_code: str = ""
+
+    def pack(self) -> str:
+        return _code_last(super().pack())
+
+
+@dataclass(frozen=True)
+class PromiseDay(CallbackData, prefix=PREFIX, action="pd"):
+    """A quick date (Mañana, En 7 días, …) for the pending promise: YYYYMMDD."""
+
+    promised_on: str
+
+
+# --- rendering -------------------------------------------------------------------------------
 
 
 def _bucket(context: CrmContext, bucket: str) -> str:
@@ -92,16 +160,22 @@ def render_book(
         lines += ["", context.t("cartera.top_title")]
         rows += [
             [
-                _button(
+                button(
                     context.t("cartera.top_button", name=t.name[:40], overdue=money(t.overdue)),
-                    pack("te", "open", t.id),
+                    links.OpenTercero(t.id),
                 )
             ]
             for t in book.top
         ]
     if book.uncovered:
-        data = pack(PREFIX, "allb", agent_code) if agent_code else pack(PREFIX, "allb")
-        rows.append([_button(context.t("cartera.button.start_all", count=book.uncovered), data)])
+        rows.append(
+            [
+                button(
+                    context.t("cartera.button.start_all", count=book.uncovered),
+                    StartAllBook(agent_code or ""),
+                )
+            ]
+        )
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -164,34 +238,35 @@ def render_tercero(
         if item.followup_id is None:
             rows.append(
                 [
-                    _button(
+                    button(
                         context.t("cartera.button.start", label=d.label),
-                        pack(PREFIX, "start", d.id, view.page),
+                        StartDocument(d.id, view.page),
                     )
                 ]
             )
         else:
             rows.append(
                 [
-                    _button(
+                    button(
                         context.t("cartera.button.followup", id=item.followup_id, label=d.label),
-                        pack("fu", "open", item.followup_id),
+                        links.OpenFollowup(item.followup_id),
                     )
                 ]
             )
-    nav = pager(view.page, view.pages, lambda p: pack(PREFIX, "ter", view.tercero_id, p), context)
+    tid = view.tercero_id
+    nav = pager(view.page, view.pages, lambda p: links.TerceroCartera(tid, p), counter=True)
     if nav:
         rows.append(nav)
     if view.uncovered:
         rows.append(
             [
-                _button(
+                button(
                     context.t("cartera.button.start_all", count=view.uncovered),
-                    pack(PREFIX, "allt", view.tercero_id),
+                    StartAllTercero(tid),
                 )
             ]
         )
-    rows.append([_button(context.t("tercero.button.back"), pack("te", "open", view.tercero_id))])
+    rows.append([button(context.t("tercero.button.back"), links.OpenTercero(tid))])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -209,9 +284,8 @@ async def _confirm_start(
     update: Update,
     context: CrmContext,
     preview: cartera.BulkStartPreview,
-    action: tuple[object, ...],
-    back: str,
-    code: str | None = None,
+    ok: Callable[[str], CallbackData],
+    back: CallbackData,
 ) -> None:
     """The confirmation of "Iniciar todos": how many follow-ups, of which type, for whom."""
     if preview.documents == 0:
@@ -219,7 +293,7 @@ async def _confirm_start(
             update,
             context,
             context.t("cartera.started_none"),
-            InlineKeyboardMarkup([[_button(context.t("tercero.button.back"), back)]]),
+            InlineKeyboardMarkup([[button(context.t("tercero.button.back"), back)]]),
         )
         return
     text = context.t(
@@ -229,10 +303,7 @@ async def _confirm_start(
         terceros=preview.terceros,
         hours=preview.hours,
     )
-    name, *ids = action
-    tail = (code,) if code else ()
-    markup = confirm_markup(context, PREFIX, str(name), *ids, cancel=back, tail=tail)
-    await show(update, context, text, markup)
+    await show(update, context, text, confirm.markup(context, ok, cancel=back))
 
 
 # --- /cartera and buttons --------------------------------------------------------------------
@@ -272,62 +343,73 @@ async def cartera_command(update: Update, context: CrmContext) -> None:
 
 
 async def on_button(update: Update, context: CrmContext) -> None:
-    """Every ``ca:`` press outside the promise flow."""
+    """Every ``ca:`` press: a tercero's documents, starting follow-ups (one, or all after a
+    confirmation), the book again, and the promise to pay's buttons."""
     query = update.callback_query
     assert query is not None
-    cb = unpack(query.data, PREFIX)
     crm, me = context.crm, context.me
-    if cb.action == "ter":
-        view = await cartera.tercero_cartera(crm, me, cb.int_arg(0), cb.int_arg(1))
-        await show(update, context, *render_tercero(context, view))
-    elif cb.action == "start":
-        followup = await cartera.start_followup_for_document(crm, me, cb.int_arg(0))
-        assert followup.document is not None
-        notice = context.t(
-            "cartera.started_one",
-            id=followup.id,
-            label=html.escape(followup.document.label),
-            owner=html.escape(followup.owner_name),
-        )
-        view = await cartera.tercero_cartera(crm, me, followup.tercero.id, cb.int_arg(1))
-        await show(update, context, *render_tercero(context, view, notice))
-    elif cb.action == "allt":
-        # "Iniciar todos (N)" says what will happen and waits for ✅ Confirmar.
-        tercero_id = cb.int_arg(0)
-        preview = await cartera.preview_start_all(crm, me, tercero_id=tercero_id)
-        back = pack(PREFIX, "ter", tercero_id, 0)
-        await _confirm_start(update, context, preview, ("okt", tercero_id), back)
-    elif cb.action == "allb":
-        code = cb.arg(0, "") or None
-        preview = await cartera.preview_start_all(crm, me, agent_code=code)
-        back = pack(PREFIX, "book", code) if code else pack(PREFIX, "book")
-        await _confirm_start(update, context, preview, ("okb",), back, code)
-    elif cb.action == "okt":
-        tercero_id = cb.int_arg(0)
-        result = await cartera.start_all(crm, me, tercero_id=tercero_id, token=cb.arg(1))
-        view = await cartera.tercero_cartera(crm, me, tercero_id)
-        await show(update, context, *render_tercero(context, view, _result(context, result)))
-    elif cb.action == "okb":
-        code = cb.arg(1, "") or None
-        result = await cartera.start_all(crm, me, agent_code=code, token=cb.arg(0))
-        book = await cartera.book_summary(crm, me, agent_code=code)
-        await show(update, context, *render_book(context, book, code, _result(context, result)))
-    elif cb.action == "book":
-        code = cb.arg(0, "") or None
-        book = await cartera.book_summary(crm, me, agent_code=code)
-        await show(update, context, *render_book(context, book, code))
-    else:
-        raise BadCallback("unknown ca action")
+    match parse(query.data, PREFIX):
+        case links.TerceroCartera(tercero_id=tercero_id, page=page):
+            view = await cartera.tercero_cartera(crm, me, tercero_id, page)
+            await show(update, context, *render_tercero(context, view))
+        case StartDocument(document_id=document_id, page=page):
+            followup = await cartera.start_followup_for_document(crm, me, document_id)
+            assert followup.document is not None
+            notice = context.t(
+                "cartera.started_one",
+                id=followup.id,
+                label=html.escape(followup.document.label),
+                owner=html.escape(followup.owner_name),
+            )
+            view = await cartera.tercero_cartera(crm, me, followup.tercero.id, page)
+            await show(update, context, *render_tercero(context, view, notice))
+        case StartAllTercero(tercero_id=tercero_id):
+            # "Iniciar todos (N)" says what will happen and waits for ✅ Confirmar.
+            preview = await cartera.preview_start_all(crm, me, tercero_id=tercero_id)
+            await _confirm_start(
+                update,
+                context,
+                preview,
+                lambda token: StartAllTerceroOk(tercero_id, token),
+                back=links.TerceroCartera(tercero_id, 0),
+            )
+        case StartAllBook(agent_code=agent_code):
+            preview = await cartera.preview_start_all(crm, me, agent_code=agent_code or None)
+            await _confirm_start(
+                update,
+                context,
+                preview,
+                lambda token: StartAllBookOk(token, agent_code),
+                back=ShowBook(agent_code),
+            )
+        case StartAllTerceroOk(tercero_id=tercero_id, token=token):
+            result = await cartera.start_all(crm, me, tercero_id=tercero_id, token=token)
+            view = await cartera.tercero_cartera(crm, me, tercero_id)
+            await show(update, context, *render_tercero(context, view, _result(context, result)))
+        case StartAllBookOk(token=token, agent_code=agent_code):
+            code = agent_code or None
+            result = await cartera.start_all(crm, me, agent_code=code, token=token)
+            book = await cartera.book_summary(crm, me, agent_code=code)
+            await show(
+                update, context, *render_book(context, book, code, _result(context, result))
+            )
+        case ShowBook(agent_code=agent_code):
+            code = agent_code or None
+            book = await cartera.book_summary(crm, me, agent_code=code)
+            await show(update, context, *render_book(context, book, code))
+        case links.StartPromise(followup_id=followup_id):
+            await promise_start(update, context, followup_id)
+        case PromiseDay(promised_on=promised_on):
+            await promise_date_pressed(update, context, promised_on)
+        case _:
+            raise BadCallback("not a cartera button")
 
 
 # --- promise to pay --------------------------------------------------------------------------
 
 
-async def promise_start(update: Update, context: CrmContext) -> None:
+async def promise_start(update: Update, context: CrmContext, followup_id: int) -> None:
     """``ca:prom:FOLLOWUP_ID`` (the follow-up card's "Compromiso" button): ask the amount."""
-    query = update.callback_query
-    assert query is not None
-    followup_id = unpack(query.data, PREFIX).int_arg(0)
     info = await promises.promise_context(context.crm, context.me, followup_id)
     pending = ""
     if info.pending is not None:
@@ -370,9 +452,9 @@ async def promise_amount(update: Update, context: CrmContext, q: asking.Question
             else context.t("cartera.promise.in_days", days=days)
         )
         buttons.append(
-            _button(
+            button(
                 context.t("cartera.promise.day_button", label=label, date=day(when)[:5]),
-                pack(PREFIX, "pd", when.strftime("%Y%m%d")),
+                PromiseDay(when.strftime("%Y%m%d")),
             )
         )
     await asking.ask(
@@ -397,11 +479,10 @@ async def promise_date_typed(update: Update, context: CrmContext, q: asking.Ques
     return True
 
 
-async def promise_date_pressed(update: Update, context: CrmContext) -> None:
+async def promise_date_pressed(update: Update, context: CrmContext, raw: str) -> None:
     """A quick date button (Mañana, En 7 días, …) of the pending date question."""
     query = update.callback_query
     assert query is not None
-    raw = unpack(query.data, PREFIX).arg(0)
     if len(raw) != 8 or not (raw.isascii() and raw.isdigit()):
         raise BadCallback("bad date")
     try:
@@ -435,14 +516,11 @@ async def _record(update: Update, context: CrmContext, q: asking.Question, when:
         ),
         parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup(
-            [[_button(context.t("cartera.promise.open"), pack("fu", "open", view.followup_id))]]
+            [[button(context.t("cartera.promise.open"), links.OpenFollowup(view.followup_id))]]
         ),
     )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(promise_start, pattern=r"^ca:prom:"))
-    app.add_handler(CallbackQueryHandler(promise_date_pressed, pattern=r"^ca:pd:"))
     app.add_handler(CommandHandler("cartera", cartera_command))
-    # Every other ca: press (the promise's own two are excluded: order does not matter).
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^ca:(?!(prom|pd):)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=callbacks.pattern(PREFIX)))

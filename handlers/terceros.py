@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -13,9 +13,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from crm import terceros
 from crm.formatting import day, local_datetime, money
 from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
-from handlers import asking, keyboards, visits
-from handlers.callbacks import BadCallback, Callback, pack, unpack
+from handlers import asking, callbacks, links, visits
+from handlers.callbacks import BadCallback, CallbackData, parse
 from handlers.context import CrmContext
+from handlers.keyboards import button, pager
 from handlers.phones import phone_list
 
 PREFIX = "te"
@@ -28,25 +29,66 @@ MAX_TYPE_BUTTONS = 6
 Markup = InlineKeyboardMarkup
 
 
+# --- the buttons' data (the card itself is links.OpenTercero) -------------------------------
+
+
+@dataclass(frozen=True)
+class SearchPage(CallbackData, prefix=PREFIX, action="pg"):
+    """A page of the last search's results (its text is kept in ``user_data``)."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class _DocumentsFilter:
+    """The documents list's filter: a type and a period (dates as YYYYMMDD), "" for none."""
+
+    tercero_id: int
+    page: int
+    doc_type: str = ""
+    since: str = ""
+    until: str = ""
+
+    def period(self) -> tuple[date | None, date | None]:
+        """The FROM and TO dates; forged values are a bad button."""
+        try:
+            return _from_ymd(self.since), _from_ymd(self.until)
+        except ValueError as exc:
+            raise BadCallback("bad period") from exc
+
+
+@dataclass(frozen=True)
+class Documents(_DocumentsFilter, CallbackData, prefix=PREFIX, action="docs"):
+    """A page of the tercero's documents with a filter: ``te:docs:ID:PAGE:TYPE:FROM:TO``."""
+
+
+@dataclass(frozen=True)
+class AskSince(_DocumentsFilter, CallbackData, prefix=PREFIX, action="since"):
+    """Desde: asks for the period's first day, keeping the rest of the filter."""
+
+
+@dataclass(frozen=True)
+class AskUntil(_DocumentsFilter, CallbackData, prefix=PREFIX, action="until"):
+    """Hasta: asks for the period's last day, keeping the rest of the filter."""
+
+
+@dataclass(frozen=True)
+class TerceroFollowups(CallbackData, prefix=PREFIX, action="fus"):
+    """A page of the tercero's follow-ups."""
+
+    tercero_id: int
+    page: int
+
+
 # --- rendering -------------------------------------------------------------------------------
-
-
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
-
-
-def pager(page: int, pages: int, make: Any, context: CrmContext) -> list[InlineKeyboardButton]:
-    """◀ page/pages ▶ buttons (empty when everything fits on one page)."""
-    return keyboards.pager(page, pages, make, counter=True)
 
 
 def render_results(context: CrmContext, result: SearchResult) -> tuple[str, Markup]:
     text = context.t("tercero.results", total=result.total, query=html.escape(result.query))
     rows = [
-        [_button(f"{hit.name} · {hit.nit}"[:60], pack(PREFIX, "open", hit.id))]
-        for hit in result.items
+        [button(f"{hit.name} · {hit.nit}"[:60], links.OpenTercero(hit.id))] for hit in result.items
     ]
-    nav = pager(result.page, result.pages, lambda p: pack(PREFIX, "pg", p), context)
+    nav = pager(result.page, result.pages, lambda p: SearchPage(p), counter=True)
     if nav:
         rows.append(nav)
     return text, InlineKeyboardMarkup(rows)
@@ -81,21 +123,19 @@ def render_card(context: CrmContext, card: TerceroCard) -> tuple[str, Markup]:
     lines.append(visits.tercero_location_line(card, context))
     rows = [
         [
-            _button(context.t("tercero.button.documents"), docs_data(card.id)),
-            _button(context.t("tercero.button.cartera"), pack("ca", "ter", card.id, 0)),
+            button(context.t("tercero.button.documents"), docs_data(card.id)),
+            button(context.t("tercero.button.cartera"), links.TerceroCartera(card.id)),
         ],
         [
-            _button(context.t("tercero.button.followups"), pack(PREFIX, "fus", card.id, 0)),
-            _button(context.t("tercero.button.new"), pack("nv", "ter", card.id)),
+            button(context.t("tercero.button.followups"), TerceroFollowups(card.id, 0)),
+            button(context.t("tercero.button.new"), links.NewForTercero(card.id)),
         ],
     ]
     if located := visits.tercero_buttons(card, context):
         rows.append(located)
     if not context.me.is_agent:
         # Only offered to those who may reassign; handlers/reassign.py re-checks on press.
-        rows.append(
-            [_button(context.t("tercero.button.reassign"), pack(PREFIX, "reasg", card.id))]
-        )
+        rows.append([button(context.t("tercero.button.reassign"), links.ReassignTercero(card.id))])
     markup = InlineKeyboardMarkup(rows)
     return "\n".join(lines), markup
 
@@ -118,15 +158,16 @@ def docs_data(
     doc_type: str | None = None,
     since: date | None = None,
     until: date | None = None,
-    action: str = "docs",
-) -> str:
+) -> Documents:
     """``te:docs:ID:PAGE:TYPE:FROM:TO`` (dates as YYYYMMDD, empty parts for no filter)."""
-    return pack(PREFIX, action, tercero_id, page, doc_type or "", _ymd(since), _ymd(until))
+    return Documents(tercero_id, page, doc_type or "", _ymd(since), _ymd(until))
 
 
-def _safe_type(doc_type: str) -> bool:
+def _safe_type(tercero_id: int, doc_type: str) -> bool:
+    """A document type the filter's buttons can carry (allowed characters, 64 bytes with
+    a whole period)."""
     try:
-        pack(PREFIX, "x", doc_type)
+        AskUntil(tercero_id, 0, doc_type, "20000101", "20000101").pack()
     except ValueError:
         return False
     return True
@@ -162,33 +203,34 @@ def render_documents(context: CrmContext, page: DocumentsPage) -> tuple[str, Mar
                 balance=money(d.balance),
             )
         )
-    types = [t for t in page.types if _safe_type(t)][:MAX_TYPE_BUTTONS]
+    types = [t for t in page.types if _safe_type(tid, t)][:MAX_TYPE_BUTTONS]
     rows: list[list[InlineKeyboardButton]] = []
     if len(types) > 1 or kind:
         type_row = [
-            _button(
+            button(
                 ("✓ " if kind is None else "") + context.t("tercero.button.all_types"),
                 docs_data(tid, 0, None, since, until),
             )
         ]
         type_row += [
-            _button(("✓ " if t == kind else "") + t, docs_data(tid, 0, t, since, until))
+            button(("✓ " if t == kind else "") + t, docs_data(tid, 0, t, since, until))
             for t in types
         ]
         rows.extend(type_row[i : i + 4] for i in range(0, len(type_row), 4))
+    filter_now = (kind or "", _ymd(since), _ymd(until))
     period_row = [
-        _button(context.t("tercero.button.since"), docs_data(tid, 0, kind, since, until, "since")),
-        _button(context.t("tercero.button.until"), docs_data(tid, 0, kind, since, until, "until")),
+        button(context.t("tercero.button.since"), AskSince(tid, 0, *filter_now)),
+        button(context.t("tercero.button.until"), AskUntil(tid, 0, *filter_now)),
     ]
     if since or until:
         period_row.append(
-            _button(context.t("tercero.button.clear_period"), docs_data(tid, 0, kind))
+            button(context.t("tercero.button.clear_period"), docs_data(tid, 0, kind))
         )
     rows.append(period_row)
-    nav = pager(page.page, page.pages, lambda p: docs_data(tid, p, kind, since, until), context)
+    nav = pager(page.page, page.pages, lambda p: Documents(tid, p, *filter_now), counter=True)
     if nav:
         rows.append(nav)
-    rows.append([_button(context.t("tercero.button.back"), pack(PREFIX, "open", tid))])
+    rows.append([button(context.t("tercero.button.back"), links.OpenTercero(tid))])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -221,19 +263,20 @@ def render_followups(context: CrmContext, page: FollowUpsPage) -> tuple[str, Mar
         )
         rows.append(
             [
-                _button(
+                button(
                     context.t("tercero.fus.button", id=f.id, type=f.type_name, when=when)[:60],
-                    pack("fu", "open", f.id),
+                    links.OpenFollowup(f.id),
                 )
             ]
         )
-    nav = pager(page.page, page.pages, lambda p: pack(PREFIX, "fus", page.tercero_id, p), context)
+    tid = page.tercero_id
+    nav = pager(page.page, page.pages, lambda p: TerceroFollowups(tid, p), counter=True)
     if nav:
         rows.append(nav)
     rows.append(
         [
-            _button(context.t("tercero.button.new"), pack("nv", "ter", page.tercero_id)),
-            _button(context.t("tercero.button.back"), pack(PREFIX, "open", page.tercero_id)),
+            button(context.t("tercero.button.new"), links.NewForTercero(tid)),
+            button(context.t("tercero.button.back"), links.OpenTercero(tid)),
         ]
     )
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -305,27 +348,23 @@ async def tercero_text(update: Update, context: CrmContext, q: asking.Question) 
     return True
 
 
-async def ask_period_date(update: Update, context: CrmContext) -> None:
+async def ask_period_date(update: Update, context: CrmContext, data: AskSince | AskUntil) -> None:
     """Desde/Hasta pressed on the documents list: remember the filter, ask for the date."""
-    query = update.callback_query
-    assert query is not None
-    cb = unpack(query.data, PREFIX)
-    tercero_id = cb.int_arg(0)
-    _period(cb)  # refuse forged dates now, not after the user typed
+    data.period()  # refuse forged dates now, not after the user typed
     # Check access before asking anything.
-    await terceros.get_card(context.crm, context.me, tercero_id)
+    await terceros.get_card(context.crm, context.me, data.tercero_id)
     state = {
-        "tercero": tercero_id,
-        "type": cb.arg(2, ""),
-        "since": cb.arg(3, ""),
-        "until": cb.arg(4, ""),
-        "field": cb.action,
+        "tercero": data.tercero_id,
+        "type": data.doc_type,
+        "since": data.since,
+        "until": data.until,
+        "field": data.action,
     }
     await asking.ask(
         update,
         context,
         DOCS_DATE,
-        context.t(f"tercero.docs.ask_{cb.action}"),
+        context.t(f"tercero.docs.ask_{data.action}"),
         data=state,
         what=context.t("ask.what.te.date"),
         edit=False,
@@ -358,48 +397,39 @@ async def on_button(update: Update, context: CrmContext) -> None:
     """Every ``te:`` press: open a card, page results, documents, follow-ups."""
     query = update.callback_query
     assert query is not None
-    cb = unpack(query.data, PREFIX)
-    if cb.action in ("since", "until"):
-        await ask_period_date(update, context)
-        return
-    if cb.action == "open":
-        card = await terceros.get_card(context.crm, context.me, cb.int_arg(0))
-        await show(update, context, *render_card(context, card))
-    elif cb.action == "pg":
-        assert context.user_data is not None
-        text = context.user_data.get(SEARCH_KEY)
-        if not isinstance(text, str):
-            await query.answer(context.t("tercero.search_expired"), show_alert=True)
-            return
-        result = await terceros.search(context.crm, context.me, text, cb.int_arg(0))
-        await show(update, context, *render_results(context, result))
-    elif cb.action == "docs":
-        await show(update, context, *render_documents(context, await _documents(context, cb)))
-    elif cb.action == "fus":
-        page = await terceros.tercero_followups(
-            context.crm, context.me, cb.int_arg(0), cb.int_arg(1)
-        )
-        await show(update, context, *render_followups(context, page))
-    else:
-        raise BadCallback("unknown te action")
+    crm, me = context.crm, context.me
+    match parse(query.data, PREFIX):
+        case links.OpenTercero(tercero_id=tercero_id):
+            card = await terceros.get_card(crm, me, tercero_id)
+            await show(update, context, *render_card(context, card))
+        case SearchPage(page=page):
+            assert context.user_data is not None
+            text = context.user_data.get(SEARCH_KEY)
+            if not isinstance(text, str):
+                await query.answer(context.t("tercero.search_expired"), show_alert=True)
+                return
+            result = await terceros.search(crm, me, text, page)
+            await show(update, context, *render_results(context, result))
+        case Documents() as data:
+            documents = await _documents(context, data)
+            await show(update, context, *render_documents(context, documents))
+        case AskSince() | AskUntil() as data:
+            await ask_period_date(update, context, data)
+        case TerceroFollowups(tercero_id=tercero_id, page=page):
+            followups = await terceros.tercero_followups(crm, me, tercero_id, page)
+            await show(update, context, *render_followups(context, followups))
+        case _:
+            raise BadCallback("not a tercero button")
 
 
-def _period(cb: Callback) -> tuple[date | None, date | None]:
-    """The FROM and TO parts of a documents button; forged values are a bad button."""
-    try:
-        return _from_ymd(cb.arg(3, "")), _from_ymd(cb.arg(4, ""))
-    except ValueError as exc:
-        raise BadCallback("bad period") from exc
-
-
-async def _documents(context: CrmContext, cb: Callback) -> DocumentsPage:
-    since, until = _period(cb)
+async def _documents(context: CrmContext, data: Documents) -> DocumentsPage:
+    since, until = data.period()
     return await terceros.documents(
         context.crm,
         context.me,
-        cb.int_arg(0),
-        page=cb.int_arg(1),
-        doc_type=cb.arg(2, "") or None,
+        data.tercero_id,
+        page=data.page,
+        doc_type=data.doc_type or None,
         since=since,
         until=until,
     )
@@ -407,5 +437,4 @@ async def _documents(context: CrmContext, cb: Callback) -> DocumentsPage:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("tercero", tercero_command))
-    # te:reasg* belong to handlers/reassign.py: excluded here, so registration order is moot.
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:(?!reasg)"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=callbacks.pattern(PREFIX)))

@@ -122,8 +122,6 @@ ES = {
         "• {followups} {followups:plural:one=seguimiento abierto|other=seguimientos abiertos}\n• "
         "{terceros} {terceros:plural:one=tercero|other=terceros} como encargado\n¿Confirmas?"
     ),
-    "reassign.confirm": "✅ Confirmar",
-    "reassign.cancel": "✖ Cancelar",
     "reassign.cancelled": "Reasignación cancelada; no se cambió nada.",
     "reassign.done": (
         "Listo: {followups} {followups:plural:one=seguimiento|other=seguimientos} y {terceros} "
@@ -269,8 +267,6 @@ EN = {
         "• {followups} open {followups:plural:one=follow-up|other=follow-ups}\n• {terceros} "
         "{terceros:plural:one=tercero|other=terceros} as encargado\nConfirm?"
     ),
-    "reassign.confirm": "✅ Confirm",
-    "reassign.cancel": "✖ Cancel",
     "reassign.cancelled": "Reassignment cancelled; nothing changed.",
     "reassign.done": (
         "Done: {followups} {followups:plural:one=follow-up|other=follow-ups} and {terceros} "

@@ -277,8 +277,8 @@ async def test_reasignar_cancel_and_scope(bot: BotHarness) -> None:
     # A forged confirm by an agent, or by a supervisor outside the team, changes nothing.
     luis, pedro = bot.users["LUIS"], bot.users["PEDRO"]
     for user, data in (
-        (Team.maria, f"ad:rsg:{luis}:{bot.users['MARIA']}:forgedToken1"),
-        (Team.ana, f"ad:rsg:{luis}:{pedro}:forgedToken2"),
+        (Team.maria, f"rs:book:{luis}:{bot.users['MARIA']}:forgedToken1"),
+        (Team.ana, f"rs:book:{luis}:{pedro}:forgedToken2"),
     ):
         calls = await bot.press(user, data)
         assert "No autorizado" in calls[-1].params["text"]
@@ -290,7 +290,7 @@ async def test_reasignar_cancel_and_scope(bot: BotHarness) -> None:
 
 async def test_reassign_from_tercero_card(bot: BotHarness) -> None:
     tercero, fid = await _followup_world(bot)
-    pick = (await bot.press(Team.ana, f"te:reasg:{tercero}"))[-1]
+    pick = (await bot.press(Team.ana, f"rs:ter:{tercero}"))[-1]
     assert pick.method == "sendMessage" and "LUIS" not in str(pick.buttons)
     confirm = (await bot.press(Team.ana, pick.button("MARIA")))[-1]
     assert "(1 seguimiento abierto)" in confirm.text
@@ -299,7 +299,7 @@ async def test_reassign_from_tercero_card(bot: BotHarness) -> None:
     async with bot.crm.sessions() as session:
         assert (await session.get(Tercero, tercero)).encargado_id == bot.users["MARIA"]
         assert (await session.get(FollowUp, fid)).owner_id == bot.users["MARIA"]
-    calls = await bot.press(Team.pedro, f"te:reasgok:{tercero}:{bot.users['PEDRO']}:forgedTok3")
+    calls = await bot.press(Team.pedro, f"rs:ok:{tercero}:{bot.users['PEDRO']}:forgedTok3")
     assert "No autorizado" in calls[-1].params["text"]
 
 
@@ -338,7 +338,7 @@ async def test_tercero_reassign_picker_pages(bot: BotHarness) -> None:
     for n in range(12):
         await add_user(bot.crm, 6000 + n, f"Vendedor {n}", f"V{n:02d}", "agent")
     tercero, _ = await _followup_world(bot)
-    first = (await bot.press(Team.admin, f"te:reasg:{tercero}"))[-1]
+    first = (await bot.press(Team.admin, f"rs:ter:{tercero}"))[-1]
     assert len(first.buttons) == 11  # ten people and the ▶ arrow
     second = (await bot.press(Team.admin, first.button("▶")))[-1]
     assert second.method == "editMessageText" and any("◀" in b[0] for b in second.buttons)

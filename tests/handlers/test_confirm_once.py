@@ -72,7 +72,7 @@ async def test_double_tapped_reassignment_runs_once_and_shows_the_first_result(
 
 async def test_tercero_reassignment_confirm_runs_once(bot: BotHarness) -> None:
     tercero, _ = await _luis_book(bot.crm)
-    pick = (await bot.press(Team.ana, f"te:reasg:{tercero}"))[-1]
+    pick = (await bot.press(Team.ana, f"rs:ter:{tercero}"))[-1]
     confirm = (await bot.press(Team.ana, pick.button("MARIA")))[-1]
     data = confirm.button("Confirmar")
     first = (await bot.press(Team.ana, data))[-1]

@@ -70,11 +70,12 @@ async def test_every_button_matches_exactly_one_handler(bot) -> None:  # type: i
         if isinstance(h, CallbackQueryHandler) and h.pattern is not None
     ]
     samples = [
-        "fu:open:1", "lt:doc:1", "lt:pick:1:2", "fu:pp:1:1", "te:open:1", "te:reasg:1:0",
-        "te:reasgto:1:2", "te:reasgok:1:2:tok", "te:docs:1:0:::", "nv:y:1", "nv:x", "ask:x",
-        "ca:prom:1", "ca:pd:20261128", "ca:ter:1:0", "cf:ren:type:1", "cf:pick:open",
-        "cf:list:type:0", "ad:aud:all:-:0", "ad:rsg:A:B:tok", "ct:c:1:llamada", "pg:ok:1",
-        "fu:cl:1:1", "fu:card:1", "nt:h1:1:1", "ct:m:1", "pg:a:1",
+        "fu:open:1", "lt:doc:1", "lt:pick:1:2", "fu:pp:1:1", "te:open:1", "rs:ter:1:0",
+        "rs:pg:1:1", "rs:to:1:2", "rs:ok:1:2:tok", "rs:book:1:2:tok", "rs:no",
+        "te:docs:1:0:::", "te:since:1:0:::", "nv:y:1", "nv:x", "ask:x", "ca:prom:1",
+        "ca:pd:20261128", "ca:ter:1:0", "ca:okb:tok", "cf:ren:type:1", "cf:pick:open",
+        "cf:list:type:0", "ad:aud:all:-:0", "ad:audx:all:0", "ag:v:0:a:::", "ag:mt:a:::",
+        "ct:c:1:llamada", "pg:ok:1",
     ]
     update = bot.updates.callback(Team.luis, "x", bot=bot.app.bot)
     for data in samples:

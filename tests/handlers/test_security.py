@@ -36,9 +36,9 @@ ADMIN_BUTTONS = (
     "cf:new:type",
     "lt:doc:1",
     "lt:pick:1:1",
-    "te:reasg:1",
-    "te:reasgok:1:2",
-    "ad:rsg:3:4",
+    "rs:ter:1",
+    "rs:ok:1:2",
+    "rs:book:3:4",
     "ad:aud:all:0:0",
     "ad:audx:all:0",
 )
@@ -136,11 +136,11 @@ MALFORMED = (
     "cf:mean:1:sideways",
     "lt:doc:x",
     "lt:pick:1",
-    "te:reasg:-1",
-    "te:reasgto:1",
+    "rs:ter:-1",
+    "rs:to:1",
     "ad:aud:xx:0:0",
     "ad:aud:all:0",
-    "ad:rsg:1",
+    "rs:book:1",
     "ad:audx:all:z",
     "us:open:1\x00",
     "cf:\udcff\udcfe",
@@ -163,7 +163,7 @@ async def test_malformed_buttons_are_answered_and_ignored(
 
 
 async def test_unknown_record_ids_are_not_found(bot: BotHarness) -> None:
-    for data in ("us:open:99999", "cf:open:type:99999", "lt:doc:99999", "te:reasg:99999"):
+    for data in ("us:open:99999", "cf:open:type:99999", "lt:doc:99999", "rs:ter:99999"):
         calls = await bot.press(Team.admin, data)
         assert "No encontré" in calls[-1].params["text"], data
 
