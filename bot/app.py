@@ -28,13 +28,14 @@ from handlers import (
     asking,
     audit,
     cartera,
-    cobranza,
     config,
+    contacts,
     followups,
     invitations,
     letters,
     new_followup,
     notifications,
+    payments,
     reassign,
     reports,
     route,
@@ -199,7 +200,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     reports.register(app)
     route.register(app)
     visits.register(app)
-    cobranza.register(app)
+    contacts.register(app)
+    payments.register(app)
     # Every message that is not a command: the pending question's answer, or a hint.
     asking.register_router(app)
     start.register_fallbacks(app)
@@ -226,7 +228,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # CRM_NOTIFY_INTERVAL_SECONDS also delivers due reports promptly.
     schedule_report_jobs(app, interval=app.bot_data["settings"].notify_interval_seconds)
     webhook.schedule_pruning(app)
-    cobranza.schedule(app, interval=app.bot_data["settings"].notify_interval_seconds)
+    payments.schedule(app, interval=app.bot_data["settings"].notify_interval_seconds)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

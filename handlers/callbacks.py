@@ -83,7 +83,8 @@ class CallbackData:
         PickType(3).pack() == "nv:y:3";  PickType.unpack("nv:y:3").type_id == 3
 
     Fields are ``int`` (digits only) or ``str`` (``[A-Za-z0-9_.-+]``, may be empty), in
-    declaration order; trailing fields with a default may be left out of the data. Packing
+    declaration order; trailing fields with a default may be left out of the data (and
+    trailing empty strings are, when packing). Packing
     checks Telegram's 64 bytes, unpacking rejects anything malformed with
     :class:`BadCallback`; ``pattern()`` matches exactly this action, and :func:`parse` turns
     any data of a prefix into its class. One prefix belongs to one handler module
@@ -104,7 +105,12 @@ class CallbackData:
         CallbackData.REGISTRY[key] = cls
 
     def pack(self) -> str:
-        values = [getattr(self, f.name) for f in fields(self)]  # type: ignore[arg-type]
+        """``prefix:action:field…``; trailing fields left at their default empty string are
+        left out (``ca:allb``, not ``ca:allb:``), which unpacking restores."""
+        declared = fields(self)  # type: ignore[arg-type]
+        values = [getattr(self, f.name) for f in declared]
+        while declared and values[-1] == "" and declared[-1].default == "":
+            declared, values = declared[:-1], values[:-1]
         return pack(self.prefix, self.action, *values)
 
     @classmethod

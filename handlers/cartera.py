@@ -35,12 +35,6 @@ Markup = InlineKeyboardMarkup
 # --- the buttons' data (a tercero's page and the promise's start are in handlers/links.py) ---
 
 
-def _code_last(data: str) -> str:
-    """An empty agent code (the whole book in scope) is left out of the data: ``ca:allb``,
-    not ``ca:allb:``, as these buttons have always been."""
-    return data.removesuffix(":")
-
-
 @dataclass(frozen=True)
 class StartDocument(CallbackData, prefix=PREFIX, action="start"):
     """Iniciar on one uncovered document, then the tercero's ``page`` again."""
@@ -62,9 +56,6 @@ class StartAllBook(CallbackData, prefix=PREFIX, action="allb"):
 
     agent_code: str = ""
 
-    def pack(self) -> str:
-        return _code_last(super().pack())
-
 
 @dataclass(frozen=True)
 class StartAllTerceroOk(CallbackData, prefix=PREFIX, action="okt"):
@@ -77,18 +68,12 @@ class StartAllBookOk(CallbackData, prefix=PREFIX, action="okb"):
     token: str
     agent_code: str = ""
 
-    def pack(self) -> str:
-        return _code_last(super().pack())
-
 
 @dataclass(frozen=True)
 class ShowBook(CallbackData, prefix=PREFIX, action="book"):
     """The book again (a cancelled Iniciar todos)."""
 
     agent_code: str = ""
-
-    def pack(self) -> str:
-        return _code_last(super().pack())
 
 
 @dataclass(frozen=True)

@@ -13,32 +13,12 @@ from telegram import InlineKeyboardMarkup
 
 from crm import confirmations
 from handlers import keyboards
-from handlers.callbacks import CallbackData, pack
+from handlers.callbacks import CallbackData
 from handlers.context import CrmContext
 
 
 def token() -> str:
     return confirmations.new_token()
-
-
-def confirm_markup(
-    context: CrmContext,
-    prefix: str,
-    action: str,
-    *args: object,
-    cancel: str,
-    tail: tuple[object, ...] = (),
-) -> InlineKeyboardMarkup:
-    """``prefix:action:*args:TOKEN[:*tail]`` to confirm (``tail``: optional arguments that
-    go after the token), ``cancel`` (callback data) to step back."""
-    data = pack(prefix, action, *args, token(), *tail)
-    return InlineKeyboardMarkup(
-        [
-            keyboards.confirm_row(
-                context.t("confirm.b_yes"), data, context.t("confirm.b_no"), cancel
-            )
-        ]
-    )
 
 
 def markup(

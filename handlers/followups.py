@@ -353,7 +353,8 @@ def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup
             _b(t("fu.b_state"), StateMenu(fid, v)),
             _b(t("fu.b_support"), SupportDocuments(fid)),
         ]
-        # Cobranza (handlers/cobranza.py): a contact through the Ley 2300 guard, a receipt.
+        # Cobranza: a contact through the Ley 2300 guard (handlers/contacts.py), a receipt
+        # (handlers/payments.py).
         cobranza = [_b(t("ct.b_contact"), ContactMenu(fid))]
         if card.document is not None:
             # Promises to pay are about a cartera document (handlers/cartera.py).
@@ -379,6 +380,21 @@ async def send_card(message: Message, card: FollowUpView, context: CrmContext) -
         reply_markup=card_markup(card, context),
         disable_web_page_preview=True,
     )
+
+
+async def show_done_and_card(
+    update: Update, context: CrmContext, card: FollowUpView, done: str
+) -> None:
+    """After an action: say what was done and show the card again."""
+    message = update.effective_message
+    assert message is not None
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_text(done, parse_mode=ParseMode.HTML)
+        await update.callback_query.answer()
+        await send_card(message, card, context)
+    else:
+        await message.reply_text(done, parse_mode=ParseMode.HTML)
+        await send_card(message, card, context)
 
 
 async def _edit_card(update: Update, context: CrmContext, card: FollowUpView) -> None:
@@ -425,8 +441,10 @@ def _query(update: Update) -> Any:
     return update.callback_query
 
 
-def _back(context: CrmContext, fid: int) -> InlineKeyboardButton:
+def back_button(context: CrmContext, fid: int) -> InlineKeyboardButton:
+    """⬅ Volver: the card again, on the message pressed (every menu of the card's)."""
     return _b(context.t("fu.b_back"), FollowupCard(fid))
+
 
 
 async def _open(update: Update, context: CrmContext, data: OpenFollowup) -> object:
@@ -457,7 +475,7 @@ async def _postpone_menu(update: Update, context: CrmContext, data: PostponeMenu
         )
         rows.append([_b(label, PostponeHours(fid, v, card.type_hours))])
     rows.append([_b(context.t("fu.b_other"), PostponeOther(fid, v))])
-    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).edit_message_reply_markup(_menu(rows, back_button(context, fid)))
     await _query(update).answer()
     return KEEP
 
@@ -485,7 +503,7 @@ async def _ask(
     **extra: Any,
 ) -> object:
     """Turn the card into a question and wait for the typed answer (replacing any other)."""
-    rows = [*(buttons or []), [_back(context, fid)]]
+    rows = [*(buttons or []), [back_button(context, fid)]]
     await asking.ask(
         update,
         context,
@@ -510,7 +528,7 @@ async def _close_menu(update: Update, context: CrmContext, data: CloseMenu) -> o
     await uc.get_active_followup(context.crm, context.me, fid, v)
     states = await uc.list_states(context.crm, "closed")
     rows = [[_b("✅ " + s.name, CloseWithState(fid, v, s.id))] for s in states]
-    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).edit_message_reply_markup(_menu(rows, back_button(context, fid)))
     await _query(update).answer(context.t("fu.pick_close_state"))
     return KEEP
 
@@ -543,7 +561,7 @@ async def _state_menu(update: Update, context: CrmContext, data: StateMenu) -> o
     card = await uc.get_active_followup(context.crm, context.me, fid, v)
     states = [s for s in await uc.list_states(context.crm, "open") if s.name != card.state]
     rows = [[_b("🏷 " + s.name, SetState(fid, v, s.id))] for s in states]
-    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).edit_message_reply_markup(_menu(rows, back_button(context, fid)))
     await _query(update).answer(
         context.t("fu.pick_state") if states else context.t("fu.no_open_states")
     )
@@ -575,7 +593,7 @@ async def _continue_menu(update: Update, context: CrmContext, data: ContinueMenu
     rows = [[_b(context.t("fu.b_cont_hours", hours=h), ContinueInHours(fid, h)) for h in hours]]
     rows.append([_b(context.t("fu.b_tomorrow"), ContinueTomorrow(fid))])
     rows.append([_b(context.t("fu.b_other_date"), ContinueOtherDate(fid))])
-    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).edit_message_reply_markup(_menu(rows, back_button(context, fid)))
     await _query(update).answer(context.t("fu.pick_continue_due"))
     return KEEP
 
@@ -619,7 +637,7 @@ async def _discard_menu(update: Update, context: CrmContext, data: DiscardMenu) 
     states = await uc.list_states(context.crm, "discarded")
     rows = [[_b("🗑 " + s.name, DiscardWithState(fid, v, s.id))] for s in states]
     rows.append([_b(context.t("fu.b_write_reason"), DiscardWriteReason(fid, v))])
-    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).edit_message_reply_markup(_menu(rows, back_button(context, fid)))
     await _query(update).answer(context.t("fu.pick_discard"))
     return KEEP
 
@@ -656,7 +674,7 @@ async def _activity_menu(update: Update, context: CrmContext, data: ActivityMenu
         ]
         for a in await uc.list_activities(context.crm)
     ]
-    await _query(update).edit_message_reply_markup(_menu(rows, _back(context, fid)))
+    await _query(update).edit_message_reply_markup(_menu(rows, back_button(context, fid)))
     await _query(update).answer(context.t("fu.pick_activity"))
     return KEEP
 

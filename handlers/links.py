@@ -96,7 +96,7 @@ class StartPromise(CallbackData, prefix="ca", action="prom"):
     followup_id: int
 
 
-# --- handlers/cobranza.py (ct, pg) -----------------------------------------------------------
+# --- handlers/contacts.py (ct) and handlers/payments.py (pg) ---------------------------------
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from crm import followups, ocr
 from crm.imports import import_file
 from crm.users import resolve_actor
-from handlers import cobranza
+from handlers import payments
 from storage.models import ContactAttempt, PaymentReport, Tercero
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.support.data import make_document, make_tercero, type_id
@@ -165,7 +165,7 @@ async def test_photographed_receipt_becomes_a_confirmed_payment(
     calls = await bot.send(_photo(bot, "rcpt-1", receipt.data))
     assert [c.method for c in calls[:2]] == ["getFile", "downloadFile"]
     read = calls[-1]
-    amount = cobranza.exact_money(receipt.amount)
+    amount = payments.exact_money(receipt.amount)
     assert amount.startswith(f"$ {int(receipt.amount):,}".replace(",", "."))
     assert "Leí del comprobante" in read.text and amount in read.text
     assert "Bancolombia" in read.text and receipt.reference in read.text
@@ -209,11 +209,11 @@ async def test_typed_amount_when_ocr_is_missing_then_unseen_notice(
     bot.clock.advance(days=3)
     await import_file(bot.crm, "documentos", _cartera(tmp_path, "30000000"))
     before = len(bot.request.calls)
-    assert await cobranza.tell_unseen_payments(bot.app) == 1
+    assert await payments.tell_unseen_payments(bot.app) == 1
     notice = bot.request.calls[before]
     assert notice.chat_id == Team.ana and "Pago no visto en cartera" in notice.text
     assert "$ 450.000" in notice.text and "Luis Gómez" in notice.text
-    assert await cobranza.tell_unseen_payments(bot.app) == 0
+    assert await payments.tell_unseen_payments(bot.app) == 0
 
 
 async def test_correcting_what_ocr_read(bot: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -254,8 +254,8 @@ async def test_cancelar_forgets_the_receipt(
     await bot.press(Team.luis, f"pg:a:{fid}")
     unread = (await bot.send(_photo(bot, "rcpt-4", b"blurry")))[-1]
     assert "No pude leer el valor" in unread.text
-    assert cobranza.DRAFT in bot.app.user_data[Team.luis]
+    assert payments.DRAFT in bot.app.user_data[Team.luis]
     await bot.text(Team.luis, "/cancelar")
-    assert cobranza.DRAFT not in bot.app.user_data[Team.luis]
+    assert payments.DRAFT not in bot.app.user_data[Team.luis]
     late = await bot.press(Team.luis, f"pg:ok:{fid}")
     assert "ya no está pendiente" in str(late[-1].params)

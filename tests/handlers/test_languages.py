@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from crm import followups
 from crm.users import resolve_actor
+from handlers.callbacks import parse
 from handlers.texts import CATALOG
 from storage.models import Activity, Document, FollowUpType, State, SupportDocument, Tercero, User
 from tests.conftest import BotHarness, Team
@@ -233,6 +234,9 @@ async def _crawl(bot: BotHarness, user: int, language: str) -> list[tuple[str, s
         for call in calls:
             seen.extend((action, text) for text in _shown(call))
             for _, data in call.buttons:
+                if data and not data.startswith("http"):
+                    # every button's data is one of the typed classes and packs back the same
+                    assert parse(data, data.split(":")[0]).pack() == data, data
                 if not data or ":" not in data or data.startswith(SKIPPED):
                     continue
                 shape = re.sub(r"\d+", "#", data)
