@@ -90,16 +90,15 @@ def decode_filter(period: str, type_id: str, state_id: str, agent_id: str) -> Ag
 # --- the buttons' data -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Filter:
+class _Filtered:
     """The agenda's filter as button fields: the period (``a`` all, ``h`` today, ``v``
     overdue, ``dYYYYMMDD`` one day, ``rYYYYMMDD-YYYYMMDD`` a range) and the type, state and
     agent ids ("" for any)."""
 
     period: str
-    type_id: str = ""
-    state_id: str = ""
-    agent_id: str = ""
+    type_id: str
+    state_id: str
+    agent_id: str
 
     @property
     def filter(self) -> AgendaFilter:
@@ -107,7 +106,15 @@ class _Filter:
 
 
 @dataclass(frozen=True)
-class AgendaView(CallbackData, prefix=PREFIX, action="v"):
+class _Filter(_Filtered):
+    period: str
+    type_id: str = ""
+    state_id: str = ""
+    agent_id: str = ""
+
+
+@dataclass(frozen=True)
+class AgendaView(_Filtered, CallbackData, prefix=PREFIX, action="v"):
     """A page of the agenda with a filter: ``ag:v:PAGE:PERIOD:TYPE:STATE:AGENT``."""
 
     page: int
@@ -115,10 +122,6 @@ class AgendaView(CallbackData, prefix=PREFIX, action="v"):
     type_id: str = ""
     state_id: str = ""
     agent_id: str = ""
-
-    @property
-    def filter(self) -> AgendaFilter:
-        return decode_filter(self.period, self.type_id, self.state_id, self.agent_id)
 
 
 @dataclass(frozen=True)
