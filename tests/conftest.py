@@ -3,6 +3,7 @@ clock, and an offline PTB application with a recording request layer."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator
@@ -23,6 +24,49 @@ from tests.support.telegram import TOKEN, ApiCall, RecordingRequest, UpdateFacto
 # Re-exported: test modules import these from here.
 __all__ = ["BOGOTA", "START", "make_test_crm", "seed_team"]
 
+
+
+def _per_worker_servers() -> None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (``test_gw0``…, made
+    on first use) and Redis database, named in the environment before any test module reads
+    it (subprocesses inherit it), so workers never share a schema or a key."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    number = int(worker.removeprefix("gw") or 0)
+    pg = os.environ.get("CRM_TEST_DATABASE_URL")
+    if pg:
+        from sqlalchemy.engine import make_url
+
+        base = make_url(pg)
+        name = f"{base.database}_{worker}"
+
+        async def create() -> None:
+            import asyncpg
+
+            conn = await asyncpg.connect(
+                host=base.host, port=base.port or 5432, user=base.username,
+                password=base.password, database=base.database,
+            )
+            try:
+                exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+                if not exists:
+                    await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+
+        asyncio.run(create())
+        os.environ["CRM_TEST_DATABASE_URL"] = base.set(database=name).render_as_string(
+            hide_password=False
+        )
+    redis = os.environ.get("CRM_TEST_REDIS_URL")
+    if redis:
+        root, _, db = redis.rpartition("/")
+        own = (int(db) if db.isdigit() else 0) + 1 + number
+        os.environ["CRM_TEST_REDIS_URL"] = f"{root}/{own % 16}"
+
+
+_per_worker_servers()
 PG_URL = os.environ.get("CRM_TEST_DATABASE_URL")
 
 DB_PARAMS = [

@@ -6,7 +6,10 @@ pytest installed).
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -21,13 +24,36 @@ BOGOTA = ZoneInfo("America/Bogota")
 START = datetime(2026, 11, 27, 14, 0, tzinfo=BOGOTA)
 
 
+_SQLITE_PREFIX = "sqlite+aiosqlite:///"
+_template: Path | None = None
+
+
+async def _migrated_sqlite_template() -> Path:
+    """One SQLite file migrated to head per process; new test databases are copies of it
+    (the same bytes the migrations write, without running them again for every test)."""
+    global _template
+    if _template is None:
+        path = Path(tempfile.mkdtemp(prefix="crm-template-")) / "template.db"
+        engine = make_engine(_SQLITE_PREFIX + str(path))
+        await upgrade(engine)
+        await engine.dispose()
+        _template = path
+    return _template
+
+
 async def make_test_crm(url: str, clock: FakeClock) -> Crm:
+    """A Crm on a fresh database migrated to head: a new SQLite file, or PostgreSQL's
+    ``public`` schema dropped and migrated again."""
+    fresh_file = url.startswith(_SQLITE_PREFIX) and not Path(url[len(_SQLITE_PREFIX) :]).exists()
+    if fresh_file:
+        shutil.copyfile(await _migrated_sqlite_template(), url[len(_SQLITE_PREFIX) :])
     engine = make_engine(url)
     if url.startswith("postgresql"):
         async with engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
-    await upgrade(engine)
+    if not fresh_file:
+        await upgrade(engine)
     return Crm(
         sessions=make_session_factory(engine), tz=BOGOTA, clock=clock, admin_ids=frozenset({1})
     )
