@@ -105,6 +105,7 @@ class BookSummary:
     agents: tuple[AgentSplit, ...]
     # Money collected on the book's documents since the 1st of this month (balance history).
     collected_month: Decimal = Decimal("0.00")
+    agent_id: int | None = None  # the agent's users.id when scope is "agent"
 
 
 @dataclass(frozen=True)
@@ -268,26 +269,34 @@ async def tercero_totals(session: AsyncSession, tercero_id: int, today: date) ->
 # --- the book --------------------------------------------------------------------------------
 
 
-async def _agent(session: AsyncSession, actor: Actor, code: str) -> User:
-    """The user whose book a supervisor or admin asked for (``agente:CODIGO``)."""
-    agent = await session.scalar(select(User).where(User.code == code.strip().upper()))
+async def _agent(
+    session: AsyncSession, actor: Actor, code: str | None, agent_id: int | None = None
+) -> User:
+    """The user whose book a supervisor or admin asked for (``agente:CODIGO``, or the
+    agent's id, which the book's buttons carry)."""
+    if agent_id is not None:
+        agent = await session.get(User, agent_id)
+    else:
+        agent = await session.scalar(select(User).where(User.code == (code or "").strip().upper()))
     if agent is None:
-        raise NotFound("error.unknown_user", code=code)
+        raise NotFound("error.unknown_user", code=code or str(agent_id))
     await ensure_can_act_for(session, actor, agent.id)
     return agent
 
 
-async def book_summary(crm: Crm, actor: Actor, agent_code: str | None = None) -> BookSummary:
+async def book_summary(
+    crm: Crm, actor: Actor, agent_code: str | None = None, agent_id: int | None = None
+) -> BookSummary:
     """/cartera: aging totals of the actor's book (or one agent's, for supervisors and admins),
     the terceros with the largest overdue balance and, for teams, the split per encargado."""
     today = crm.today()
     async with crm.read() as session:
-        agent_name = None
+        agent_name = agent_in_scope = None
         scope_clause: ColumnElement[bool]
-        if agent_code:
-            agent = await _agent(session, actor, agent_code)
+        if agent_code or agent_id is not None:
+            agent = await _agent(session, actor, agent_code, agent_id)
             scope_clause = Document.tercero_id.in_(book_of_user(agent.id))
-            scope, agent_name = "agent", agent.name
+            scope, agent_name, agent_in_scope = "agent", agent.name, agent.id
         else:
             scope_clause = tercero_visible(actor, Document.tercero_id)
             scope = "all" if actor.is_admin else "team" if actor.is_supervisor else "own"
@@ -310,7 +319,8 @@ async def book_summary(crm: Crm, actor: Actor, agent_code: str | None = None) ->
         month_start = crm.local_midnight(today.replace(day=1))
         collected = await balances.collected_in(session, scope_clause, month_start, crm.now())
     return BookSummary(
-        scope, agent_name, today, totals, documents, uncovered, top, agents, collected
+        scope, agent_name, today, totals, documents, uncovered, top, agents, collected,
+        agent_in_scope,
     )
 
 
@@ -483,23 +493,31 @@ async def start_followup_for_document(crm: Crm, actor: Actor, document_id: int) 
 
 
 async def _start_scope(
-    session: AsyncSession, actor: Actor, tercero_id: int | None, agent_code: str | None
+    session: AsyncSession,
+    actor: Actor,
+    tercero_id: int | None,
+    agent_code: str | None,
+    agent_id: int | None = None,
 ) -> ColumnElement[bool]:
     if tercero_id is not None:
         await ensure_can_see_tercero(session, actor, tercero_id)
         return Document.tercero_id == tercero_id
-    if agent_code:
-        agent = await _agent(session, actor, agent_code)
+    if agent_code or agent_id is not None:
+        agent = await _agent(session, actor, agent_code, agent_id)
         return Document.tercero_id.in_(book_of_user(agent.id))
     return tercero_visible(actor, Document.tercero_id)
 
 
 async def preview_start_all(
-    crm: Crm, actor: Actor, tercero_id: int | None = None, agent_code: str | None = None
+    crm: Crm,
+    actor: Actor,
+    tercero_id: int | None = None,
+    agent_code: str | None = None,
+    agent_id: int | None = None,
 ) -> BulkStartPreview:
     """How many follow-ups "Iniciar todos" would create (and for how many terceros)."""
     async with crm.sessions() as session:
-        scope = await _start_scope(session, actor, tercero_id, agent_code)
+        scope = await _start_scope(session, actor, tercero_id, agent_code, agent_id)
         ftype = await _collection_type(session)
         row = (
             await session.execute(
@@ -517,6 +535,7 @@ async def start_all(
     tercero_id: int | None = None,
     agent_code: str | None = None,
     token: str | None = None,
+    agent_id: int | None = None,
 ) -> BulkStart:
     """ "Iniciar todos": a collection follow-up for every uncovered open document of one
     tercero, of one agent's book, or of the actor's whole book, in one transaction; never a
@@ -528,7 +547,7 @@ async def start_all(
             p = ticket.previous
             ids = tuple(int(i) for i in p["ids"])
             return BulkStart(len(ids), int(p["covered"]), ids, True)
-        scope = await _start_scope(session, actor, tercero_id, agent_code)
+        scope = await _start_scope(session, actor, tercero_id, agent_code, agent_id)
         ftype = await _collection_type(session)
         # Lock every open document in scope, in id order (no deadlock between two bulk
         # starts). A concurrent start then waits here, and the query below, a new statement,

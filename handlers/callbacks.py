@@ -83,8 +83,8 @@ class CallbackData:
         PickType(3).pack() == "nv:y:3";  PickType.unpack("nv:y:3").type_id == 3
 
     Fields are ``int`` (digits only) or ``str`` (``[A-Za-z0-9_.-+]``, may be empty), in
-    declaration order; trailing fields with a default may be left out of the data (and
-    trailing empty strings are, when packing). Packing
+    declaration order; trailing fields at their default are left out of the data, and
+    restored when unpacking. Packing
     checks Telegram's 64 bytes, unpacking rejects anything malformed with
     :class:`BadCallback`; ``pattern()`` matches exactly this action, and :func:`parse` turns
     any data of a prefix into its class. One prefix belongs to one handler module
@@ -105,11 +105,11 @@ class CallbackData:
         CallbackData.REGISTRY[key] = cls
 
     def pack(self) -> str:
-        """``prefix:action:field…``; trailing fields left at their default empty string are
-        left out (``ca:allb``, not ``ca:allb:``), which unpacking restores."""
+        """``prefix:action:field…``; trailing fields left at their default are left out
+        (``ca:allb``, not ``ca:allb:0``), which unpacking restores."""
         declared = fields(self)  # type: ignore[arg-type]
         values = [getattr(self, f.name) for f in declared]
-        while declared and values[-1] == "" and declared[-1].default == "":
+        while declared and values[-1] == declared[-1].default:  # MISSING equals no value
             declared, values = declared[:-1], values[:-1]
         return pack(self.prefix, self.action, *values)
 

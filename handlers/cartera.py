@@ -52,9 +52,10 @@ class StartAllTercero(CallbackData, prefix=PREFIX, action="allt"):
 
 @dataclass(frozen=True)
 class StartAllBook(CallbackData, prefix=PREFIX, action="allb"):
-    """Iniciar todos on the book (of one agent's code, or all in scope): asks first."""
+    """Iniciar todos on the book (of one agent, by users.id; 0 for all in scope): asks
+    first."""
 
-    agent_code: str = ""
+    agent_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,14 @@ class StartAllTerceroOk(CallbackData, prefix=PREFIX, action="okt"):
 @dataclass(frozen=True)
 class StartAllBookOk(CallbackData, prefix=PREFIX, action="okb"):
     token: str
-    agent_code: str = ""
+    agent_id: int = 0
 
 
 @dataclass(frozen=True)
 class ShowBook(CallbackData, prefix=PREFIX, action="book"):
     """The book again (a cancelled Iniciar todos)."""
 
-    agent_code: str = ""
+    agent_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _buckets(context: CrmContext, totals: AgingTotals) -> list[str]:
 
 
 def render_book(
-    context: CrmContext, book: BookSummary, agent_code: str | None, notice: str | None = None
+    context: CrmContext, book: BookSummary, notice: str | None = None
 ) -> tuple[str, Markup]:
     lines = [notice, ""] if notice else []
     lines.append(
@@ -157,7 +158,7 @@ def render_book(
             [
                 button(
                     context.t("cartera.button.start_all", count=book.uncovered),
-                    StartAllBook(agent_code or ""),
+                    StartAllBook(book.agent_id or 0),
                 )
             ]
         )
@@ -324,7 +325,7 @@ async def cartera_command(update: Update, context: CrmContext) -> None:
         await context.bot.send_photo(
             message.chat_id, photo=await charts.render(picture, context.lang)
         )
-    await show(update, context, *render_book(context, book, code))
+    await show(update, context, *render_book(context, book))
 
 
 async def on_button(update: Update, context: CrmContext) -> None:
@@ -358,30 +359,26 @@ async def on_button(update: Update, context: CrmContext) -> None:
                 lambda token: StartAllTerceroOk(tercero_id, token),
                 back=links.TerceroCartera(tercero_id, 0),
             )
-        case StartAllBook(agent_code=agent_code):
-            preview = await cartera.preview_start_all(crm, me, agent_code=agent_code or None)
+        case StartAllBook(agent_id=agent_id):
+            preview = await cartera.preview_start_all(crm, me, agent_id=agent_id or None)
             await _confirm_start(
                 update,
                 context,
                 preview,
-                lambda token: StartAllBookOk(token, agent_code),
-                back=ShowBook(agent_code),
+                lambda token: StartAllBookOk(token, agent_id),
+                back=ShowBook(agent_id),
             )
         case StartAllTerceroOk(tercero_id=tercero_id, token=token):
             result = await cartera.start_all(crm, me, tercero_id=tercero_id, token=token)
             view = await cartera.tercero_cartera(crm, me, tercero_id)
             await show(update, context, *render_tercero(context, view, _result(context, result)))
-        case StartAllBookOk(token=token, agent_code=agent_code):
-            code = agent_code or None
-            result = await cartera.start_all(crm, me, agent_code=code, token=token)
-            book = await cartera.book_summary(crm, me, agent_code=code)
-            await show(
-                update, context, *render_book(context, book, code, _result(context, result))
-            )
-        case ShowBook(agent_code=agent_code):
-            code = agent_code or None
-            book = await cartera.book_summary(crm, me, agent_code=code)
-            await show(update, context, *render_book(context, book, code))
+        case StartAllBookOk(token=token, agent_id=agent_id):
+            result = await cartera.start_all(crm, me, agent_id=agent_id or None, token=token)
+            book = await cartera.book_summary(crm, me, agent_id=agent_id or None)
+            await show(update, context, *render_book(context, book, _result(context, result)))
+        case ShowBook(agent_id=agent_id):
+            book = await cartera.book_summary(crm, me, agent_id=agent_id or None)
+            await show(update, context, *render_book(context, book))
         case links.StartPromise(followup_id=followup_id):
             await promise_start(update, context, followup_id)
         case PromiseDay(promised_on=promised_on):

@@ -62,10 +62,9 @@ class OpenTercero(CallbackData, prefix="te", action="open"):
 
 @dataclass(frozen=True)
 class ReassignTercero(CallbackData, prefix="rs", action="ter"):
-    """The tercero card's Reasignar: the page of possible new account managers."""
+    """The tercero card's Reasignar: the possible new account managers (first page)."""
 
     tercero_id: int
-    page: int = 0
 
 
 # --- handlers/new_followup.py (nv) -----------------------------------------------------------

@@ -101,8 +101,8 @@ async def on_button(update: Update, context: CrmContext) -> None:
     query = update.callback_query
     assert query is not None
     match parse(query.data, PREFIX):
-        case ReassignTercero(tercero_id=tercero_id, page=page):
-            await _picker(update, context, tercero_id, page, edit=False)
+        case ReassignTercero(tercero_id=tercero_id):
+            await _picker(update, context, tercero_id, 0, edit=False)
         case PickerPage(tercero_id=tercero_id, page=page):
             await _picker(update, context, tercero_id, page, edit=True)
         case ReassignTo() as data:

@@ -144,7 +144,7 @@ async def test_crafted_ca_data_for_someone_elses_tercero_is_refused(
 
 
 async def test_book_start_all_for_other_agent_is_refused(bot: BotHarness, book) -> None:
-    calls = await bot.press(Team.luis, "ca:allb:MARIA")
+    calls = await bot.press(Team.luis, f"ca:allb:{bot.users['MARIA']}")
     assert "No autorizado" in calls[-1].params["text"]
     assert await _active(bot) == 0
 
@@ -218,3 +218,24 @@ async def test_cartera_comes_with_its_picture_and_this_months_recaudo(
     assert [c.method for c in calls] == ["sendPhoto", "sendMessage"]
     check_png(calls[0].params["_file_bytes"]["photo"])
     assert "Recaudado este mes: <b>$ 0</b>" in calls[1].text
+
+
+async def test_iniciar_todos_on_the_book_of_an_agent_whose_code_has_an_enye(
+    bot: BotHarness, book
+) -> None:
+    """Agent codes are free text (MUÑOZ, with a space or a colon from an import): the book's
+    buttons carry the agent's id, so they can always be pressed."""
+    from crm.users import add_user
+
+    munoz = (await add_user(bot.crm, 8, "Juan Muñoz", "MUÑOZ", "agent", "ANA")).id
+    tercero = await make_tercero(bot.crm, "700555444-1", "Tienda Muñoz", munoz)
+    await make_document(bot.crm, tercero, "4001", due=bot.clock.now().date(), balance="90000")
+    view = (await bot.text(Team.ana, "/cartera agente:muñoz"))[-1]
+    assert "Cartera de Juan Muñoz" in view.text
+    # ✖ Cancelar shows that agent's book again, ✅ Confirmar starts its follow-up
+    ask = (await bot.press(Team.ana, view.button("Iniciar todos (1)")))[-1]
+    back = (await bot.press(Team.ana, ask.button("Cancelar")))[-1]
+    assert "Cartera de Juan Muñoz" in back.text and await _active(bot) == 0
+    ask = (await bot.press(Team.ana, back.button("Iniciar todos (1)")))[-1]
+    done = (await bot.press(Team.ana, ask.button("Confirmar")))[-1]
+    assert "Cartera de Juan Muñoz" in done.text and await _active(bot) == 1

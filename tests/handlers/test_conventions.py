@@ -78,15 +78,16 @@ async def test_every_typed_button_is_handled_by_exactly_one_handler_of_its_owner
 
 
 def test_typed_callback_data_round_trips_and_refuses_forgeries() -> None:
-    from handlers.links import ReassignTercero
+    from handlers.links import TerceroCartera
     from handlers.new_followup import Cancel, DueInHours, PickType
 
     assert PickType(7).pack() == "nv:y:7" and PickType.unpack("nv:y:7") == PickType(7)
     assert DueInHours.unpack(DueInHours(24).pack()).hours == 24
     assert Cancel.unpack("nv:x") == Cancel()
     assert parse("nv:y:7", "nv") == PickType(7)
-    # a trailing field with a default may be left out (data sent before it existed)
-    assert ReassignTercero.unpack("rs:ter:5") == ReassignTercero(5, 0)
+    # trailing fields at their default are left out, and restored
+    assert TerceroCartera(5).pack() == "ca:ter:5" and TerceroCartera(5, 2).pack() == "ca:ter:5:2"
+    assert TerceroCartera.unpack("ca:ter:5") == TerceroCartera.unpack("ca:ter:5:0")
     for forged in ("nv:y:abc", "nv:y", "nv:y:1:2", "nv:o:7", "xx:y:7", "nv:y:" + "9" * 70,
                    "nv:y:-1", "nv:y:1 ", "nv:y:<b>"):
         with pytest.raises(BadCallback):
