@@ -33,6 +33,7 @@ from handlers import (
     followups,
     invitations,
     letters,
+    links,
     new_followup,
     notifications,
     payments,
@@ -86,6 +87,20 @@ def make_crm(settings: Settings, clock: Clock | None = None) -> Crm:
     )
 
 
+def _with_current_buttons(update: object, bot: Any) -> object:
+    """A press on a button of an earlier release (handlers/links.py ``current_data``) as if
+    it carried today's data; any other update as it is."""
+    if not isinstance(update, Update) or update.callback_query is None:
+        return update
+    data = update.callback_query.data
+    current = links.current_data(data) if isinstance(data, str) else None
+    if current is None:
+        return update
+    payload = update.to_dict()
+    payload["callback_query"]["data"] = current
+    return Update.de_json(payload, bot)
+
+
 class CrmApplication(Application[Any, Any, Any, Any, Any, Any]):
     """PTB's Application, made safe to run as several instances behind one webhook."""
 
@@ -97,6 +112,7 @@ class CrmApplication(Application[Any, Any, Any, Any, Any, Any]):
     lease_poll = 0.05
 
     async def process_update(self, update: object) -> None:
+        update = _with_current_buttons(update, self.bot)
         if not (self.multi_instance and isinstance(update, Update)):
             await super().process_update(update)
             return

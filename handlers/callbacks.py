@@ -34,12 +34,10 @@ class Callback:
             raise BadCallback("non-numeric id")
         return int(value)
 
-    def arg(self, index: int, default: str | None = None) -> str:
+    def arg(self, index: int) -> str:
         if index < len(self.args):
             return self.args[index]
-        if default is None:
-            raise BadCallback("missing argument")
-        return default
+        raise BadCallback("missing argument")
 
 
 def pack(prefix: str, action: str, *args: object) -> str:

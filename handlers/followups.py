@@ -327,8 +327,7 @@ def card_text(card: FollowUpView, context: CrmContext) -> str:
     return text
 
 
-def _b(label: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data.pack())
+_b = keyboards.button
 
 
 def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup:

@@ -8,6 +8,7 @@ handler modules. Buttons a module only shows on its own screens stay in that mod
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from handlers.callbacks import CallbackData
@@ -120,3 +121,28 @@ class Arrive(CallbackData, prefix="rt", action="go"):
     """📍 Llegar: the tercero's location as a venue the phone's map navigates to."""
 
     tercero_id: int
+
+
+# --- buttons of an earlier release ------------------------------------------------------------
+# Cards and confirmations already in users' chats keep working after a prefix moved to its own
+# module: bot/app.py rewrites their data to today's before any handler sees the press.
+
+_LEGACY: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^fu:doc:(\d+)$"), r"lt:doc:\1"),
+    (re.compile(r"^fu:letter:(\d+):(\d+)$"), r"lt:pick:\1:\2"),
+    (re.compile(r"^te:reasg:(\d+)$"), r"rs:ter:\1"),
+    (re.compile(r"^te:reasg:(\d+):(\d+)$"), r"rs:pg:\1:\2"),
+    (re.compile(r"^te:reasgto:(\d+):(\d+)$"), r"rs:to:\1:\2"),
+    (re.compile(r"^te:reasgok:(\d+):(\d+):([\w.+-]+)$"), r"rs:ok:\1:\2:\3"),
+    (re.compile(r"^ad:rsg:(\d+):(\d+):([\w.+-]+)$"), r"rs:book:\1:\2:\3"),
+    (re.compile(r"^ad:rsgno$"), "rs:no"),
+)
+
+
+def current_data(data: str) -> str | None:
+    """Today's data for a button of an earlier release (``fu:doc:12`` → ``lt:doc:12``), or
+    None when ``data`` is not one."""
+    for old, new in _LEGACY:
+        if old.match(data):
+            return old.sub(new, data)
+    return None

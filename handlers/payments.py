@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
@@ -74,10 +74,6 @@ def exact_money(amount: Decimal) -> str:
 def _query(update: Update) -> Any:
     assert update.callback_query is not None
     return update.callback_query
-
-
-def _markup(rows: list[list[InlineKeyboardButton]], back: InlineKeyboardButton) -> Any:
-    return InlineKeyboardMarkup([*rows, [back]])
 
 
 # --- 🧾 Pago reportado -----------------------------------------------------------------------

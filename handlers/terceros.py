@@ -165,9 +165,9 @@ def docs_data(
 
 def _safe_type(tercero_id: int, doc_type: str) -> bool:
     """A document type the filter's buttons can carry (allowed characters, 64 bytes with
-    a whole period)."""
+    a whole period, on any page up to 999 999: the pager's ▶ carries the next page)."""
     try:
-        AskUntil(tercero_id, 0, doc_type, "20000101", "20000101").pack()
+        AskUntil(tercero_id, 999_999, doc_type, "20000101", "20000101").pack()
     except ValueError:
         return False
     return True

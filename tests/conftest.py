@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +29,11 @@ __all__ = ["BOGOTA", "START", "make_test_crm", "seed_team"]
 
 def _per_worker_servers() -> None:
     """Under pytest-xdist each worker gets its own PostgreSQL database (``test_gw0``…, made
-    on first use) and Redis database, named in the environment before any test module reads
-    it (subprocesses inherit it), so workers never share a schema or a key."""
+    on first use), named in the environment before any test module reads it (subprocesses
+    inherit it), so workers never share a schema. (Redis stays shared: one test uses it.)"""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return
-    number = int(worker.removeprefix("gw") or 0)
     pg = os.environ.get("CRM_TEST_DATABASE_URL")
-    if pg:
+    if worker and pg:
         from sqlalchemy.engine import make_url
 
         base = make_url(pg)
@@ -55,15 +53,15 @@ def _per_worker_servers() -> None:
             finally:
                 await conn.close()
 
-        asyncio.run(create())
+        try:
+            asyncio.run(create())
+        except Exception as exc:
+            # The server is down or refuses: the PostgreSQL tests fail on connecting, as they
+            # would without workers; the SQLite ones still run.
+            print(f"could not create the test database {name}: {exc}", file=sys.stderr)
         os.environ["CRM_TEST_DATABASE_URL"] = base.set(database=name).render_as_string(
             hide_password=False
         )
-    redis = os.environ.get("CRM_TEST_REDIS_URL")
-    if redis:
-        root, _, db = redis.rpartition("/")
-        own = (int(db) if db.isdigit() else 0) + 1 + number
-        os.environ["CRM_TEST_REDIS_URL"] = f"{root}/{own % 16}"
 
 
 _per_worker_servers()

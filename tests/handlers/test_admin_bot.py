@@ -359,3 +359,33 @@ async def test_config_timeout_says_so_and_forgets_the_flow(bot: BotHarness) -> N
     sent = bot.request.calls[before:]
     assert [c.method for c in sent] == ["editMessageText", "sendMessage"]
     assert "inactiva" in sent[1].text and FLOW not in bot.app.user_data[Team.admin]
+
+
+async def test_buttons_of_the_previous_release_still_work(bot: BotHarness) -> None:
+    """Cards and confirmations already in chats when letters and reassignment got their own
+    prefixes (fu:doc, fu:letter, te:reasg…, ad:rsg…) do what they did."""
+    from crm.confirmations import new_token
+
+    tercero, fid = await _followup_world(bot)
+    admin = await resolve_actor(bot.crm, Team.admin)
+    doc = await catalogs.add_item(bot.crm, admin, "document", "Carta", template="{nombre}")
+    menu = (await bot.press(Team.luis, f"fu:doc:{fid}"))[-1]
+    assert menu.method == "sendMessage" and "Carta" in menu.buttons[0][0]
+    sent = await bot.press(Team.luis, f"fu:letter:{fid}:{doc.id}")
+    assert any(c.method == "sendDocument" for c in sent)
+    pick = (await bot.press(Team.ana, f"te:reasg:{tercero}"))[-1]
+    assert pick.method == "sendMessage" and "MARIA" in str(pick.buttons)
+    maria = bot.users["MARIA"]
+    confirm = (await bot.press(Team.ana, f"te:reasgto:{tercero}:{maria}"))[-1]
+    assert "(1 seguimiento abierto)" in confirm.text
+    done = (await bot.press(Team.ana, f"te:reasgok:{tercero}:{maria}:{new_token()}"))[-1]
+    assert "ahora es de MARIA" in done.text
+    preview = (await bot.text(Team.ana, "/reasignar MARIA LUIS"))[0]
+    assert "no se cambió nada" in (await bot.press(Team.ana, "ad:rsgno"))[-1].text
+    moved = (await bot.press(Team.ana, f"ad:rsg:{maria}:{bot.users['LUIS']}:{new_token()}"))[-1]
+    assert "pasaron de MARIA a LUIS" in moved.text and preview.text
+    async with bot.crm.sessions() as session:
+        assert (await session.get(FollowUp, fid)).owner_id == bot.users["LUIS"]
+    # the old forms are still checked like the new ones
+    refused = await bot.press(Team.pedro, f"fu:doc:{fid}")
+    assert "No autorizado" in refused[-1].params["text"]

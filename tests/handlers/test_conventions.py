@@ -109,3 +109,9 @@ def test_handler_modules_build_and_read_data_only_through_typed_classes() -> Non
             if isinstance(node, ast.ImportFrom) and node.module == "handlers.callbacks":
                 used = {alias.name for alias in node.names} & CODEC
                 assert not used, f"{path.name} imports {sorted(used)}: declare a CallbackData"
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "callbacks"
+            ):
+                assert node.attr not in CODEC, f"{path.name} uses callbacks.{node.attr}"

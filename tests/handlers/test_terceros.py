@@ -171,3 +171,21 @@ async def test_supervisor_and_admin_see_team_terceros(bot: BotHarness, book) -> 
     assert "Almacén de Pedro" in admin[-1].text
     ana_card = await bot.text(Team.ana, "/tercero hermanos")
     assert "Núñez Hermanos" in ana_card[-1].text
+
+
+def test_a_document_type_offered_as_a_filter_fits_every_pager_button() -> None:
+    """The pager's ▶ carries the next page: a type whose buttons fit on page 0 but overflow
+    Telegram's 64 bytes from page 100 on must not be offered as a filter."""
+    from handlers.terceros import AskUntil, Documents, _safe_type
+
+    offered = 0
+    for tercero_id in (7, 123456):
+        for length in range(1, 50):
+            doc_type = "F" * length
+            if not _safe_type(tercero_id, doc_type):
+                continue
+            offered += 1
+            for page in (0, 99, 100, 9_999, 99_999):
+                Documents(tercero_id, page, doc_type, "20261201", "20261231").pack()
+                AskUntil(tercero_id, page, doc_type, "20261201", "20261231").pack()
+    assert offered > 20  # short types are offered

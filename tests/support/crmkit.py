@@ -6,6 +6,7 @@ pytest installed).
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from datetime import datetime
@@ -33,7 +34,9 @@ async def _migrated_sqlite_template() -> Path:
     (the same bytes the migrations write, without running them again for every test)."""
     global _template
     if _template is None:
-        path = Path(tempfile.mkdtemp(prefix="crm-template-")) / "template.db"
+        folder = tempfile.mkdtemp(prefix="crm-template-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = Path(folder) / "template.db"
         engine = make_engine(_SQLITE_PREFIX + str(path))
         await upgrade(engine)
         await engine.dispose()
