@@ -63,28 +63,15 @@ def decode_period(token: str) -> AgendaFilter:
     raise BadCallback("bad period")
 
 
-def _opt(value: int | None) -> str:
-    return "" if value is None else str(value)
-
-
-def _id(text: str) -> int | None:
-    """An optional id of the filter ("" for any)."""
-    if not text:
-        return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise BadCallback("non-numeric id")
-    return int(text)
-
-
-def encode_filter(flt: AgendaFilter) -> tuple[str, str, str, str]:
+def encode_filter(flt: AgendaFilter) -> tuple[str, int | None, int | None, int | None]:
     """The period, type, state and agent fields of the buttons' data."""
-    return encode_period(flt), _opt(flt.type_id), _opt(flt.state_id), _opt(flt.agent_id)
+    return encode_period(flt), flt.type_id, flt.state_id, flt.agent_id
 
 
-def decode_filter(period: str, type_id: str, state_id: str, agent_id: str) -> AgendaFilter:
-    return decode_period(period).with_(
-        type_id=_id(type_id), state_id=_id(state_id), agent_id=_id(agent_id)
-    )
+def decode_filter(
+    period: str, type_id: int | None, state_id: int | None, agent_id: int | None
+) -> AgendaFilter:
+    return decode_period(period).with_(type_id=type_id, state_id=state_id, agent_id=agent_id)
 
 
 # --- the buttons' data -----------------------------------------------------------------------
@@ -93,12 +80,12 @@ def decode_filter(period: str, type_id: str, state_id: str, agent_id: str) -> Ag
 class _Filtered:
     """The agenda's filter as button fields: the period (``a`` all, ``h`` today, ``v``
     overdue, ``dYYYYMMDD`` one day, ``rYYYYMMDD-YYYYMMDD`` a range) and the type, state and
-    agent ids ("" for any)."""
+    agent ids (None, an empty part in the data, for any)."""
 
     period: str
-    type_id: str
-    state_id: str
-    agent_id: str
+    type_id: int | None
+    state_id: int | None
+    agent_id: int | None
 
     @property
     def filter(self) -> AgendaFilter:
@@ -108,9 +95,9 @@ class _Filtered:
 @dataclass(frozen=True)
 class _Filter(_Filtered):
     period: str
-    type_id: str = ""
-    state_id: str = ""
-    agent_id: str = ""
+    type_id: int | None = None
+    state_id: int | None = None
+    agent_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -119,9 +106,9 @@ class AgendaView(_Filtered, CallbackData, prefix=PREFIX, action="v"):
 
     page: int
     period: str
-    type_id: str = ""
-    state_id: str = ""
-    agent_id: str = ""
+    type_id: int | None = None
+    state_id: int | None = None
+    agent_id: int | None = None
 
 
 @dataclass(frozen=True)

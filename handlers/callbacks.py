@@ -11,6 +11,8 @@ from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
 MAX_BYTES = 64
+# ``int | None`` fields: an empty part is None ("any"), digits are the id.
+OPTIONAL_INT = ("int | None", "Optional[int]")
 CD = TypeVar("CD", bound="CallbackData")
 _PART = re.compile(r"^[A-Za-z0-9_.\-+]*$")
 
@@ -80,10 +82,10 @@ class CallbackData:
 
         PickType(3).pack() == "nv:y:3";  PickType.unpack("nv:y:3").type_id == 3
 
-    Fields are ``int`` (digits only) or ``str`` (``[A-Za-z0-9_.-+]``, may be empty), in
-    declaration order; trailing fields at their default are left out of the data, and
-    restored when unpacking. Packing
-    checks Telegram's 64 bytes, unpacking rejects anything malformed with
+    Fields are ``int`` (digits only), ``int | None`` (empty for None) or ``str``
+    (``[A-Za-z0-9_.-+]``, may be empty), in declaration order; trailing fields at their
+    default are left out of the data and restored when unpacking. Packing checks
+    Telegram's 64 bytes, unpacking rejects anything malformed with
     :class:`BadCallback`; ``pattern()`` matches exactly this action, and :func:`parse` turns
     any data of a prefix into its class. One prefix belongs to one handler module
     (docs/CONVENTIONS.md); buttons one module shows for another are declared in
@@ -109,7 +111,7 @@ class CallbackData:
         values = [getattr(self, f.name) for f in declared]
         while declared and values[-1] == declared[-1].default:  # MISSING equals no value
             declared, values = declared[:-1], values[:-1]
-        return pack(self.prefix, self.action, *values)
+        return pack(self.prefix, self.action, *("" if v is None else v for v in values))
 
     @classmethod
     def unpack(cls: type[CD], data: object) -> CD:
@@ -126,7 +128,12 @@ class CallbackData:
             raise BadCallback("wrong number of fields")
         values: list[object] = []
         for index, f in enumerate(declared[: len(cb.args)]):
-            values.append(cb.int_arg(index) if f.type in (int, "int") else cb.arg(index))
+            if f.type in OPTIONAL_INT and not cb.arg(index):
+                values.append(None)
+            elif f.type in (int, "int", *OPTIONAL_INT):
+                values.append(cb.int_arg(index))
+            else:
+                values.append(cb.arg(index))
         return cls(*values)
 
     @classmethod
