@@ -7,10 +7,9 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from storage.db import make_engine, make_session_factory
 from storage.models import FollowUp
 from tests.conftest import PG_URL, make_test_crm, seed_team
 from tests.e2e.test_run import TOKEN, bot_env
+from tests.support.clock import WorkingNoon, working_noon
 from tests.support.data import make_tercero
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.notify import add_followups, followup_ids, notifier
@@ -77,15 +77,8 @@ async def test_slow_telegram_gets_one_ping_per_followup_and_due_time(
 # --- kill -9 mid-round ------------------------------------------------------------------------
 
 
-def noon_zone(now: datetime) -> str:
-    """A fixed-offset zone where it is about noon now (working hours 00:00-23:59 hold for the
-    whole test; the 00:00 digest is hours away)."""
-    offset = 12 - now.astimezone(UTC).hour
-    return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
-
-
-async def seed_backlog(url: str, owners: int, per_owner: int) -> list[int]:
-    crm = await make_test_crm(url, FakeClock(datetime.now(UTC)))
+async def seed_backlog(url: str, owners: int, per_owner: int, now: datetime) -> list[int]:
+    crm = await make_test_crm(url, FakeClock(now))
     try:
         users = await seed_team(crm)
         tercero = await make_tercero(crm, encargado_id=users["LUIS"])
@@ -127,9 +120,9 @@ async def db_state(url: str, ids: list[int]) -> tuple[set[int], dict[str, int]]:
     return set(done), {str(holder): int(count) for holder, count in held}
 
 
-def start_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+def start_bot(env: dict[str, str], cwd: Path, noon: WorkingNoon) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
+        noon.command("run"),
         env=env,
         cwd=cwd,
         stdout=subprocess.DEVNULL,
@@ -150,22 +143,22 @@ def wait_until(predicate: object, timeout: float, what: str) -> None:
 def test_kill_9_mid_round_repeats_only_in_flight_sends(tmp_path: Path) -> None:
     owners, per_owner = 100, 2
     url = f"sqlite+aiosqlite:///{tmp_path / 'crm.db'}"
-    ids = asyncio.run(seed_backlog(url, owners, per_owner))
-    now = datetime.now(UTC)
+    noon = working_noon()  # a working day whatever the date: the Ley 2300 guard lets pings out
+    ids = asyncio.run(seed_backlog(url, owners, per_owner, noon.now))
     with FakeBotApi() as api:
         env = bot_env(
             tmp_path,
             CRM_BOT_TOKEN=TOKEN,
             CRM_BOT_API_URL=api.base_url,
             CRM_BOT_FILE_URL=api.file_url,
-            CRM_TIMEZONE=noon_zone(now),
+            **noon.env,
             CRM_WORKING_HOURS="00:00-23:59",
             CRM_WORKING_DAYS=ALL_DAYS,
             CRM_DIGEST_TIME="00:00",
             CRM_NOTIFY_INTERVAL_SECONDS="1",
             CRM_NOTIFY_LEASE_SECONDS="4",
         )
-        first = start_bot(env, tmp_path)
+        first = start_bot(env, tmp_path, noon)
         try:
             # Mid-round: a fifth of the pings are out (the rest is paced at 1/s per chat).
             wait_until(lambda: sum(pings(api).values()) >= 40, 90, "no pings from the bot")
@@ -180,7 +173,7 @@ def test_kill_9_mid_round_repeats_only_in_flight_sends(tmp_path: Path) -> None:
         assert len(held) <= 1
         assert len(sent_before) < len(ids), "killed too late to be mid-round"
 
-        second = start_bot(env, tmp_path)
+        second = start_bot(env, tmp_path, noon)
         try:
             wait_until(
                 lambda: len(asyncio.run(db_state(url, ids))[0]) == len(ids),
@@ -210,13 +203,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_webhook(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+def start_webhook(env: dict[str, str], cwd: Path, noon: WorkingNoon) -> subprocess.Popen[str]:
     port = free_port()
     return subprocess.Popen(
-        [
-            *(sys.executable, "-m", "bot", "run", "--webhook", f"http://127.0.0.1:{port}/tg"),
+        noon.command(
+            *("run", "--webhook", f"http://127.0.0.1:{port}/tg"),
             *("--listen", "127.0.0.1", "--port", str(port)),
-        ],
+        ),
         env=env,
         cwd=cwd,
         stdout=subprocess.DEVNULL,
@@ -232,15 +225,15 @@ def test_kill_9_of_one_of_two_webhook_instances_on_postgres(tmp_path: Path) -> N
     """Two `run --webhook` instances share the backlog on PostgreSQL; one is killed -9
     mid-round: the other sends the rest, repeating at most what was in flight."""
     assert PG_URL
-    ids = asyncio.run(seed_backlog(PG_URL, 100, 2))
-    now = datetime.now(UTC)
+    noon = working_noon()
+    ids = asyncio.run(seed_backlog(PG_URL, 100, 2, noon.now))
     with FakeBotApi() as api:
         env = bot_env(
             tmp_path,
             CRM_BOT_TOKEN=TOKEN,
             CRM_BOT_API_URL=api.base_url,
             CRM_BOT_FILE_URL=api.file_url,
-            CRM_TIMEZONE=noon_zone(now),
+            **noon.env,
             CRM_WORKING_HOURS="00:00-23:59",
             CRM_WORKING_DAYS=ALL_DAYS,
             CRM_DIGEST_TIME="00:00",
@@ -248,7 +241,7 @@ def test_kill_9_of_one_of_two_webhook_instances_on_postgres(tmp_path: Path) -> N
             CRM_NOTIFY_LEASE_SECONDS="4",
         )
         env["CRM_DATABASE_URL"] = PG_URL
-        doomed, survivor = start_webhook(env, tmp_path), start_webhook(env, tmp_path)
+        doomed, survivor = start_webhook(env, tmp_path, noon), start_webhook(env, tmp_path, noon)
         try:
             try:
                 wait_until(lambda: sum(pings(api).values()) >= 40, 90, "no pings")

@@ -10,13 +10,12 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +28,7 @@ from crm.clock import FakeClock
 from crm.users import add_user
 from storage.models import FollowUp, ProcessedUpdate, Subscription
 from tests.conftest import PG_URL, make_test_crm, seed_team
+from tests.support.clock import WorkingNoon, working_noon
 from tests.support.data import make_tercero, type_id
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram import ApiCall
@@ -56,13 +56,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def noon_zone(now: datetime) -> str:
-    """A fixed-offset zone where it is about noon now: the working window 00:00-23:59 holds
-    for the whole test and the 00:00 digest is twelve hours away, whenever the test runs."""
-    offset = 12 - now.astimezone(UTC).hour
-    return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
 
 
 @dataclass
@@ -140,25 +133,16 @@ async def database_state() -> dict[str, Any]:
 class Instance:
     """One `python -m bot run --webhook …` process; its output goes to a file."""
 
-    def __init__(self, name: str, env: dict[str, str], folder: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], folder: Path, noon: WorkingNoon) -> None:
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/tg"
         self.log = folder / f"{name}.log"
         self._out = self.log.open("w")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--webhook",
-                self.url,
-                "--listen",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
+            noon.command(
+                *("run", "--webhook", self.url, "--listen", "127.0.0.1", "--port", str(self.port))
+            ),
             env=env,
             cwd=folder,
             stdout=self._out,
@@ -248,8 +232,8 @@ def api() -> Iterator[FakeBotApi]:
 def test_two_webhook_instances_share_one_database_without_doubling(
     tmp_path: Path, api: FakeBotApi
 ) -> None:
-    now = datetime.now(UTC)
-    seeded = run(seed(now))
+    noon = working_noon()  # a working day whatever the date: the Ley 2300 guard lets pings out
+    seeded = run(seed(noon.now))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -258,12 +242,12 @@ def test_two_webhook_instances_share_one_database_without_doubling(
         CRM_BOT_API_URL=api.base_url,
         CRM_BOT_FILE_URL=api.file_url,
         CRM_NOTIFY_INTERVAL_SECONDS="1",
-        CRM_TIMEZONE=noon_zone(now),
+        **noon.env,
         CRM_WORKING_HOURS="00:00-23:59",
         CRM_WORKING_DAYS="lun,mar,mie,jue,vie,sab,dom",
         CRM_DIGEST_TIME="00:00",
     )
-    a, b = Instance("a", env, tmp_path), Instance("b", env, tmp_path)
+    a, b = Instance("a", env, tmp_path, noon), Instance("b", env, tmp_path, noon)
     hooks = Webhooks(api)
     try:
         wait_until(lambda: len(api.calls_to("setWebhook")) >= 2, "both webhooks", timeout=60)
@@ -353,8 +337,8 @@ def test_two_webhook_instances_share_one_database_without_doubling(
     seeded_rows = [f for f in state["followups"] if f.id in seeded.followups]
     assert all(f.notified_due_at == f.due_at for f in seeded_rows)
     created = [f for f in state["followups"] if f.id not in seeded.followups]
-    assert len(created) == 1 and created[0].due_at > now  # the /nuevo one, made once
+    assert len(created) == 1 and created[0].due_at > noon.now  # the /nuevo one, made once
     [subscription] = state["subscriptions"]
-    assert subscription.claimed_by is None and subscription.next_run_at > now
+    assert subscription.claimed_by is None and subscription.next_run_at > noon.now
     # Every distinct update (16 + 7 for the conversation) was claimed exactly once.
     assert state["processed"] == len(chats) * 4 + 7
