@@ -131,9 +131,26 @@ async def _show_read(update: Update, context: CrmContext, fid: int, read: Receip
     )
 
 
-async def _download(context: CrmContext, file_id: str) -> bytes:
+def _too_big(size: int | None) -> bool:
+    return size is not None and size > ocr.MAX_BYTES
+
+
+async def _read(context: CrmContext, file_id: str, size: int | None) -> ReceiptRead | None:
+    """What OCR reads on the file, or None when it is no receipt image OCR reads: larger than
+    ocr.MAX_BYTES (by Telegram's word, before any download), not a JPEG/PNG/WebP, too many
+    pixels or broken (ocr.UnreadableImage, before anything is decoded), or Tesseract failed."""
+    if _too_big(size):
+        log.warning("receipt %s not read: %s bytes", file_id, size)
+        return None
     file = await context.bot.get_file(file_id)
-    return bytes(await file.download_as_bytearray())
+    if _too_big(file.file_size):
+        log.warning("receipt %s not read: %s bytes", file_id, file.file_size)
+        return None
+    try:
+        return await ocr.read_receipt(bytes(await file.download_as_bytearray()))
+    except ocr.UnreadableImage as exc:
+        log.warning("receipt %s not read: %s", file_id, exc)
+        return None
 
 
 @asking.answer("pg.photo", accepts=asking.PHOTO | asking.DOCUMENT)
@@ -144,12 +161,12 @@ async def _answer_photo(update: Update, context: CrmContext, q: asking.Question)
     assert message is not None
     fid = int(data["fu"])
     if message.photo:
-        file_id = message.photo[-1].file_id
+        file_id, size = message.photo[-1].file_id, message.photo[-1].file_size
     elif message.document is not None:
         if not (message.document.mime_type or "image/").startswith("image/"):
             await message.reply_text(context.t("pg.not_image"))
             return False
-        file_id = message.document.file_id
+        file_id, size = message.document.file_id, message.document.file_size
     else:
         await message.reply_text(context.t("pg.send_photo"))
         return False
@@ -158,7 +175,14 @@ async def _answer_photo(update: Update, context: CrmContext, q: asking.Question)
     if not ocr.available():
         await _ask_fix(update, context, fid, "pg.no_ocr")
         return True  # answered: the next question (the typed amount) is pending
-    read = await ocr.read_receipt(await _download(context, file_id))
+    read = await _read(context, file_id, size)
+    if read is None:
+        # The amount is typed; the file is not kept as the receipt's photo (the follow-up's
+        # history would send it as one).
+        draft["file"] = None
+        context.user_data[DRAFT] = draft  # type: ignore[index]
+        await _ask_fix(update, context, fid, "pg.unreadable", mb=ocr.MAX_BYTES // 2**20)
+        return True
     draft["read"] = draft["ocr"] = read.as_dict()
     context.user_data[DRAFT] = draft  # type: ignore[index]
     if read.amount is None:
@@ -168,12 +192,14 @@ async def _answer_photo(update: Update, context: CrmContext, q: asking.Question)
     return True
 
 
-async def _ask_fix(update: Update, context: CrmContext, fid: int, key: str) -> None:
+async def _ask_fix(
+    update: Update, context: CrmContext, fid: int, key: str, **values: object
+) -> None:
     await asking.ask(
         update,
         context,
         "pg.fix",
-        context.t(key),
+        context.t(key, **values),
         data={"fu": fid},
         what=context.t("pg.b_report"),
         edit=False,

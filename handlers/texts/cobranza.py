@@ -86,6 +86,11 @@ ES = {
         "<code>1.250.000 01/12/2026 ref 123456</code>"
     ),
     "pg.bad_fix": "No entendí el valor. Ejemplo: <code>1.250.000 01/12/2026 ref 123456</code>",
+    "pg.unreadable": (
+        "No pude leer esa imagen. Escribe el valor pagado (y, si quieres, la fecha y la "
+        "referencia): <code>1.250.000 01/12/2026 ref 123456</code>\nO toca 🧾 Pago reportado "
+        "otra vez y envía una foto o captura más clara (JPEG, PNG o WebP, hasta {mb} MB)."
+    ),
     "pg.send_photo": "Envía una foto o captura del comprobante (o /cancelar).",
     "pg.not_image": "Ese archivo no es una imagen; envía una foto o captura del comprobante.",
     "pg.done": (
@@ -198,6 +203,11 @@ EN = {
     ),
     "pg.bad_fix": (
         "I did not get the amount. Example: <code>1.250.000 01/12/2026 ref 123456</code>"
+    ),
+    "pg.unreadable": (
+        "I could not read that image. Type the amount paid (and, if you like, the date and the "
+        "reference): <code>1.250.000 01/12/2026 ref 123456</code>\nOr tap 🧾 Payment reported "
+        "again and send a clearer photo or screenshot (JPEG, PNG or WebP, up to {mb} MB)."
     ),
     "pg.send_photo": "Send a photo or screenshot of the receipt (or /cancelar).",
     "pg.not_image": "That file is not an image; send a photo or screenshot of the receipt.",

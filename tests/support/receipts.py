@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import random
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -249,3 +251,35 @@ def generate(count: int = 60, seed: int = 2300) -> list[Receipt]:
         data = render(lines, rng)
         receipts.append(Receipt(f"{i:03d}-{layout}", data, layout, amount, day, ref, bank))
     return receipts
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def blank_png(width: int, height: int, *, bit_depth: int = 8, rgb: bool = False) -> bytes:
+    """A valid all-black PNG of any dimensions, compressed row block by row block: a 40,000 x
+    40,000 one-bit image (1.6 gigapixels) is 190 KB and never exists decoded here."""
+    bands = 3 if rgb else 1
+    row = b"\0" * (1 + (width * bands * bit_depth + 7) // 8)  # filter byte 0, then the pixels
+    per_block = max(1, (1 << 20) // len(row))
+    block = row * per_block
+    packer = zlib.compressobj(9)
+    parts = []
+    for start in range(0, height, per_block):
+        rows = min(per_block, height - start)
+        parts.append(packer.compress(block if rows == per_block else row * rows))
+    parts.append(packer.flush())
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, 2 if rgb else 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", b"".join(parts))
+        + _chunk(b"IEND", b"")
+    )
+
+
+@lru_cache(maxsize=1)
+def gigapixel_png() -> bytes:
+    """The issue's bomb: 1.6 gigapixels (40,000 x 40,000, one bit a pixel) in 190 KB."""
+    return blank_png(40_000, 40_000, bit_depth=1)

@@ -223,8 +223,17 @@ class UpdateFactory:
         file_id: str = "photo-file-1",
         caption: str | None = None,
         bot: Any = None,
+        file_size: int | None = None,
     ) -> Update:
-        photo = [PhotoSize(file_id=file_id, file_unique_id=file_id + "u", width=800, height=600)]
+        photo = [
+            PhotoSize(
+                file_id=file_id,
+                file_unique_id=file_id + "u",
+                width=800,
+                height=600,
+                file_size=file_size,
+            )
+        ]
         return self.message(user_id, None, photo=photo, caption=caption, bot=bot)
 
     def document(
@@ -234,8 +243,16 @@ class UpdateFactory:
         file_name: str = "f.pdf",
         caption: str | None = None,
         bot: Any = None,
+        mime_type: str | None = None,
+        file_size: int | None = None,
     ) -> Update:
-        doc = TgDocument(file_id=file_id, file_unique_id=file_id + "u", file_name=file_name)
+        doc = TgDocument(
+            file_id=file_id,
+            file_unique_id=file_id + "u",
+            file_name=file_name,
+            mime_type=mime_type,
+            file_size=file_size,
+        )
         return self.message(user_id, None, document=doc, caption=caption, bot=bot)
 
     def location(
