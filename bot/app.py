@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import backupjob, dropjob, scheduler, startline, webhook
+from bot import backupjob, dropjob, polling, scheduler, startline, webhook
 from bot.budget import make_budget
 from bot.jobs import INSTANCE_ID, schedule_report_jobs
 from bot.persistence import DatabasePersistence, write_through
@@ -221,6 +221,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Every message that is not a command: the pending question's answer, or a hint.
     asking.register_router(app)
     start.register_fallbacks(app)
+    app.add_error_handler(polling.on_conflict)  # first: a 409 from getUpdates stops the bot
     app.add_error_handler(on_error)  # type: ignore[arg-type]
 
 
@@ -235,6 +236,8 @@ async def register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> N
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    if not await polling.take_lock(app):
+        return  # another poller uses this PostgreSQL database: crm-bot run says so
     startline.log_start(app)
     await register_commands(app)
     dropjob.schedule(app)
@@ -256,6 +259,7 @@ async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await polling.release_lock(app)
     crm: Crm = app.bot_data["crm"]
     bind = crm.sessions.kw.get("bind")
     if bind is not None:

@@ -127,6 +127,9 @@ class FakeBotApi:
         self.files: dict[str, bytes] = {}
         # method -> queued (error_code, description, retry_after) answered instead of success
         self.failures: dict[str, list[tuple[int, str, int | None]]] = {}
+        # method -> (error_code, description) answered to every call (e.g. getUpdates' 409
+        # Conflict while another client polls with the same token)
+        self.always_failing: dict[str, tuple[int, str]] = {}
         # method -> seconds to wait before answering a call it already accepted (recorded):
         # a Telegram slower than the client's read timeout.
         self.answer_delay: dict[str, float] = {}
@@ -262,6 +265,11 @@ class FakeBotApi:
         with self._lock:
             self.failures.setdefault(method, []).append((error_code, description, retry_after))
 
+    def fail_always(self, method: str, error_code: int, description: str) -> None:
+        """Answer every ``method`` call with a Bot API error from now on."""
+        with self._lock:
+            self.always_failing[method] = (error_code, description)
+
     def calls_to(self, method: str) -> list[ApiCall]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -343,6 +351,8 @@ class FakeBotApi:
             self._lock.notify_all()
             failure = self.failures.get(api_method, [])
             scripted = failure.pop(0) if failure else None
+            if scripted is None and api_method in self.always_failing:
+                scripted = (*self.always_failing[api_method], None)
         delay = self.answer_delay.get(api_method)
         if delay:
             await asyncio.sleep(delay)
@@ -500,7 +510,13 @@ class FakeBotApi:
 
 
 def _status(code: int) -> str:
-    reasons = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+    reasons = {
+        400: "Bad Request",
+        403: "Forbidden",
+        404: "Not Found",
+        409: "Conflict",
+        429: "Too Many Requests",
+    }
     return f"{code} {reasons.get(code, 'Error')}"
 
 

@@ -1,11 +1,16 @@
 """Keep the bot token (and database passwords) out of every line the process writes.
 
-Two parts, installed once by ``bot.cli.main``:
+Its parts (the hooks installed once by ``bot.cli.main``):
 
 * :class:`RedactingFilter`, a logging filter on the root handler: every record's message and
   traceback is redacted before any handler formats it. Without debugging, the records PTB logs
   just before it re-raises a fatal startup error ("... Aborting") are dropped, because that
   error reaches :func:`fatal` and is told there once.
+* :meth:`Redaction.add_configured`: what is masked by value, wherever it appears (a token pasted
+  into another setting too): the bot token and webhook secret, and the passwords of the
+  URL settings (``CRM_DATABASE_URL``, ``CRM_BOT_API_URL``, ``CRM_BOT_FILE_URL``,
+  ``CRM_REDIS_URL``). Passwords shorter than ``MIN_SECRET`` are left to the shape rules (two
+  letters masked everywhere would garble every line).
 * :func:`fatal`, the top-level formatter for an exception nobody caught: one clear line on
   stderr (what failed and what to check) and a non-zero exit code. With ``--debug`` or
   ``CRM_LOG_LEVEL=DEBUG`` the full traceback follows, still redacted.
@@ -21,13 +26,17 @@ import re
 import sys
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 MASK = "<token>"
+PASSWORD_MASK = "***"
+MIN_SECRET = 6
+# The settings whose URL may carry a password.
+URL_SETTINGS = ("database_url", "bot_api_url", "bot_file_url", "redis_url")
 # Anything shaped like a Telegram bot token: digits, a colon (maybe URL-encoded), 30+ chars.
 TOKEN_SHAPE = re.compile(r"\d{5,}(?::|%3[Aa])[A-Za-z0-9_-]{30,}")
 # user:password@ in a URL (database URLs carry passwords).
@@ -44,9 +53,12 @@ class Redaction:
     secrets: list[str] = field(default_factory=list)
     debug: bool = False
     api_url: str = ""
+    # The mask of each secret that is not a token (passwords: ***); tokens show <token>.
+    masks: dict[str, str] = field(default_factory=dict)
 
-    def add(self, secret: str | None) -> None:
-        if not secret:
+    def add(self, secret: str | None, mask: str = MASK) -> None:
+        secret = (secret or "").strip()
+        if not secret or (mask != MASK and len(secret) < MIN_SECRET):
             return
         forms = {secret, quote(secret, safe=""), quote(secret)}
         if ":" in secret:
@@ -56,16 +68,44 @@ class Redaction:
         for form in forms:
             if form and form not in self.secrets:
                 self.secrets.append(form)
+                if mask != MASK:
+                    self.masks[form] = mask
         self.secrets.sort(key=len, reverse=True)  # longest first: no half-masked leftovers
+
+    def add_configured(self, get: Callable[[str], str | None]) -> None:
+        """Every secret of the settings, ``get(name)`` giving a setting's raw value."""
+        self.add(get("bot_token"))
+        self.add(get("webhook_secret"), PASSWORD_MASK)
+        for name in URL_SETTINGS:
+            self.add(url_password(get(name)), PASSWORD_MASK)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
-            text = text.replace(secret, MASK)
+            text = text.replace(secret, self.masks.get(secret, MASK))
         text = TOKEN_SHAPE.sub(MASK, text)
         return URL_PASSWORD.sub(r"\g<head>***@", text)
 
 
 STATE = Redaction()
+
+
+def url_password(url: str | None) -> str | None:
+    """The password in ``url`` (``scheme://user:password@host``), decoded, if any."""
+    if not url:
+        return None
+    try:
+        password = urlsplit(url.strip()).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
+
+
+def _setting(settings: Any, name: str) -> str | None:
+    value = getattr(settings, name, None)
+    if value is None:
+        return None
+    secret = getattr(value, "get_secret_value", None)
+    return str(secret() if secret is not None else value)
 
 
 def redact(text: str) -> str:
@@ -127,15 +167,11 @@ def install(secrets: Iterable[str | None], *, debug: bool = False, api_url: str 
 
 
 def install_for(settings: Any, *, debug: bool = False) -> None:
-    """:func:`install` for the configured secrets; debugging with ``--debug`` or
-    ``CRM_LOG_LEVEL=DEBUG``."""
-    secrets = [
-        value.get_secret_value()
-        for value in (settings.bot_token, settings.webhook_secret)
-        if value is not None
-    ]
+    """:func:`install` for the configured secrets (:meth:`Redaction.add_configured`);
+    debugging with ``--debug`` or ``CRM_LOG_LEVEL=DEBUG``."""
+    STATE.add_configured(lambda name: _setting(settings, name))
     debug = debug or str(settings.log_level).strip().upper() == "DEBUG"
-    install(secrets, debug=debug, api_url=settings.bot_api_url)
+    install([], debug=debug, api_url=settings.bot_api_url)
 
 
 def _excepthook(

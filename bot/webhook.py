@@ -13,7 +13,8 @@ is the webhook's.
 
 **Pruning.** Each instance records the update ids it handled so a re-delivered update runs
 once (``storage/updates.py``). Telegram stops re-delivering within a day; a JobQueue job
-deletes ids older than ``KEEP`` every hour.
+deletes ids older than ``KEEP`` every hour, and with them the strangers' ``refusal`` rows
+(``bot_state``, one per stranger refused behind the webhook) that expired ``KEEP`` ago.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext
 
 from crm.context import Crm
+from crm.strangers import prune_refusals
 from storage.updates import prune
 
 log = logging.getLogger("crm_bot.webhook")
@@ -45,10 +47,15 @@ def limit_webhook_bodies(max_bytes: int = MAX_BODY_BYTES) -> None:
 
 
 async def prune_processed_updates(crm: Crm, keep: timedelta = KEEP) -> int:
-    """Forget handled update ids older than ``keep``; returns how many were deleted."""
-    deleted = await prune(crm.sessions, crm.now() - keep)
+    """Forget handled update ids older than ``keep``, and the strangers' refusals that expired
+    more than ``keep`` ago; returns how many update ids were deleted."""
+    before = crm.now() - keep
+    deleted = await prune(crm.sessions, before)
     if deleted:
         log.info("pruned %d processed update ids older than %s", deleted, keep)
+    refusals = await prune_refusals(crm, before)
+    if refusals:
+        log.info("pruned %d strangers' refusals older than %s", refusals, keep)
     return deleted
 
 

@@ -1,9 +1,10 @@
 """Backups: SQLite through its online backup API (safe while the bot writes), PostgreSQL
 through ``pg_dump``; restoring a SQLite file only while no bot process uses it.
 
-A running bot holds a shared lock on ``<database>.running`` beside a SQLite file; ``restore``
-needs that lock exclusively, so it refuses while any bot runs (the lock dies with the process,
-even when it crashes).
+Every ``crm-bot`` process using a SQLite file (the bot, an import, a sync…) holds the writers'
+lock ``<database>.running`` shared; ``restore`` needs it exclusively, so it refuses while any of
+them runs (storage/locks.py). ``backup`` refuses to write over the live database (or its journal
+files), however the target is spelled (symbolic links, hard links).
 """
 
 from __future__ import annotations
@@ -18,6 +19,20 @@ from typing import IO, Any
 
 from sqlalchemy.engine import make_url
 
+from storage.locks import Busy, hold_writer_lock, sqlite_file, take_restore_lock
+
+__all__ = [
+    "BackupError",
+    "backup",
+    "backup_postgres",
+    "backup_sqlite",
+    "hold_running_lock",
+    "nightly_name",
+    "restore_sqlite",
+    "rotate",
+    "sqlite_file",
+]
+
 
 class BackupError(Exception):
     """A backup or restore that cannot be done; ``key`` names the explanation."""
@@ -28,35 +43,36 @@ class BackupError(Exception):
         self.params = params
 
 
-def sqlite_file(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database).expanduser().resolve()
-
-
-def _lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".running")
-
-
 def hold_running_lock(url: str) -> IO[bytes] | None:
-    """Called by ``crm-bot run``: a shared lock held until the process ends."""
-    database = sqlite_file(url)
-    if database is None:
-        return None
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: restore cannot check for a running bot
-        return None
-    handle = _lock_path(database).open("ab")
-    fcntl.flock(handle, fcntl.LOCK_SH)
-    return handle
+    """Called by ``crm-bot run``: the shared writers' lock, held until the process ends."""
+    return hold_writer_lock(url)
+
+
+# Files that are the database too: writing a copy over any of them corrupts it.
+LIVE_SUFFIXES = ("", "-wal", "-shm", "-journal", ".running", ".polling")
+
+
+def _is_live(database: Path, target: Path) -> bool:
+    resolved = target.resolve()  # through every symbolic link
+    for suffix in LIVE_SUFFIXES:
+        live = database.with_name(database.name + suffix)
+        if resolved == live:
+            return True
+        try:
+            if live.exists() and resolved.exists() and os.path.samefile(live, resolved):
+                return True  # a hard link to it
+        except OSError:
+            continue
+    return False
 
 
 def backup_sqlite(database: Path, target: Path) -> None:
     """Copy a live SQLite database page by page (readers and writers may go on)."""
     if not database.exists():
         raise BackupError("backup.no_database", database=str(database))
+    if _is_live(database, target):
+        raise BackupError("backup.live_target", file=str(target), database=str(database))
+    target = target.resolve()  # through a link: the copy replaces the file it points to
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     source = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
@@ -127,7 +143,10 @@ def restore_sqlite(url: str, source: Path, stamp: str) -> Path | None:
         raise BackupError("backup.not_a_backup", file=str(source)) from None
     if ok != ("ok",) or "alembic_version" not in tables:
         raise BackupError("backup.not_a_backup", file=str(source))
-    lock = _exclusive(database)
+    try:
+        lock = take_restore_lock(database)
+    except Busy:
+        raise BackupError("backup.restore_busy", database=str(database)) from None
     try:
         kept = None
         if database.exists():
@@ -146,20 +165,6 @@ def restore_sqlite(url: str, source: Path, stamp: str) -> Path | None:
     finally:
         if lock is not None:
             lock.close()
-
-
-def _exclusive(database: Path) -> IO[bytes] | None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        return None
-    handle = _lock_path(database).open("ab")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise BackupError("backup.restore_busy", database=str(database)) from None
-    return handle
 
 
 def rotate(folder: Path, prefix: str, keep: int) -> list[Path]:

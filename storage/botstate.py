@@ -98,3 +98,47 @@ async def drop_lease(sessions: SessionFactory, namespace: str, key: str, holder:
         row = await session.get(BotState, (namespace, key), with_for_update=True)
         if row is not None and json.loads(row.data).get("holder") == holder:
             await session.delete(row)
+
+
+async def prune_leases(
+    sessions: SessionFactory, namespace: str, before: datetime, batch: int = 500
+) -> int:
+    """Delete the leases of ``namespace`` that expired before ``before`` (their holders are
+    long done; an expired lease would only be taken over); returns how many."""
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(BotState.key, BotState.data).where(BotState.namespace == namespace)
+            )
+        ).all()
+    stale = []
+    for key, data in rows:
+        try:
+            until = datetime.fromisoformat(json.loads(data)["until"])
+        except (ValueError, KeyError, TypeError):
+            continue  # not a lease: not ours to judge
+        if until < before:
+            stale.append(key)
+    deleted = 0
+    for start in range(0, len(stale), batch):
+        keys = stale[start : start + batch]
+        async with sessions.begin() as session:
+            # Re-checked in the transaction: a lease renewed meanwhile stays.
+            current = (
+                await session.execute(
+                    select(BotState.key, BotState.data)
+                    .where(BotState.namespace == namespace, BotState.key.in_(keys))
+                    .with_for_update()
+                )
+            ).all()
+            gone = [
+                key
+                for key, data in current
+                if datetime.fromisoformat(json.loads(data)["until"]) < before
+            ]
+            if gone:
+                result = await session.execute(
+                    delete(BotState).where(BotState.namespace == namespace, BotState.key.in_(gone))
+                )
+                deleted += int(result.rowcount)  # type: ignore[attr-defined]
+    return deleted

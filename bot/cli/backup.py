@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from handlers.texts import t
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     from storage.backup import BackupError, backup
 
-    target = Path(args.file).expanduser().resolve()
+    # Absolute as typed (a link stays a link in the messages); backup() resolves it to refuse
+    # the live database however it is reached.
+    target = Path(os.path.abspath(Path(args.file).expanduser()))
     try:
         backup(settings.database_url, target)
     except BackupError as exc:

@@ -37,9 +37,11 @@ def with_crm(
 ) -> Any:
     """Run ``action(crm)`` on a fresh engine (migrating first when behind), then dispose.
 
-    A missing SQLite file is refused unless ``create`` (``db upgrade``, ``demo-data``)."""
+    A missing SQLite file is refused unless ``create`` (``db upgrade``, ``demo-data``). The
+    writers' lock is held shared meanwhile: ``crm-bot restore`` refuses until it is done."""
     from bot.app import make_crm
     from bot.cli.faults import require_database_file
+    from storage.locks import writing
     from storage.migrate import upgrade_if_behind
 
     require_database_file(settings.database_url, create)
@@ -54,4 +56,5 @@ def with_crm(
         finally:
             await engine.dispose()
 
-    return asyncio.run(main())
+    with writing(settings.database_url):
+        return asyncio.run(main())

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot import redact
 from bot.cli.faults import describe_database, fault_line, raw_language, setting_lines, sqlite_path
 from bot.cli.parser import h
 from bot.settings import Settings
@@ -38,6 +39,9 @@ def cmd_doctor(args: argparse.Namespace, _settings: Settings | None) -> int:
             print(Check(False, text).line())
         return 1
     lang = settings.language
+    # Every secret of the settings is masked by value in what doctor prints (a password in
+    # CRM_BOT_API_URL, the token pasted into another setting…).
+    redact.install_for(settings)
     checks = [settings_check(settings)]
     checks.append(asyncio.run(database_check(settings)))
     checks.extend(asyncio.run(telegram_checks(settings)))
@@ -46,7 +50,7 @@ def cmd_doctor(args: argparse.Namespace, _settings: Settings | None) -> int:
         checks.append(disk)
     checks.append(import_dir_check(settings))
     for check in checks:
-        print(check.line())
+        print(redact.redact(check.line()))
     failed = sum(not c.ok for c in checks)
     print(t(lang, "doctor.failed", count=failed) if failed else t(lang, "doctor.all_good"))
     sys.stdout.flush()

@@ -21,6 +21,9 @@ from bot.cli.common import plain
 from crm.errors import CrmError
 from handlers.texts import t
 
+# Settings whose value is never printed, not even when it is invalid.
+SECRET_FIELDS = ("bot_token", "webhook_secret")
+
 
 class CliFault(Exception):
     """An operator mistake the command explains with the text ``key``."""
@@ -102,13 +105,24 @@ def require_database_file(url: str, create: bool = False) -> None:
         raise CliFault("cli.fault.db_permission", database=str(path)) from exc
 
 
+def raw_masker() -> Any:
+    """A :class:`bot.redact.Redaction` of the secrets in the raw settings (environment and
+    ./.env), for lines written before (or without) validated settings."""
+    from bot.redact import Redaction
+
+    state = Redaction()
+    state.add_configured(lambda name: raw_setting(name, "") or None)
+    return state
+
+
 def setting_lines(exc: ValidationError, lang: str) -> list[str]:
-    """One line per bad setting."""
+    """One line per bad setting; no secret shows, even pasted into another setting."""
+    mask = raw_masker()
     lines = []
     for error in exc.errors():
         field = "_".join(str(p) for p in error["loc"])
         name = f"CRM_{field.upper()}"
-        value = error.get("input")
+        value = "***" if field in SECRET_FIELDS else error.get("input")
         if field == "timezone":
             lines.append(
                 t(lang, "cli.setting.timezone", name=name, value=value, suggestion=_zone(value))
@@ -118,7 +132,7 @@ def setting_lines(exc: ValidationError, lang: str) -> list[str]:
         else:
             reason = str(error["msg"]).removeprefix("Value error, ")
             lines.append(t(lang, "cli.setting.bad", name=name, value=value, reason=reason))
-    return lines
+    return [mask(line) for line in lines]
 
 
 def _masked(url: object) -> str:
@@ -165,13 +179,11 @@ def _classify(
         return exc.key, dict(exc.params)
     database = describe_database(database_url) if database_url else "?"
     if _is_network_error(exc):
-        host = urlsplit(bot_api_url or "https://api.telegram.org").netloc
-        return "cli.fault.bot_api_unreachable", {"host": host}
+        return "cli.fault.bot_api_unreachable", {"host": _host(bot_api_url)}
     if _is_invalid_token(exc):
         answers = " ".join(str(e) for e in _chain(exc)).lower()
         if "not found" in answers or "404" in answers:
-            host = urlsplit(bot_api_url or "https://api.telegram.org").netloc
-            return "cli.fault.api_not_found", {"host": host}
+            return "cli.fault.api_not_found", {"host": _host(bot_api_url)}
         return "cli.fault.token_rejected", {}
     db_fault = _database_fault(exc, database_url, database)
     if db_fault is not None:
@@ -184,6 +196,16 @@ def _classify(
         return "cli.fault.file_missing", {"file": exc.filename or "?"}
     message = " ".join(str(exc).split())[:200] or "-"
     return "cli.fault.unexpected", {"kind": type(exc).__name__, "message": message}
+
+
+def _host(url: str | None) -> str:
+    """host:port of a URL, without any user or password in it."""
+    parts = urlsplit(url or "https://api.telegram.org")
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.hostname or '?'}{port}"
 
 
 def _is_network_error(exc: BaseException) -> bool:

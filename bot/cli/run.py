@@ -18,11 +18,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(f"crm-bot: {t(settings.language, 'cli.run.no_token')}", file=sys.stderr)
         return 2
+    from bot import polling
     from bot.app import build_application, make_crm
-    from bot.cli.faults import require_database_file
+    from bot.cli.faults import describe_database, require_database_file
     from bot.logging_setup import setup_logging
     from bot.startline import quiet_routine_loggers
     from storage.backup import hold_running_lock
+    from storage.locks import Busy, hold_poller_lock
     from storage.migrate import upgrade_if_behind
 
     token = settings.bot_token.get_secret_value()
@@ -38,16 +40,32 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await engine.dispose()
 
+    lang = settings.language
+    database = describe_database(settings.database_url)
+
+    def refused(key: str) -> int:
+        print(f"crm-bot: {t(lang, key, database=database)}", file=sys.stderr)
+        return 1
+
     require_database_file(settings.database_url, create=True)
+    # Both held until the process ends: `crm-bot restore` refuses while a bot uses the
+    # database, and a second poller of the same SQLite database is refused (PostgreSQL's
+    # poller lock is taken once the application starts: bot/polling.py).
+    held = []
+    if not args.webhook:
+        try:
+            held.append(hold_poller_lock(settings.database_url))
+        except Busy:
+            return refused(polling.BUSY)
+    held.append(hold_running_lock(settings.database_url))
     asyncio.run(migrate())
-    # Held until the process ends: `crm-bot restore` refuses while a bot uses the database.
-    running = hold_running_lock(settings.database_url)  # noqa: F841
     allowed = ["message", "callback_query"]
     if not args.webhook:
         app = build_application(settings, make_crm(settings))
         app.bot_data["mode"] = "polling"
         app.run_polling(allowed_updates=allowed)
-        return 0
+        key = app.bot_data.get(polling.REFUSED)
+        return refused(key) if key else 0
     url = urlsplit(args.webhook)
     if url.scheme not in ("https", "http") or not url.netloc:
         bad = t(settings.language, "cli.run.bad_webhook", url=args.webhook)

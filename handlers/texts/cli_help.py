@@ -182,6 +182,15 @@ ES.update(
         "cli.run.bad_webhook": (
             "--webhook necesita una URL completa como https://bot.ejemplo.com/telegram, no «{url}»"
         ),
+        "cli.run.poller_busy": (
+            "otro `crm-bot run` ya recibe los mensajes de {database} (long polling): solo uno "
+            "puede hacerlo; use ese, o deténgalo (systemctl stop crm-bot) y repita"
+        ),
+        "cli.run.conflict": (
+            "Telegram respondió 409 Conflict: otro bot está recibiendo los mensajes con este "
+            "token (en otra máquina, o con un webhook); deténgalo, o use otro token de "
+            "@BotFather, y repita `crm-bot run`"
+        ),
     }
 )
 EN.update(
@@ -194,6 +203,15 @@ EN.update(
         ),
         "cli.run.bad_webhook": (
             "--webhook needs a full URL like https://bot.example.com/telegram, not “{url}”"
+        ),
+        "cli.run.poller_busy": (
+            "another `crm-bot run` already receives the messages of {database} (long polling): "
+            "only one may; use that one, or stop it (systemctl stop crm-bot) and try again"
+        ),
+        "cli.run.conflict": (
+            "Telegram answered 409 Conflict: another bot is polling with this token (on another "
+            "machine, or through a webhook); stop it, or use another token from @BotFather, and "
+            "run `crm-bot run` again"
         ),
     }
 )

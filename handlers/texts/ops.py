@@ -320,7 +320,12 @@ ES.update(
         "backup.no_backup": "no existe la copia {file}",
         "backup.not_a_backup": "{file} no es una copia de crm-bot (no es una base SQLite válida)",
         "backup.restore_busy": (
-            "un bot está usando {database}: deténgalo (systemctl stop crm-bot) y repita"
+            "otro proceso de crm-bot (el bot, una importación, una sincronización…) está usando "
+            "{database}: espere a que termine o detenga el bot (systemctl stop crm-bot) y repita"
+        ),
+        "backup.live_target": (
+            "{file} es la base de datos en uso ({database}): la copia la reemplazaría; elija "
+            "otro archivo, p. ej. copias/crm-hoy.db"
         ),
     }
 )
@@ -343,7 +348,12 @@ EN.update(
         "backup.no_backup": "the backup {file} does not exist",
         "backup.not_a_backup": "{file} is not a crm-bot backup (not a valid SQLite database)",
         "backup.restore_busy": (
-            "a bot is using {database}: stop it (systemctl stop crm-bot) and try again"
+            "another crm-bot process (the bot, an import, a sync…) is using {database}: wait "
+            "for it to finish or stop the bot (systemctl stop crm-bot) and try again"
+        ),
+        "backup.live_target": (
+            "{file} is the database in use ({database}): the backup would replace it; choose "
+            "another file, e.g. backups/crm-today.db"
         ),
     }
 )

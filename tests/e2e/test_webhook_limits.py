@@ -172,3 +172,32 @@ async def test_pruning_runs_from_the_job_queue(bot: BotHarness) -> None:
     finally:
         for job in jobs:
             job.schedule_removal()
+
+
+async def test_strangers_refusals_are_pruned_with_the_update_ids(
+    crm: Crm, clock: FakeClock
+) -> None:
+    from sqlalchemy import func, select
+
+    from crm.strangers import REFUSALS, claim_refusal
+    from storage.models import BotState
+
+    async def refusals() -> int:
+        async with crm.sessions() as session:
+            query = select(func.count()).where(BotState.namespace == REFUSALS)
+            return int(await session.scalar(query) or 0)
+
+    every = timedelta(minutes=10)
+    for stranger in range(1, 6):  # one stranger refused a day, on days 1 to 5
+        clock.advance(days=1)
+        assert await claim_refusal(crm, 700 + stranger, f"a:{stranger}", every)
+    assert await refusals() == 5
+    clock.advance(days=2)  # day 7: the refusals of days 1-3 expired more than KEEP ago
+    await prune_processed_updates(crm)
+    assert await refusals() == 2
+    await prune_processed_updates(crm)
+    assert await refusals() == 2
+    clock.advance(days=KEEP.days)
+    await prune_processed_updates(crm)
+    assert await refusals() == 0
+    assert await claim_refusal(crm, 701, "b:1", every)  # a pruned stranger is refused again

@@ -63,7 +63,9 @@ def test_backup_while_the_bot_runs_and_restore_once_it_stopped(tmp_path: Path) -
     assert users(backup) == [("LUIS",)]
     assert busy.returncode == 1
     assert busy.stderr.strip() == (
-        f"crm-bot: un bot está usando {database}: deténgalo (systemctl stop crm-bot) y repita"
+        f"crm-bot: otro proceso de crm-bot (el bot, una importación, una sincronización…) está "
+        f"usando {database}: espere a que termine o detenga el bot (systemctl stop crm-bot) y "
+        "repita"
     )
 
     later = ("users", "add", "4", "María", "--code", "MARIA", "--role", "agente")

@@ -104,3 +104,53 @@ def test_doctor_names_the_postgresql_database(tmp_path: Path, api: FakeBotApi) -
     database = url.rsplit("@", 1)[1]  # host:port/name
     assert f"✅ Base de datos {database}: accesible y al día" in result.stdout
     assert "MB libres" not in result.stdout  # no SQLite file to watch
+
+
+def test_doctor_masks_a_password_in_the_bot_api_url(tmp_path: Path) -> None:
+    password = "Pr0xy-Passw0rd-4242"
+    env = clean_env(
+        CRM_DATABASE_URL=sqlite_url(tmp_path / "crm.db"),
+        CRM_BOT_TOKEN=TOKEN,
+        # A Bot API behind a proxy that wants a login; nothing listens on the discard port.
+        CRM_BOT_API_URL=f"http://crm:{password}@127.0.0.1:9/bot",
+    )
+    assert crm_bot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    result = crm_bot("doctor", cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    out = result.stdout + result.stderr
+    assert password not in out and "Passw0rd" not in out
+    failed = [line for line in result.stdout.splitlines() if line.startswith("❌")]
+    assert len(failed) == 1 and "127.0.0.1:9" in failed[0], result.stdout
+
+
+@pytest.mark.parametrize("name", ["CRM_TIMEZONE", "CRM_ADMIN_IDS", "CRM_WEBHOOK_SECRET"])
+@pytest.mark.parametrize("command", [("doctor",), ("users", "list")])
+def test_a_token_pasted_into_another_setting_is_never_printed(
+    tmp_path: Path, name: str, command: tuple[str, ...]
+) -> None:
+    # Not shaped like a Telegram token (a proxy's, a typo): masked because it is the token.
+    token = "secret:token-of-the-bot-0123456789"
+    env = clean_env(
+        CRM_DATABASE_URL=sqlite_url(tmp_path / "crm.db"), CRM_BOT_TOKEN=token, **{name: token}
+    )
+    result = crm_bot(*command, cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    out = result.stdout + result.stderr
+    assert token not in out and "0123456789" not in out, out
+    assert name in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize("command", [("doctor",), ("users", "list")])
+def test_a_url_password_pasted_into_another_setting_is_never_printed(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    password = "Redis-Passw0rd-4242"
+    env = clean_env(
+        CRM_DATABASE_URL=sqlite_url(tmp_path / "crm.db"),
+        CRM_REDIS_URL=f"redis://:{password}@127.0.0.1:6379/5",
+        CRM_TIMEZONE=password,
+    )
+    result = crm_bot(*command, cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    out = result.stdout + result.stderr
+    assert password not in out and "CRM_TIMEZONE=***" in out, out

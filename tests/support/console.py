@@ -21,8 +21,11 @@ def console_script() -> str:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without any CRM_ setting of the developer's, plus ``extra``."""
+    """The environment without any CRM_ setting of the developer's, plus ``extra``; the
+    code imported is this checkout's (the console script may come from another one's
+    editable install)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     env.update(extra)
     return env
 
