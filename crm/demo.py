@@ -188,6 +188,7 @@ async def _terceros_and_documents(
                     "latitude": CITY_CENTRES[city][0] + ((index * 37) % 41 - 20) / 1000,
                     "longitude": CITY_CENTRES[city][1] + ((index * 53) % 43 - 21) / 1000,
                     "location_source": "erp",
+                    "location_status": "confirmed",
                 }
             )
         await bulk.upsert_terceros(session, rows, list(rows[0]))

@@ -113,6 +113,9 @@ class Tercero(Base):
     location_source: Mapped[str | None] = mapped_column(String(10))
     location_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     location_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "confirmed" (the ERP's, a supervisor's) or "proposed" (an agent saved it from a visit;
+    # visits are not verified against it until a supervisor confirms it), migration 0014.
+    location_status: Mapped[str | None] = mapped_column(String(10))
     # Ley 2300 (migration 0010): "N" natural / "J" jurídica (NULL: not given, treated as N),
     # and the channels the debtor authorised, ";"-joined (NULL: not given, any channel).
     tipo_persona: Mapped[str | None] = mapped_column(String(1))
@@ -285,11 +288,13 @@ class FollowUpEvent(Base):
     longitude: Mapped[float | None] = mapped_column()
     # A "visit" event (migration 0009): latitude/longitude are where the agent stood, ``at``
     # is the start; the end, the distance to the tercero (NULL without its coordinates) and
-    # whether it was verified (within CRM_VISIT_RADIUS_M, shared live, not forwarded).
+    # whether it was verified (within CRM_VISIT_RADIUS_M of a confirmed location, shared
+    # live, fresh, the agent's own).
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     distance_m: Mapped[int | None] = mapped_column(Integer)
     verified: Mapped[bool | None] = mapped_column(Boolean)
-    # Why (not) verified: "ok", "far", "forwarded", "stale" or "no_location" (crm/visits.py).
+    # Why (not) verified: "ok", "far", "forwarded", "stale", "no_location", "static",
+    # "via_bot", "venue" or "proposed" (crm/visits.py VisitCheck).
     visit_check: Mapped[str | None] = mapped_column(String(12))
 
 
