@@ -25,10 +25,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import audit
+from crm import audit, contact_guard
 from crm.context import Crm
 from crm.errors import AlreadyFinished, CrmError, NotAuthorized, NotFound
 from crm.geo import LocationSource, LocationStatus, Point, check_pair, distance_m
+from crm.ley2300 import Channel, Verdict
 from crm.parsing import BadValue
 from crm.permissions import ensure_can_act_for, owner_filter
 from crm.scope import ensure_can_see_tercero
@@ -40,7 +41,9 @@ VISIT = "visit"
 STALE_AFTER = timedelta(minutes=5)
 # A second share closes the open visit only if it started within this window; an older one
 # was simply never closed, and the share starts a new visit.
-OPEN_VISIT_WINDOW = timedelta(hours=12)
+OPEN_VISIT_WINDOW = contact_guard.OPEN_VISIT_WINDOW
+# The contact attempt's result for a visit (the contactos report shows it as is).
+VISIT_RESULT = {True: "visita verificada", False: "visita no verificada"}
 
 
 class VisitCheck(StrEnum):
@@ -260,8 +263,11 @@ async def share_location(
     """A location shared for the follow-up's visit: closes the open visit (a second share),
     or starts one, verified when live, fresh, the agent's own and within ``radius_m`` of the
     tercero's confirmed location. A live share while the open visit lacks a live location
-    refines that visit (its start moves to now)."""
+    refines that visit (its start moves to now). Starting a visit is a contact through
+    ``visita``: when the Ley 2300 guard refuses it, ContactBlocked is raised once the blocked
+    attempt is committed, and no visit is recorded."""
     now = crm.now()
+    blocked: Verdict
     async with crm.sessions.begin() as session:
         followup = await _load(session, actor, followup_id)
         tercero = await session.get(Tercero, followup.tercero_id)
@@ -281,13 +287,28 @@ async def share_location(
             return _view(open_visit, followup, tercero)
         if followup.status != "active":
             raise AlreadyFinished()
-        event = FollowUpEvent(followup_id=followup.id, kind=VISIT, at=now, actor_id=actor.id)
-        _record_check(event, location, check, distance)
-        session.add(event)
-        followup.version += 1
-        await session.flush()
-        _audit_share(session, actor, followup, event, location, now, "visit")
-        return _view(event, followup, tercero)
+        # A visit is a contact through "visita": the Ley 2300 guard decides first.
+        admission = await contact_guard.admit(
+            session,
+            crm,
+            actor,
+            followup,
+            now,
+            Channel.VISITA.value,
+            result=VISIT_RESULT[check == VisitCheck.OK],
+        )
+        if admission.blocked:
+            blocked = admission.verdict
+        else:
+            event = FollowUpEvent(followup_id=followup.id, kind=VISIT, at=now, actor_id=actor.id)
+            _record_check(event, location, check, distance)
+            session.add(event)
+            followup.version += 1
+            await session.flush()
+            admission.link(event)
+            _audit_share(session, actor, followup, event, location, now, "visit")
+            return _view(event, followup, tercero)
+    raise contact_guard.ContactBlocked(blocked)
 
 
 async def end_visit(crm: Crm, actor: Actor, followup_id: int) -> VisitView:

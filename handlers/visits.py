@@ -15,13 +15,14 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from crm import followups as fu
 from crm import visits as uc
+from crm.contact_guard import ContactBlocked
 from crm.errors import NotAuthorized
 from crm.formatting import local_datetime
 from crm.geo import LocationStatus, Point
 from crm.terceros import TerceroCard
 from crm.views import EventView
 from crm.visits import SharedLocation, VisitCheck, VisitView
-from handlers import asking
+from handlers import asking, guard_text
 from handlers.callbacks import CallbackData
 from handlers.context import CrmContext
 from handlers.links import Arrive, OpenFollowup, OpenTercero
@@ -228,9 +229,21 @@ async def _visit_answer(update: Update, context: CrmContext, q: asking.Question)
     shared = _shared(message)
     if shared is None:
         return False
-    visit = await uc.share_location(
-        context.crm, context.me, int(q.data["fu"]), shared, context.settings.visit_radius_m
-    )
+    fid = int(q.data["fu"])
+    try:
+        visit = await uc.share_location(
+            context.crm, context.me, fid, shared, context.settings.visit_radius_m
+        )
+    except ContactBlocked as blocked:
+        # A visit is a contact: the guard refused it (the attempt is in the report).
+        await message.reply_text(
+            guard_text.refused(context, blocked, "visit"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup(
+                [[_b(context.t("visit.b_card"), OpenFollowup(fid))]]
+            ),
+        )
+        return True
     await message.reply_text(
         outcome_text(visit, context),
         parse_mode=ParseMode.HTML,

@@ -177,6 +177,10 @@ class Activity(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     effect: Mapped[str] = mapped_column(String(20), default="neutral")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The contact channel this activity is (crm/ley2300.py Channel: "llamada", "whatsapp",
+    # "sms", "correo", "visita"), so recording it goes through the Ley 2300 guard; NULL: not a
+    # contact (migration 0015).
+    canal: Mapped[str | None] = mapped_column(String(20))
 
 
 class SupportDocument(Base):
@@ -402,7 +406,8 @@ class ContactAttempt(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     channel: Mapped[str] = mapped_column(String(20))
-    result: Mapped[str | None] = mapped_column(String(30))
+    # A 📞 Contacto result ("contestó"…), the activity's name, or a visit's check.
+    result: Mapped[str | None] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(String(1000))
     # "registered" (complied), "blocked" (refused, nothing happened), "override" (forced).
     outcome: Mapped[str] = mapped_column(String(12))
@@ -411,6 +416,9 @@ class ContactAttempt(Base):
     rule_detail: Mapped[str | None] = mapped_column(String(200))
     override_reason: Mapped[str | None] = mapped_column(String(500))
     protected: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The follow-up event recording the contact (a contact, activity or visit event; NULL for
+    # blocked attempts and those before migration 0015).
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("followup_events.id"))
 
 
 class PaymentReport(Base):
