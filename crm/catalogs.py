@@ -1,5 +1,6 @@
 """Catalogs an admin shapes: follow-up types (with their "Parámetros" hours), states (with
-their meaning), activities (with their effect) and support documents (file or template).
+their meaning), activities (with their effect, and the contact channel the activity is — a
+contact goes through the Ley 2300 guard) and support documents (file or template).
 
 Items are never deleted: an item may be referenced by history, so it is deactivated instead
 (it disappears from pickers, old follow-ups keep showing its name)."""
@@ -13,10 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import audit, confirmations
+from crm import audit, confirmations, ley2300
 from crm.context import Crm
 from crm.errors import Duplicate, InvalidInput, NotAuthorized, NotFound
 from crm.followups import MAX_HOURS, MIN_HOURS
+from crm.ley2300 import Channel
 from crm.text import strip_accents, xml_safe
 from crm.users import Actor
 from storage.models import (
@@ -71,6 +73,22 @@ EFFECT_WORDS = {
     "neutral": "neutral",
     "neutro": "neutral",
 }
+# "ninguno": the activity is not a contact.
+NO_CHANNEL_WORDS = ("ninguno", "ninguna", "none", "no", "-")
+# A new activity's channel from the first words of its name (as migration 0015 seeded the
+# existing ones); the admin may change it.
+CHANNEL_BY_NAME = (
+    ("llamada", Channel.LLAMADA),
+    ("whatsapp", Channel.WHATSAPP),
+    ("mensaje de whatsapp", Channel.WHATSAPP),
+    ("mensaje de texto", Channel.SMS),
+    ("sms", Channel.SMS),
+    ("mensaje", Channel.WHATSAPP),
+    ("correo", Channel.CORREO),
+    ("email", Channel.CORREO),
+    ("e-mail", Channel.CORREO),
+    ("visita", Channel.VISITA),
+)
 PLACEHOLDERS = ("nombre", "nit", "saldo", "documentos", "fecha")
 MAX_NAME = 80
 MAX_TEMPLATE = 3000
@@ -88,6 +106,7 @@ class CatalogEntry:
     hours: int | None = None
     meaning: str | None = None
     effect: str | None = None
+    channel: str | None = None  # activities: the contact channel (None: not a contact)
     template: str | None = None
     file_id: str | None = None
     file_name: str | None = None
@@ -112,6 +131,30 @@ def parse_effect(word: str) -> str:
     if effect is None or effect not in ACTIVITY_EFFECTS:
         raise InvalidInput("error.catalog_bad_effect")
     return effect
+
+
+def parse_channel(word: str) -> str | None:
+    """An activity's contact channel: ``llamada``, ``whatsapp``, ``sms``, ``correo``,
+    ``visita`` (or the ERP's words for them), or ``ninguno`` for None."""
+    text = " ".join(word.strip().lower().split())
+    if strip_accents(text) in NO_CHANNEL_WORDS:
+        return None
+    try:
+        found = ley2300.parse_channels(text)
+    except ley2300.BadChannels:
+        found = ""
+    if not found or ";" in found:
+        raise InvalidInput("error.catalog_bad_channel")
+    return found
+
+
+def channel_for_name(name: str) -> str | None:
+    """The channel a new activity's name suggests ("Llamada de cobro" → llamada)."""
+    text = strip_accents(name.strip().lower())
+    for start, channel in CHANNEL_BY_NAME:
+        if text.startswith(start):
+            return channel.value
+    return None
 
 
 def clean_name(name: str) -> str:
@@ -155,6 +198,7 @@ def _entry(kind: str, row: Any) -> CatalogEntry:
         hours=row.default_hours if kind == "type" else None,
         meaning=row.meaning if kind == "state" else None,
         effect=row.effect if kind == "activity" else None,
+        channel=row.canal if kind == "activity" else None,
         template=row.template if kind == "document" else None,
         file_id=row.file_id if kind == "document" else None,
         file_name=row.file_name if kind == "document" else None,
@@ -267,9 +311,12 @@ async def add_item(
     template: str | None = None,
     file_id: str | None = None,
     file_name: str | None = None,
+    channel: str | None = None,
 ) -> CatalogEntry:
     """Create an item; types need hours (default 24), states a meaning, activities an effect
-    (default neutral), support documents a template or an uploaded file."""
+    (default neutral) and a contact channel (default: the one its name suggests, see
+    :func:`channel_for_name`; ``ninguno`` for none), support documents a template or an
+    uploaded file."""
     _ensure_admin(actor)
     name = clean_name(name)
     fields: dict[str, Any] = {"name": name, "active": True}
@@ -281,6 +328,7 @@ async def add_item(
         fields["meaning"] = parse_meaning(meaning)
     elif kind == "activity":
         fields["effect"] = parse_effect(effect or "neutral")
+        fields["canal"] = channel_for_name(name) if channel is None else parse_channel(channel)
     elif kind == "document":
         if file_id:
             fields.update(file_id=file_id[:200], file_name=(file_name or name)[:200])
@@ -358,6 +406,15 @@ async def set_effect(crm: Crm, actor: Actor, activity_id: int, effect: str) -> C
     return await _set_field(
         crm, actor, "activity", activity_id, "effect", parse_effect(effect), "effect"
     )
+
+
+async def set_channel(
+    crm: Crm, actor: Actor, activity_id: int, channel: str | None
+) -> CatalogEntry:
+    """Say which contact channel an activity is (``ninguno``/None: not a contact). Recording a
+    contact activity goes through the Ley 2300 guard and shows in /informe contactos."""
+    value = parse_channel(channel) if channel is not None else None
+    return await _set_field(crm, actor, "activity", activity_id, "canal", value, "channel")
 
 
 async def set_document_content(

@@ -4,46 +4,60 @@ Every attempt is a row of ``contact_attempts``: ``registered`` when it complied,
 when the guard refused it (an agent cannot register it; nothing else happens, but the
 compliance report counts it), ``override`` when a supervisor or admin registered it anyway with
 a typed reason. Registered and overridden contacts are also a ``contact`` event of the
-follow-up (history, audit, reports) and count for the daily and weekly rules.
+follow-up (history, audit, reports) and count for the daily and weekly rules. The contact is
+recorded when its result is tapped; the optional note is added to it afterwards
+(:func:`add_note`). The guard itself, shared with activities and visits, is
+crm/contact_guard.py.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import audit, ley2300
+from crm.contact_guard import (
+    COUNTED,
+    ContactBlocked,
+    admit,
+    contacted_today,
+    ley2300_detail,
+    may_override,
+    prior_contacts,
+    verdict_for,
+)
 from crm.context import Crm
-from crm.errors import CrmError, InvalidInput
+from crm.errors import CrmError, InvalidInput, NotAuthorized, NotFound
 from crm.followups import _load_for_update, clean_note, get_active_followup, view
-from crm.ley2300 import CHANNEL_LABELS, Channel, ContactResult, PriorContact, Verdict
+from crm.ley2300 import CHANNEL_LABELS, Channel, ContactResult, Verdict
+from crm.permissions import ensure_can_act_for
 from crm.users import Actor
 from crm.views import FollowUpView
 from storage import notifications as sql
-from storage.models import ContactAttempt, FollowUp, FollowUpEvent, Tercero, User
+from storage.models import ContactAttempt, FollowUp, FollowUpEvent, Tercero
 from storage.notifications import FollowUpDetail
 
-COUNTED = ("registered", "override")
+__all__ = [
+    "COUNTED",
+    "ContactBlocked",
+    "contacted_today",
+    "ley2300_detail",
+    "may_override",
+    "prior_contacts",
+    "verdict_for",
+]
 MAX_REASON = 500
-
-
-class ContactBlocked(CrmError):
-    """The guard refused the contact (the attempt was recorded as blocked)."""
-
-    key = "ley.blocked"
-
-    def __init__(self, verdict: Verdict) -> None:
-        super().__init__(None)
-        self.verdict = verdict
 
 
 class OverrideNeedsReason(CrmError):
     key = "ley.override_needs_reason"
+
+
+class NoteAlreadyAdded(CrmError):
+    key = "ct.note_already"
 
 
 @dataclass(frozen=True)
@@ -64,10 +78,6 @@ class ContactOutcome:
     card: FollowUpView
 
 
-def may_override(actor: Actor) -> bool:
-    return actor.is_supervisor or actor.is_admin
-
-
 def check_channel(channel: str) -> str:
     try:
         return Channel(channel).value
@@ -82,42 +92,6 @@ def check_result(result: str) -> str:
         raise InvalidInput("ley.bad_result") from None
 
 
-async def prior_contacts(
-    session: AsyncSession, crm: Crm, tercero_id: int, now: datetime
-) -> list[PriorContact]:
-    """The tercero's counted contacts since Monday of this calendar week (local)."""
-    monday = ley2300.week_start(now.astimezone(crm.tz).date())
-    since = crm.local_midnight(monday)
-    rows = await session.execute(
-        select(ContactAttempt.at, User.name, ContactAttempt.channel)
-        .outerjoin(User, User.id == ContactAttempt.actor_id)
-        .where(
-            ContactAttempt.tercero_id == tercero_id,
-            ContactAttempt.outcome.in_(COUNTED),
-            ContactAttempt.at >= since,
-            ContactAttempt.at < since + timedelta(days=8),
-        )
-        .order_by(ContactAttempt.at)
-    )
-    return [PriorContact(at, name or "crm-bot", channel) for at, name, channel in rows.all()]
-
-
-async def verdict_for(
-    session: AsyncSession, crm: Crm, tercero: Tercero, now: datetime, channel: str | None
-) -> Verdict:
-    """The guard's verdict for a contact with ``tercero`` now."""
-    protected = ley2300.is_protected(crm.ley_2300, tercero.tipo_persona)
-    prior = await prior_contacts(session, crm, tercero.id, now) if protected else []
-    return ley2300.check(
-        now,
-        crm.tz,
-        protected=protected,
-        canales=tercero.canales_autorizados,
-        prior=prior,
-        channel=channel,
-    )
-
-
 async def guard(crm: Crm, actor: Actor, followup_id: int, channel: str | None = None) -> GuardView:
     """The guard line of the card: may the tercero be contacted now (through ``channel``)?"""
     if channel is not None:
@@ -128,43 +102,6 @@ async def guard(crm: Crm, actor: Actor, followup_id: int, channel: str | None = 
         assert tercero is not None
         verdict = await verdict_for(session, crm, tercero, crm.now(), channel)
     return GuardView(card.id, card.version, card.tercero.name, verdict, may_override(actor))
-
-
-def _attempt(
-    followup: FollowUp,
-    actor: Actor,
-    now: datetime,
-    channel: str,
-    verdict: Verdict,
-    outcome: str,
-    result: str | None = None,
-    note: str | None = None,
-    reason: str | None = None,
-) -> ContactAttempt:
-    detail = None
-    if verdict.rule is not None:
-        detail = ley2300_detail(verdict)
-    return ContactAttempt(
-        followup_id=followup.id,
-        tercero_id=followup.tercero_id,
-        actor_id=actor.id,
-        at=now,
-        channel=channel,
-        result=result,
-        note=note,
-        outcome=outcome,
-        rule=verdict.rule.value if verdict.rule else None,
-        rule_detail=detail,
-        override_reason=reason,
-        protected=verdict.protected,
-    )
-
-
-def ley2300_detail(verdict: Verdict) -> str | None:
-    """The broken rule's parameters as JSON, so the report can say it in either language."""
-    if not verdict.params:
-        return None
-    return json.dumps(ley2300.stored_params(verdict.params), ensure_ascii=False)[:200]
 
 
 async def record_blocked(crm: Crm, actor: Actor, followup_id: int, channel: str) -> Verdict:
@@ -178,28 +115,17 @@ async def record_blocked(crm: Crm, actor: Actor, followup_id: int, channel: str)
         assert tercero is not None
         verdict = await verdict_for(session, crm, tercero, now, channel)
         if not verdict.allowed:
-            _add_blocked(session, followup, actor, now, channel, verdict)
+            await admit(session, crm, actor, followup, now, channel, same_counts=False)
     return verdict
 
 
-def _add_blocked(
-    session: AsyncSession,
-    followup: FollowUp,
-    actor: Actor,
-    now: datetime,
-    channel: str,
-    verdict: Verdict,
-) -> None:
-    session.add(_attempt(followup, actor, now, channel, verdict, "blocked"))
-    audit.record(
-        session,
-        at=now,
-        actor_id=actor.id,
-        entity="followup",
-        entity_id=followup.id,
-        action="contact_blocked",
-        after={"channel": channel, "rule": verdict.rule, "params": verdict.params},
-    )
+def contact_text(channel: str, result: str | None, note: str | None, reason: str | None) -> str:
+    """The contact event's text: ``llamada · contestó — nota · ⚠️ Ley 2300: motivo``."""
+    label = CHANNEL_LABELS[Channel(channel)]
+    text = f"{label} · {result}" + (f" — {note}" if note else "")
+    if reason:
+        text += f" · ⚠️ Ley 2300: {reason}"
+    return text[:1000]
 
 
 async def register_contact(
@@ -214,8 +140,9 @@ async def register_contact(
     expected_version: int | None = None,
 ) -> ContactOutcome:
     """Register a contact attempt after the guard, in one transaction that locks the tercero
-    (two agents cannot both take today's contact). A refused agent gets ContactBlocked (the
-    blocked attempt is committed); a supervisor or admin may pass ``override_reason``."""
+    (two people cannot both take today's contact). A refused contact raises ContactBlocked
+    after the blocked attempt is committed — for a supervisor or admin too, unless they pass
+    ``override_reason`` (then it is registered as an exception)."""
     channel = check_channel(channel)
     result = check_result(result)
     note = clean_note(note)
@@ -224,73 +151,108 @@ async def register_contact(
     blocked: Verdict | None = None
     async with crm.sessions.begin() as session:
         followup = await _load_for_update(session, actor, followup_id, expected_version)
-        tercero = await session.get(Tercero, followup.tercero_id, with_for_update=True)
-        assert tercero is not None
-        verdict = await verdict_for(session, crm, tercero, now, channel)
-        if verdict.allowed:
-            outcome = "registered"
-            reason = None
-        elif may_override(actor):
-            if not reason:
-                raise OverrideNeedsReason()
-            outcome = "override"
+        admission = await admit(
+            session,
+            crm,
+            actor,
+            followup,
+            now,
+            channel,
+            result=result,
+            note=note,
+            reason=reason,
+            same_counts=False,
+        )
+        if admission.blocked:
+            blocked = admission.verdict
         else:
-            _add_blocked(session, followup, actor, now, channel, verdict)
-            blocked = verdict
-        if blocked is None:
-            attempt = _attempt(
-                followup, actor, now, channel, verdict, outcome, result, note, reason
-            )
-            session.add(attempt)
-            label = CHANNEL_LABELS[Channel(channel)]
-            text = f"{label} · {result}" + (f" — {note}" if note else "")
-            if reason:
-                text += f" · ⚠️ Ley 2300: {reason}"
+            attempt = admission.attempt
+            assert attempt is not None
+            reason = attempt.override_reason
             followup.version += 1
-            session.add(
-                FollowUpEvent(
-                    followup_id=followup.id, kind="contact", at=now, actor_id=actor.id, text=text
-                )
+            event = FollowUpEvent(
+                followup_id=followup.id,
+                kind="contact",
+                at=now,
+                actor_id=actor.id,
+                text=contact_text(channel, result, note, reason),
             )
+            session.add(event)
+            await session.flush()
+            admission.link(event)
             audit.record(
                 session,
                 at=now,
                 actor_id=actor.id,
                 entity="followup",
                 entity_id=followup.id,
-                action="contact" if outcome == "registered" else "contact_override",
+                action="contact" if attempt.outcome == "registered" else "contact_override",
                 after={
                     "channel": channel,
                     "result": result,
                     "note": note,
-                    "rule": verdict.rule,
+                    "rule": admission.verdict.rule,
                     "reason": reason,
                 },
             )
             await session.flush()
             card = await view(session, followup.id)
-            return ContactOutcome(attempt.id, outcome, card)
+            return ContactOutcome(attempt.id, attempt.outcome, card)
     assert blocked is not None
-    raise ContactBlocked(blocked)
+    raise ContactBlocked(blocked, may_override(actor))
 
 
-async def contacted_today(
-    session: AsyncSession, crm: Crm, tercero_ids: list[int], now: datetime
-) -> set[int]:
-    """Which of these terceros already had a counted contact on ``now``'s local day."""
-    if not tercero_ids:
-        return set()
-    start = crm.local_midnight(now.astimezone(crm.tz).date())
-    rows = await session.scalars(
-        select(ContactAttempt.tercero_id)
-        .where(
-            ContactAttempt.tercero_id.in_(tercero_ids),
-            ContactAttempt.outcome.in_(COUNTED),
-            ContactAttempt.at >= start,
+async def recorded(crm: Crm, actor: Actor, attempt_id: int) -> ContactOutcome:
+    """A contact already recorded, with its follow-up's card (its «Sin nota»)."""
+    async with crm.sessions() as session:
+        attempt = await session.get(ContactAttempt, attempt_id)
+        if attempt is None or attempt.followup_id is None or attempt.outcome not in COUNTED:
+            raise NotFound()
+        followup = await session.get(FollowUp, attempt.followup_id)
+        assert followup is not None
+        await ensure_can_act_for(session, actor, followup.owner_id)
+        return ContactOutcome(attempt.id, attempt.outcome, await view(session, followup.id))
+
+
+async def add_note(crm: Crm, actor: Actor, attempt_id: int, note: str) -> FollowUpView:
+    """The optional note of a recorded contact: kept on the attempt and added to its event
+    (only by whoever recorded it, once)."""
+    cleaned = clean_note(note)
+    if not cleaned:
+        raise InvalidInput("error.empty_text")
+    now = crm.now()
+    async with crm.sessions.begin() as session:
+        attempt = await session.get(ContactAttempt, attempt_id, with_for_update=True)
+        if attempt is None or attempt.followup_id is None or attempt.outcome not in COUNTED:
+            raise NotFound()
+        followup = await session.get(FollowUp, attempt.followup_id, with_for_update=True)
+        assert followup is not None
+        await ensure_can_act_for(session, actor, followup.owner_id)
+        if attempt.actor_id != actor.id:
+            raise NotAuthorized()
+        if attempt.note:
+            raise NoteAlreadyAdded()
+        attempt.note = cleaned
+        event = await session.get(FollowUpEvent, attempt.event_id) if attempt.event_id else None
+        if event is not None:
+            if event.kind == "contact":
+                event.text = contact_text(
+                    attempt.channel, attempt.result, cleaned, attempt.override_reason
+                )
+            else:
+                event.text = cleaned
+        followup.version += 1
+        audit.record(
+            session,
+            at=now,
+            actor_id=actor.id,
+            entity="followup",
+            entity_id=followup.id,
+            action="contact_note",
+            after={"attempt": attempt.id, "note": cleaned},
         )
-        .distinct()
-    )
-    return set(rows.all())
+        await session.flush()
+        return await view(session, followup.id)
 
 
 # --- pings and digests -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm import followups
+from crm import followups, ley2300
 from crm.clock import FakeClock
 from crm.context import Crm
 from crm.errors import CrmError
@@ -188,6 +188,7 @@ async def _terceros_and_documents(
                     "latitude": CITY_CENTRES[city][0] + ((index * 37) % 41 - 20) / 1000,
                     "longitude": CITY_CENTRES[city][1] + ((index * 53) % 43 - 21) / 1000,
                     "location_source": "erp",
+                    "location_status": "confirmed",
                 }
             )
         await bulk.upsert_terceros(session, rows, list(rows[0]))
@@ -306,6 +307,13 @@ async def _followups(
         # Replay the history at the time it happened: events carry believable times.
         return replace(crm, clock=FakeClock(min(moment, now)))
 
+    def lawful(moment: datetime) -> datetime:
+        # A call is a contact: the Ley 2300 guard refuses Sundays and holidays, so the demo's
+        # calls move back to the last day they were allowed.
+        while ley2300.time_rule(moment.astimezone(crm.tz)) is not None:
+            moment -= timedelta(days=1)
+        return moment
+
     # Due "today": later today while there is day left, else soon.
     later_today = (
         at(0, 16) if local_now.hour < 15 else min(now + timedelta(minutes=45), at(0, 23, 59))
@@ -330,7 +338,7 @@ async def _followups(
             "Cliente con cartera vencida: llamar a tesorería",
         )
         await followups.log_activity(
-            then(at(-2, 10, 20)), actor, f, ids["Llamada sin respuesta"], "Nadie contesta"
+            then(lawful(at(-2, 10, 20))), actor, f, ids["Llamada sin respuesta"], "Nadie contesta"
         )
         await followups.add_observation(
             then(at(-2, 10, 25)), actor, f, "Dejé mensaje con la recepcionista"
@@ -366,7 +374,9 @@ async def _followups(
         # 5. A closed follow-up continued into the next one: a lineage to browse.
         inv = next(pick)
         f = await _new(then(at(-10, 9)), actor, inv, cobro, at(-7, 9), "Acordar abono")
-        await followups.log_activity(then(at(-7, 9, 30)), actor, f, ids["Llamada contestada"])
+        await followups.log_activity(
+            then(lawful(at(-7, 9, 30))), actor, f, ids["Llamada contestada"]
+        )
         await followups.close(
             then(at(-5, 11)), actor, f, ids["Acuerdo logrado"], "Abono del 50 % acordado"
         )

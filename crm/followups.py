@@ -4,6 +4,7 @@ attachment, card and history. Each is one transaction with one event row (and an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,9 +12,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from crm import audit
+from crm import audit, contact_guard
 from crm.context import Crm
 from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized, NotFound, StaleVersion
+from crm.ley2300 import Verdict
 from crm.permissions import can_act_for, ensure_can_act_for
 from crm.text import xml_safe
 from crm.users import Actor
@@ -27,6 +29,7 @@ from crm.views import (
 )
 from storage.models import (
     Activity,
+    ContactAttempt,
     Document,
     FollowUp,
     FollowUpEvent,
@@ -606,11 +609,6 @@ async def _log_event(
     now = crm.now()
     async with crm.write() as session:
         followup = await _load_for_update(session, actor, followup_id, expected_version)
-        if kind == "activity":
-            activity = await session.get(Activity, fields["activity_id"])
-            if activity is None or not activity.active:
-                raise InvalidInput("error.unknown_activity")
-            audit_after = {"activity": activity.name, **audit_after}
         followup.version += 1
         session.add(_event(followup, kind, now, actor, **fields))
         audit.record(
@@ -626,6 +624,16 @@ async def _log_event(
         return await view(session, followup.id)
 
 
+@dataclass(frozen=True)
+class ActivityOutcome:
+    """A recorded activity: the card, its event (a note is added there later) and the contact
+    channel when the activity's kind is a contact."""
+
+    card: FollowUpView
+    event_id: int
+    channel: str | None = None
+
+
 async def log_activity(
     crm: Crm,
     actor: Actor,
@@ -634,18 +642,99 @@ async def log_activity(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> FollowUpView:
-    """Record an activity from the catalog with an optional note."""
+    """Record an activity from the catalog with an optional note (see record_activity)."""
+    done = await record_activity(crm, actor, followup_id, activity_id, note, expected_version)
+    return done.card
+
+
+async def record_activity(
+    crm: Crm,
+    actor: Actor,
+    followup_id: int,
+    activity_id: int,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> ActivityOutcome:
+    """Record an activity from the catalog with an optional note. An activity whose kind is a
+    contact (the catalog's ``canal``) goes through the Ley 2300 guard in the same transaction:
+    refused → ContactBlocked once the blocked attempt is committed; allowed → recorded as a
+    contact too (it counts for the daily and weekly rules and shows in /informe contactos)."""
     note = clean_note(note)
-    return await _log_event(
-        crm,
-        actor,
-        followup_id,
-        expected_version,
-        "activity",
-        {"note": note},
-        activity_id=activity_id,
-        text=note,
-    )
+    now = crm.now()
+    blocked: Verdict | None = None
+    async with crm.write() as session:
+        followup = await _load_for_update(session, actor, followup_id, expected_version)
+        activity = await session.get(Activity, activity_id)
+        if activity is None or not activity.active:
+            raise InvalidInput("error.unknown_activity")
+        admission = None
+        if activity.canal:
+            admission = await contact_guard.admit(
+                session, crm, actor, followup, now, activity.canal, result=activity.name, note=note
+            )
+            if admission.blocked:
+                blocked = admission.verdict
+        if blocked is None:
+            followup.version += 1
+            event = _event(followup, "activity", now, actor, activity_id=activity.id, text=note)
+            session.add(event)
+            await session.flush()
+            after: dict[str, Any] = {"activity": activity.name, "note": note}
+            if admission is not None:
+                admission.link(event)
+                after.update(channel=activity.canal, contact=admission.outcome)
+            audit.record(
+                session,
+                at=now,
+                actor_id=actor.id,
+                entity="followup",
+                entity_id=followup.id,
+                action="activity",
+                after=after,
+            )
+            await session.flush()
+            card = await view(session, followup.id)
+            return ActivityOutcome(card, event.id, activity.canal)
+    assert blocked is not None
+    raise contact_guard.ContactBlocked(blocked)
+
+
+async def add_activity_note(
+    crm: Crm, actor: Actor, followup_id: int, event_id: int, note: str
+) -> FollowUpView:
+    """The optional note of an activity already recorded (by the same person, once); kept on
+    its contact attempt too when the activity was a contact."""
+    cleaned = clean_note(note)
+    if not cleaned:
+        raise InvalidInput("error.empty_text")
+    now = crm.now()
+    async with crm.write() as session:
+        followup = await _load_for_update(session, actor, followup_id, None)
+        event = await session.get(FollowUpEvent, event_id, with_for_update=True)
+        if event is None or event.followup_id != followup.id or event.kind != "activity":
+            raise NotFound()
+        if event.actor_id != actor.id:
+            raise NotAuthorized()
+        if event.text:
+            raise InvalidInput("fu.note_already")
+        event.text = cleaned
+        attempt = await session.scalar(
+            select(ContactAttempt).where(ContactAttempt.event_id == event.id)
+        )
+        if attempt is not None:
+            attempt.note = cleaned
+        followup.version += 1
+        audit.record(
+            session,
+            at=now,
+            actor_id=actor.id,
+            entity="followup",
+            entity_id=followup.id,
+            action="activity_note",
+            after={"event": event.id, "note": cleaned},
+        )
+        await session.flush()
+        return await view(session, followup.id)
 
 
 async def add_observation(

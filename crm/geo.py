@@ -32,6 +32,13 @@ class LocationSource(StrEnum):
     SHARED = "shared"  # a supervisor or admin shared it from the tercero card
 
 
+class LocationStatus(StrEnum):
+    """Whether a tercero's coordinates may verify a visit."""
+
+    CONFIRMED = "confirmed"  # the ERP's, or set or confirmed by a supervisor or admin
+    PROPOSED = "proposed"  # an agent saved it from a visit: a supervisor must confirm it
+
+
 @dataclass(frozen=True)
 class Point:
     latitude: float
@@ -128,6 +135,7 @@ def import_location(row: ImportRow) -> dict[str, Any]:
         "latitude": point.latitude,
         "longitude": point.longitude,
         "location_source": LocationSource.ERP.value,
+        "location_status": LocationStatus.CONFIRMED.value,
         "location_by_id": None,
         "location_at": None,
     }

@@ -74,6 +74,8 @@ class TerceroCard:
     location_source: str | None = None
     location_by: str | None = None
     location_at: datetime | None = None
+    # "confirmed" or "proposed" (an agent's, awaiting a supervisor: crm/geo.py LocationStatus).
+    location_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ async def get_card(crm: Crm, actor: Actor, tercero_id: int) -> TerceroCard:
         location_source=tercero.location_source,
         location_by=located_by.name if located_by else None,
         location_at=tercero.location_at,
+        location_status=tercero.location_status,
     )
 
 

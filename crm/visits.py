@@ -5,9 +5,15 @@ A visit is a follow-up event of kind ``visit``: ``at`` is its start, ``latitude`
 ``verified`` whether it counts as proof, ``ended_at`` its end. The agent's position is stored
 only here (README "Privacidad").
 
-A shared location proves a visit only when it is fresh and the agent's own: a forwarded
-location (Telegram's ``forward_origin``) or one whose message was sent long before it reached
-us is recorded but never verified, whatever the distance.
+A shared location proves a visit only when it is a **live location** (the message carries
+``live_period``: Telegram shares those only from the phone's own position), the agent's own
+(not forwarded, not sent through an inline bot, not a venue picked from a list), fresh, and
+within the radius of a **confirmed** tercero location, compared without rounding. Anything
+else is recorded but never verified: a static pin (``static``) is what a pin dropped anywhere
+on the map sends. A location an agent saved for a tercero is ``proposed`` until a supervisor
+confirms it (or the ERP sends one), so an agent cannot verify visits against a place he chose.
+A live share that arrives while the agent's visit is open and unverified for want of a live
+location refines that visit instead of closing it.
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import audit
+from crm import audit, contact_guard
 from crm.context import Crm
 from crm.errors import AlreadyFinished, CrmError, NotAuthorized, NotFound
-from crm.geo import LocationSource, Point, check_pair, distance_m
+from crm.geo import LocationSource, LocationStatus, Point, check_pair, distance_m
+from crm.ley2300 import Channel, Verdict
 from crm.parsing import BadValue
 from crm.permissions import ensure_can_act_for, owner_filter
 from crm.scope import ensure_can_see_tercero
@@ -34,15 +41,34 @@ VISIT = "visit"
 STALE_AFTER = timedelta(minutes=5)
 # A second share closes the open visit only if it started within this window; an older one
 # was simply never closed, and the share starts a new visit.
-OPEN_VISIT_WINDOW = timedelta(hours=12)
+OPEN_VISIT_WINDOW = contact_guard.OPEN_VISIT_WINDOW
+# The contact attempt's result for a visit (the contactos report shows it as is).
+VISIT_RESULT = {True: "visita verificada", False: "visita no verificada"}
 
 
 class VisitCheck(StrEnum):
     OK = "ok"  # within the radius: verified
     FAR = "far"  # farther than the radius
     FORWARDED = "forwarded"  # someone else's location, forwarded
+    VIA_BOT = "via_bot"  # sent through an inline bot: any point it offered
+    VENUE = "venue"  # a place picked from a list, not where the phone is
     STALE = "stale"  # sent long before it reached the bot
+    STATIC = "static"  # a plain pin (no live_period): it can be dropped anywhere on the map
     NO_LOCATION = "no_location"  # the tercero has no coordinates yet
+    PROPOSED = "proposed"  # the tercero's location awaits a supervisor's confirmation
+
+
+# Why a share says nothing about where the phone is: a later live share of the same visit
+# replaces it (the visit is refined instead of closed).
+NOT_LIVE_PROOF = frozenset(
+    {
+        VisitCheck.FORWARDED,
+        VisitCheck.VIA_BOT,
+        VisitCheck.VENUE,
+        VisitCheck.STALE,
+        VisitCheck.STATIC,
+    }
+)
 
 
 class NoOpenVisit(CrmError):
@@ -65,6 +91,8 @@ class SharedLocation:
     sent_at: datetime
     forwarded: bool = False
     live: bool = False
+    via_bot: bool = False
+    venue: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,8 +107,10 @@ class VisitView:
     verified: bool
     check: VisitCheck
     # The agent may offer "Guardar como ubicación del tercero" (no coordinates yet, own fresh
-    # location).
+    # live location).
     can_save_location: bool = False
+    # A live share would verify it (shown as a hint).
+    wants_live: bool = False
 
     @property
     def duration_minutes(self) -> int | None:
@@ -98,21 +128,37 @@ class TerceroLocation:
     by_name: str | None
     at: datetime | None
     address: str | None = None
+    status: str | None = None
 
 
 def _check(
     location: SharedLocation, tercero: Tercero, now: datetime, radius_m: int
-) -> tuple[VisitCheck, int | None]:
+) -> tuple[VisitCheck, float | None]:
+    """Why the share does (not) verify the visit, and the exact distance to the tercero."""
     distance = None
     if tercero.latitude is not None and tercero.longitude is not None:
-        distance = round(distance_m(location.point, Point(tercero.latitude, tercero.longitude)))
+        distance = distance_m(location.point, Point(tercero.latitude, tercero.longitude))
     if location.forwarded:
         return VisitCheck.FORWARDED, distance
+    if location.via_bot:
+        return VisitCheck.VIA_BOT, distance
+    if location.venue:
+        return VisitCheck.VENUE, distance
     if now - location.sent_at > STALE_AFTER:
         return VisitCheck.STALE, distance
+    if not location.live:
+        return VisitCheck.STATIC, distance
     if distance is None:
         return VisitCheck.NO_LOCATION, None
+    if tercero.location_status != LocationStatus.CONFIRMED:
+        return VisitCheck.PROPOSED, distance
+    # Compared unrounded: 150.4 m is outside a 150 m radius.
     return (VisitCheck.OK if distance <= radius_m else VisitCheck.FAR), distance
+
+
+def _metres(distance: float | None) -> int | None:
+    """The distance as stored and shown (whole metres)."""
+    return None if distance is None else round(distance)
 
 
 def _view(event: FollowUpEvent, followup: FollowUp, tercero: Tercero) -> VisitView:
@@ -128,6 +174,7 @@ def _view(event: FollowUpEvent, followup: FollowUp, tercero: Tercero) -> VisitVi
         verified=bool(event.verified),
         check=check,
         can_save_location=check == VisitCheck.NO_LOCATION and tercero.latitude is None,
+        wants_live=check in NOT_LIVE_PROOF,
     )
 
 
@@ -173,55 +220,95 @@ def _close(
     )
 
 
+def _record_check(
+    event: FollowUpEvent, location: SharedLocation, check: VisitCheck, distance: float | None
+) -> None:
+    event.latitude = location.point.latitude
+    event.longitude = location.point.longitude
+    event.distance_m = _metres(distance)
+    event.verified = check == VisitCheck.OK
+    event.visit_check = check.value
+
+
+def _audit_share(
+    session: AsyncSession,
+    actor: Actor,
+    followup: FollowUp,
+    event: FollowUpEvent,
+    location: SharedLocation,
+    now: datetime,
+    action: str,
+) -> None:
+    audit.record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        entity="followup",
+        entity_id=followup.id,
+        action=action,
+        after={
+            "visit": event.id,
+            "check": event.visit_check,
+            "distance_m": event.distance_m,
+            "lat": location.point.latitude,
+            "lon": location.point.longitude,
+            "live": location.live,
+        },
+    )
+
+
 async def share_location(
     crm: Crm, actor: Actor, followup_id: int, location: SharedLocation, radius_m: int
 ) -> VisitView:
     """A location shared for the follow-up's visit: closes the open visit (a second share),
-    or starts one, verified when fresh, the agent's own and within ``radius_m``."""
+    or starts one, verified when live, fresh, the agent's own and within ``radius_m`` of the
+    tercero's confirmed location. A live share while the open visit lacks a live location
+    refines that visit (its start moves to now). Starting a visit is a contact through
+    ``visita``: when the Ley 2300 guard refuses it, ContactBlocked is raised once the blocked
+    attempt is committed, and no visit is recorded."""
     now = crm.now()
+    blocked: Verdict
     async with crm.sessions.begin() as session:
         followup = await _load(session, actor, followup_id)
         tercero = await session.get(Tercero, followup.tercero_id)
         assert tercero is not None
         open_visit = await _open_visit(session, followup_id, actor, now)
+        check, distance = _check(location, tercero, now, radius_m)
         if open_visit is not None:
+            if open_visit.visit_check in NOT_LIVE_PROOF and check not in NOT_LIVE_PROOF:
+                open_visit.at = now
+                _record_check(open_visit, location, check, distance)
+                followup.version += 1
+                _audit_share(session, actor, followup, open_visit, location, now, "visit_refined")
+                await session.flush()
+                return _view(open_visit, followup, tercero)
             _close(session, open_visit, followup, actor, now)
             await session.flush()
             return _view(open_visit, followup, tercero)
         if followup.status != "active":
             raise AlreadyFinished()
-        check, distance = _check(location, tercero, now, radius_m)
-        event = FollowUpEvent(
-            followup_id=followup.id,
-            kind=VISIT,
-            at=now,
-            actor_id=actor.id,
-            latitude=location.point.latitude,
-            longitude=location.point.longitude,
-            distance_m=distance,
-            verified=check == VisitCheck.OK,
-            visit_check=check.value,
-        )
-        session.add(event)
-        followup.version += 1
-        await session.flush()
-        audit.record(
+        # A visit is a contact through "visita": the Ley 2300 guard decides first.
+        admission = await contact_guard.admit(
             session,
-            at=now,
-            actor_id=actor.id,
-            entity="followup",
-            entity_id=followup.id,
-            action="visit",
-            after={
-                "visit": event.id,
-                "check": check.value,
-                "distance_m": distance,
-                "lat": location.point.latitude,
-                "lon": location.point.longitude,
-                "live": location.live,
-            },
+            crm,
+            actor,
+            followup,
+            now,
+            Channel.VISITA.value,
+            result=VISIT_RESULT[check == VisitCheck.OK],
         )
-        return _view(event, followup, tercero)
+        if admission.blocked:
+            blocked = admission.verdict
+        else:
+            event = FollowUpEvent(followup_id=followup.id, kind=VISIT, at=now, actor_id=actor.id)
+            _record_check(event, location, check, distance)
+            session.add(event)
+            followup.version += 1
+            await session.flush()
+            admission.link(event)
+            _audit_share(session, actor, followup, event, location, now, "visit")
+            return _view(event, followup, tercero)
+    raise contact_guard.ContactBlocked(blocked)
 
 
 async def end_visit(crm: Crm, actor: Actor, followup_id: int) -> VisitView:
@@ -278,6 +365,11 @@ def _point(latitude: float, longitude: float) -> Point:
     return point
 
 
+def _status_for(actor: Actor) -> LocationStatus:
+    """An agent's location is a proposal; a supervisor's or an admin's is confirmed."""
+    return LocationStatus.PROPOSED if actor.is_agent else LocationStatus.CONFIRMED
+
+
 def _set_location(
     session: AsyncSession,
     tercero: Tercero,
@@ -285,11 +377,18 @@ def _set_location(
     source: LocationSource,
     actor: Actor,
     now: datetime,
-) -> None:
-    before = {"lat": tercero.latitude, "lon": tercero.longitude, "source": tercero.location_source}
+) -> LocationStatus:
+    before = {
+        "lat": tercero.latitude,
+        "lon": tercero.longitude,
+        "source": tercero.location_source,
+        "status": tercero.location_status,
+    }
+    status = _status_for(actor)
     tercero.latitude = point.latitude
     tercero.longitude = point.longitude
     tercero.location_source = source.value
+    tercero.location_status = status.value
     tercero.location_by_id = actor.id
     tercero.location_at = now
     audit.record(
@@ -300,13 +399,20 @@ def _set_location(
         entity_id=tercero.id,
         action="location",
         before=before,
-        after={"lat": point.latitude, "lon": point.longitude, "source": source.value},
+        after={
+            "lat": point.latitude,
+            "lon": point.longitude,
+            "source": source.value,
+            "status": status.value,
+        },
     )
+    return status
 
 
 async def save_visit_location(crm: Crm, actor: Actor, event_id: int) -> TerceroLocation:
-    """ "Guardar como ubicación del tercero": the visit's own fresh position becomes the
-    tercero's, the first time only for an agent (supervisors and admins may overwrite)."""
+    """ "Guardar como ubicación del tercero": the visit's own fresh live position becomes the
+    tercero's, the first time only for an agent and then only proposed (supervisors and admins
+    may overwrite, and theirs is confirmed)."""
     now = crm.now()
     async with crm.sessions.begin() as session:
         event = await session.get(FollowUpEvent, event_id)
@@ -315,16 +421,16 @@ async def save_visit_location(crm: Crm, actor: Actor, event_id: int) -> TerceroL
         followup = await session.get(FollowUp, event.followup_id)
         assert followup is not None
         await ensure_can_act_for(session, actor, followup.owner_id)
-        if event.visit_check in (VisitCheck.FORWARDED, VisitCheck.STALE):
+        if event.visit_check is None or VisitCheck(event.visit_check) in NOT_LIVE_PROOF:
             raise NotAuthorized("visit.error.not_fresh")
         tercero = await session.get(Tercero, followup.tercero_id, with_for_update=True)
         assert tercero is not None
         if actor.is_agent and (tercero.latitude is not None or event.actor_id != actor.id):
             raise LocationAlreadySet()
         point = _point(event.latitude, event.longitude or 0.0)
-        _set_location(session, tercero, point, LocationSource.VISIT, actor, now)
+        status = _set_location(session, tercero, point, LocationSource.VISIT, actor, now)
         return TerceroLocation(
-            tercero.id, tercero.name, point, LocationSource.VISIT, actor.name, now
+            tercero.id, tercero.name, point, LocationSource.VISIT, actor.name, now, None, status
         )
 
 
@@ -339,9 +445,49 @@ async def set_tercero_location(
     point = _point(latitude, longitude)
     async with crm.sessions.begin() as session:
         tercero = await ensure_can_see_tercero(session, actor, tercero_id)
-        _set_location(session, tercero, point, LocationSource.SHARED, actor, now)
+        status = _set_location(session, tercero, point, LocationSource.SHARED, actor, now)
         return TerceroLocation(
-            tercero.id, tercero.name, point, LocationSource.SHARED, actor.name, now
+            tercero.id, tercero.name, point, LocationSource.SHARED, actor.name, now, None, status
+        )
+
+
+async def confirm_tercero_location(crm: Crm, actor: Actor, tercero_id: int) -> TerceroLocation:
+    """A supervisor or admin confirms the location an agent proposed (the tercero card's
+    **✅ Confirmar ubicación**): visits are verified against it from now on."""
+    if actor.is_agent:
+        raise NotAuthorized()
+    now = crm.now()
+    async with crm.sessions.begin() as session:
+        tercero = await ensure_can_see_tercero(session, actor, tercero_id)
+        await session.refresh(tercero, with_for_update=True)
+        if tercero.latitude is None or tercero.longitude is None:
+            raise NotFound("route.no_location")
+        if tercero.location_status != LocationStatus.CONFIRMED:
+            audit.record(
+                session,
+                at=now,
+                actor_id=actor.id,
+                entity="tercero",
+                entity_id=tercero.id,
+                action="location_confirmed",
+                before={"status": tercero.location_status},
+                after={
+                    "status": LocationStatus.CONFIRMED.value,
+                    "lat": tercero.latitude,
+                    "lon": tercero.longitude,
+                },
+            )
+            tercero.location_status = LocationStatus.CONFIRMED.value
+        by = await session.get(User, tercero.location_by_id) if tercero.location_by_id else None
+        return TerceroLocation(
+            tercero.id,
+            tercero.name,
+            Point(tercero.latitude, tercero.longitude),
+            tercero.location_source,
+            by.name if by else None,
+            tercero.location_at,
+            None,
+            tercero.location_status,
         )
 
 
@@ -367,6 +513,7 @@ async def tercero_location(crm: Crm, actor: Actor, tercero_id: int) -> TerceroLo
             by,
             tercero.location_at,
             address,
+            tercero.location_status,
         )
 
 

@@ -15,7 +15,8 @@ from crm import catalogs
 from crm.catalogs import CatalogEntry
 from crm.errors import NotAuthorized
 from crm.followups import parse_hours
-from handlers import asking, confirm, keyboards
+from crm.ley2300 import CHANNELS
+from handlers import asking, confirm, guard_text, keyboards
 from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.confirm import repeated_note
 from handlers.context import CrmContext
@@ -94,6 +95,15 @@ class SetEffect(CallbackData, prefix=PREFIX, action="eff"):
 
 
 @dataclass(frozen=True)
+class SetChannel(CallbackData, prefix=PREFIX, action="can"):
+    """Say which contact channel the activity ``activity_id`` is (a crm.ley2300 channel, or
+    ``none``: not a contact)."""
+
+    activity_id: int
+    channel: str
+
+
+@dataclass(frozen=True)
 class NewItem(CallbackData, prefix=PREFIX, action="new"):
     """Starts the conversation that adds an entry to the catalog (asks its name)."""
 
@@ -154,7 +164,10 @@ def _detail(context: CrmContext, item: CatalogEntry) -> str:
     if item.kind == "state":
         return context.t(f"config.meaning.{item.meaning}")
     if item.kind == "activity":
-        return context.t(f"config.effect.{item.effect}")
+        effect = context.t(f"config.effect.{item.effect}")
+        if item.channel is None:
+            return effect
+        return effect + " · " + context.t("config.channel_value", channel=_channel(context, item))
     if item.file_id:
         return context.t("config.doc_file", name=html.escape(item.file_name or ""))
     return context.t("config.doc_template")
@@ -167,6 +180,34 @@ def _meaning_label(context: CrmContext, meaning: str) -> str:
 
 def _effect_label(context: CrmContext, effect: str) -> str:
     return context.t("config.b_effect", effect=context.t(f"config.effect.{effect}"))
+
+
+NO_CHANNEL = "none"
+
+
+def _channel_word(context: CrmContext, channel: str) -> str:
+    if channel == NO_CHANNEL:
+        return context.t("config.channel.none")
+    return guard_text.channel_name(context, channel)
+
+
+def _channel(context: CrmContext, item: CatalogEntry) -> str:
+    return html.escape(_channel_word(context, item.channel or NO_CHANNEL))
+
+
+def _channel_rows(context: CrmContext, item: CatalogEntry) -> list[list[Any]]:
+    """The activity's contact channel: one button per other choice (three a row)."""
+    choices = [c.value for c in CHANNELS if c.value != item.channel]
+    if item.channel is not None:
+        choices.append(NO_CHANNEL)
+    buttons = [
+        keyboards.button(
+            context.t("config.b_channel", channel=_channel_word(context, c)),
+            SetChannel(item.id, c),
+        )
+        for c in choices
+    ]
+    return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
 async def _render_list(
@@ -227,6 +268,7 @@ def _render_item(context: CrmContext, item: CatalogEntry) -> tuple[str, InlineKe
                 if e != item.effect
             ]
         )
+        rows.extend(_channel_rows(context, item))
     else:
         rows.append(
             [
@@ -309,6 +351,10 @@ async def _screen(context: CrmContext, data: CallbackData) -> tuple[str, InlineK
             return _render_item(context, item)
         case SetEffect():
             item = await catalogs.set_effect(crm, me, data.activity_id, data.effect)
+            return _render_item(context, item)
+        case SetChannel():
+            channel = None if data.channel == NO_CHANNEL else data.channel
+            item = await catalogs.set_channel(crm, me, data.activity_id, channel)
             return _render_item(context, item)
     raise BadCallback("unknown action")
 

@@ -1,8 +1,9 @@
 """📞 Contacto on the follow-up card (``ct:``), through the Ley 2300 guard.
 
-The guard's line first, then channel → result → optional note. An agent stopped by the guard
-sees why (the attempt is recorded as blocked); a supervisor or admin may register it as an
-exception with a typed reason. The typed reason and note are pending questions of
+The guard's line first, then channel → result (the contact is recorded at this press, in the
+guard's transaction) → optional note, added to the recorded contact. An agent stopped by the
+guard sees why (the attempt is recorded as blocked); a supervisor or admin may register it as
+an exception with a typed reason. The typed reason and note are pending questions of
 ``handlers/asking.py`` (kinds ``ct.why``, ``ct.note``); the half-made contact (a supervisor's
 reason) lives beside them in user_data and goes with /cancelar.
 """
@@ -21,24 +22,18 @@ from telegram.ext import Application, CallbackQueryHandler
 from crm import contacts
 from crm import followups as fu_uc
 from crm.contacts import ContactBlocked
-from crm.ley2300 import CHANNELS, RESULTS, Rule, Verdict, channel_label, display_params
+from crm.ley2300 import CHANNELS, RESULTS
 from handlers import asking
 from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.context import CrmContext
 from handlers.followups import back_button, show_done_and_card
+from handlers.guard_text import channel_name as _channel_name
+from handlers.guard_text import verdict_line
 from handlers.keyboards import button
 from handlers.links import ContactMenu
-from handlers.texts import CATALOG
 
 PREFIX = "ct"
 REASON = "cobranza.why"  # user_data: a supervisor's typed exception reason
-
-
-def _channel_name(context: CrmContext, channel: object) -> str:
-    """A channel's name in the user's language ("llamada" / "call")."""
-    value = str(getattr(channel, "value", channel))
-    key = f"ct.name.{value}"
-    return context.t(key) if key in CATALOG["es"] else channel_label(value)
 
 
 def _result_name(context: CrmContext, result: str) -> str:
@@ -47,7 +42,6 @@ def _result_name(context: CrmContext, result: str) -> str:
     if result in values:
         return context.t(f"ct.result.{values.index(result)}").lower()
     return result
-
 
 
 # --- the buttons' data -----------------------------------------------------------------------
@@ -73,7 +67,7 @@ class OverrideGuard(CallbackData, prefix=PREFIX, action="o"):
 
 @dataclass(frozen=True)
 class PickResult(CallbackData, prefix=PREFIX, action="r"):
-    """A result: asks for the optional note."""
+    """A result: the contact is recorded, then the optional note is asked for."""
 
     followup_id: int
     channel: str
@@ -82,34 +76,16 @@ class PickResult(CallbackData, prefix=PREFIX, action="r"):
 
 @dataclass(frozen=True)
 class ContactNoNote(CallbackData, prefix=PREFIX, action="n"):
-    """Register the contact without a note."""
+    """«Sin nota» under a recorded contact (``attempt_id``); without it (a button drawn before
+    contacts were recorded at the result's press) it registers the contact."""
 
     followup_id: int
     channel: str
     result: int
+    attempt_id: int | None = None
 
 
 # --- rendering -------------------------------------------------------------------------------
-
-
-def verdict_line(context: CrmContext, verdict: Verdict) -> str:
-    """ "✅ Puedes contactar hoy por llamada" or "⛔ <why not>" (HTML)."""
-    if verdict.allowed:
-        if not verdict.protected:
-            return context.t("ley.not_protected")
-        names = [_channel_name(context, c) for c in verdict.channels]
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1])
-        if len(names) > 1:
-            joined += context.t("ley.or") + names[-1]
-        return context.t("ley.ok", channels=html.escape(joined))
-    params = {k: html.escape(v) for k, v in display_params(verdict.params, context.lang).items()}
-    if "channel" in verdict.params:
-        params["channel"] = html.escape(_channel_name(context, verdict.params["channel"]))
-    if verdict.rule == Rule.HOURS:
-        when = context.t(f"ley.when.{params.get('when', 'after')}", limit=params.get("limit", ""))
-        return context.t("ley.hours", when=when)
-    assert verdict.rule is not None
-    return context.t(f"ley.{verdict.rule.value}", **params)
 
 
 def _query(update: Update) -> Any:
@@ -237,28 +213,36 @@ def _result_of(position: int) -> str:
     return RESULTS[position].value
 
 
-async def _result(update: Update, context: CrmContext, data: PickResult) -> None:
-    """A result was picked: ask for the optional note."""
-    fid, channel, result = data.followup_id, data.channel, _result_of(data.result)
-    skip = button(context.t("ct.b_no_note"), ContactNoNote(fid, channel, data.result))
-    await asking.ask(
-        update,
-        context,
-        "ct.note",
-        context.t(
-            "ct.ask_note",
-            channel=html.escape(_channel_name(context, channel)),
-            result=html.escape(_result_name(context, result)),
-        ),
-        data={"fu": fid, "ch": channel, "r": result},
-        buttons=[[skip]],
-        what=context.t("ct.b_contact"),
+def _done_text(context: CrmContext, outcome: str, channel: str, result: str) -> str:
+    key = "ct.done_override" if outcome == "override" else "ct.done"
+    return context.t(
+        key,
+        channel=html.escape(_channel_name(context, channel)),
+        result=html.escape(_result_name(context, result)),
     )
 
 
-async def _register(
+async def _say(update: Update, text: str, rows: list[list[InlineKeyboardButton]]) -> None:
+    """Edit the pressed message (a button) or answer the typed one."""
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+        await update.callback_query.answer()
+    else:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+
+
+async def _record(
     update: Update, context: CrmContext, fid: int, channel: str, result: str, note: str | None
-) -> None:
+) -> contacts.ContactOutcome | None:
+    """Register the contact; when the guard refuses it (the situation changed since its line
+    was drawn: someone else just made today's contact) say why, as the channel's press would
+    — the attempt is already in the report — and return None."""
     reason = _reason_for(context, fid, channel)
     try:
         done = await contacts.register_contact(
@@ -271,38 +255,72 @@ async def _register(
             override_reason=reason,
         )
     except ContactBlocked as blocked:
-        # The situation changed since the guard line was drawn (another agent called).
-        message = context.t("ct.blocked_agent", reason=verdict_line(context, blocked.verdict))
-        if update.callback_query is not None:
-            await update.callback_query.edit_message_text(message, parse_mode=ParseMode.HTML)
-            await update.callback_query.answer()
+        line = verdict_line(context, blocked.verdict)
+        back = [back_button(context, fid)]
+        if blocked.may_override:
+            override = button(context.t("ct.b_override"), OverrideGuard(fid, channel))
+            text = context.t("ct.blocked_supervisor", reason=line)
+            await _say(update, text, [[override], back])
         else:
-            assert update.effective_message is not None
-            await update.effective_message.reply_text(message, parse_mode=ParseMode.HTML)
-        return
+            await _say(update, context.t("ct.blocked_agent", reason=line), [back])
+        return None
     context.user_data.pop(REASON, None)  # type: ignore[union-attr]
-    key = "ct.done_override" if done.outcome == "override" else "ct.done"
-    text = context.t(
-        key,
-        channel=html.escape(_channel_name(context, channel)),
-        result=html.escape(_result_name(context, result)),
+    return done
+
+
+async def _result(update: Update, context: CrmContext, data: PickResult) -> None:
+    """A result was picked: the contact is recorded now (through the guard), then the
+    optional note is asked for and added to it."""
+    fid, channel, result = data.followup_id, data.channel, _result_of(data.result)
+    done = await _record(update, context, fid, channel, result, None)
+    if done is None:
+        return
+    skip = button(
+        context.t("ct.b_no_note"), ContactNoNote(fid, channel, data.result, done.attempt_id)
     )
-    await show_done_and_card(update, context, done.card, text)
+    text = _done_text(context, done.outcome, channel, result) + "\n" + context.t("ct.add_note")
+    await asking.ask(
+        update,
+        context,
+        "ct.note",
+        text,
+        data={"fu": fid, "ch": channel, "r": result, "at": done.attempt_id, "o": done.outcome},
+        buttons=[[skip]],
+        what=context.t("ct.b_contact"),
+    )
 
 
 async def _no_note(update: Update, context: CrmContext, data: ContactNoNote) -> None:
+    """«Sin nota»: the recorded contact's card (a button drawn before contacts were recorded
+    at the result's press registers it now, without a note)."""
     asking.clear(context, "ct.")
     result = _result_of(data.result)
-    await _register(update, context, data.followup_id, data.channel, result, None)
+    if data.attempt_id is None:
+        done = await _record(update, context, data.followup_id, data.channel, result, None)
+    else:
+        done = await contacts.recorded(context.crm, context.me, data.attempt_id)
+    if done is not None:
+        text = _done_text(context, done.outcome, data.channel, result)
+        await show_done_and_card(update, context, done.card, text)
 
 
 @asking.answer("ct.note", accepts=asking.TEXT)
 async def _answer_note(update: Update, context: CrmContext, q: asking.Question) -> bool:
-    """The typed note: register the contact."""
+    """The typed note: added to the recorded contact (a question asked before contacts were
+    recorded at the result's press registers the contact with it)."""
     data = q.data
     assert update.effective_message is not None
     note = update.effective_message.text or ""
-    await _register(update, context, int(data["fu"]), str(data["ch"]), str(data["r"]), note)
+    fid, channel, result = int(data["fu"]), str(data["ch"]), str(data["r"])
+    if data.get("at") is None:
+        done = await _record(update, context, fid, channel, result, note)
+        if done is not None:
+            text = _done_text(context, done.outcome, channel, result)
+            await show_done_and_card(update, context, done.card, text)
+        return True
+    card = await contacts.add_note(context.crm, context.me, int(data["at"]), note)
+    text = _done_text(context, str(data.get("o") or "registered"), channel, result)
+    await show_done_and_card(update, context, card, text)
     return True
 
 

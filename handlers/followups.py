@@ -18,11 +18,12 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler
 
 from crm import followups as uc
+from crm.contact_guard import ContactBlocked
 from crm.errors import AlreadyFinished, InvalidInput, StaleVersion
 from crm.formatting import day, local_datetime, money, relative
 from crm.newfollowup import parse_due, tomorrow_morning
 from crm.views import EventView, FollowUpView, LineageView
-from handlers import asking, keyboards, visits
+from handlers import asking, guard_text, keyboards, visits
 from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.context import CrmContext
 from handlers.errors import explain
@@ -185,7 +186,8 @@ class ActivityMenu(CallbackData, prefix=PREFIX, action="ac"):
 
 @dataclass(frozen=True)
 class PickActivity(CallbackData, prefix=PREFIX, action="aa"):
-    """An activity was picked: asks for the optional note."""
+    """An activity was picked: it is recorded (a contact through the Ley 2300 guard), then
+    the optional note is asked for."""
 
     followup_id: int
     version: int
@@ -194,9 +196,13 @@ class PickActivity(CallbackData, prefix=PREFIX, action="aa"):
 
 @dataclass(frozen=True)
 class ActivityNoNote(CallbackData, prefix=PREFIX, action="an"):
+    """«Sin nota» under a recorded activity (``event_id``); without it (a button drawn
+    before activities were recorded at the pick) it records the activity."""
+
     followup_id: int
     version: int
     activity_id: int
+    event_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -445,7 +451,6 @@ def back_button(context: CrmContext, fid: int) -> InlineKeyboardButton:
     return _b(context.t("fu.b_back"), FollowupCard(fid))
 
 
-
 async def _open(update: Update, context: CrmContext, data: OpenFollowup) -> object:
     card = await uc.get_followup(context.crm, context.me, data.followup_id)
     message = _query(update).message
@@ -679,23 +684,56 @@ async def _activity_menu(update: Update, context: CrmContext, data: ActivityMenu
 
 
 async def _activity_chosen(update: Update, context: CrmContext, data: PickActivity) -> object:
+    """The activity is recorded at the pick (a contact activity through the Ley 2300 guard:
+    refused, the card says why); the optional note is then asked for and added to it."""
     fid, v, activity = data.followup_id, data.version, data.activity_id
-    await uc.get_active_followup(context.crm, context.me, fid, v)
-    no_note = [[_b(context.t("fu.b_no_note"), ActivityNoNote(fid, v, activity))]]
-    question = context.t("fu.ask_activity_note", id=fid)
+    done = await _record_activity(update, context, fid, v, activity)
+    if done is None:
+        return END
+    version = done.card.version
+    no_note = [
+        [_b(context.t("fu.b_no_note"), ActivityNoNote(fid, version, activity, done.event_id))]
+    ]
+    question = context.t("fu.activity_recorded_ask_note", id=fid)
     return await _ask(
-        update, context, FU_ACTIVITY_NOTE, fid, question, no_note, v=v, activity=activity
+        update,
+        context,
+        FU_ACTIVITY_NOTE,
+        fid,
+        question,
+        no_note,
+        v=version,
+        activity=activity,
+        event=done.event_id,
     )
+
+
+async def _record_activity(
+    update: Update, context: CrmContext, fid: int, v: int | None, activity: int
+) -> uc.ActivityOutcome | None:
+    try:
+        return await uc.record_activity(context.crm, context.me, fid, activity, expected_version=v)
+    except ContactBlocked as blocked:
+        await _query(update).edit_message_text(
+            guard_text.refused(context, blocked, "activity"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=_menu([], back_button(context, fid)),
+        )
+        await _query(update).answer()
+        return None
 
 
 async def _activity_no_note(update: Update, context: CrmContext, data: ActivityNoNote) -> object:
-    card = await uc.log_activity(
-        context.crm,
-        context.me,
-        data.followup_id,
-        data.activity_id,
-        expected_version=data.version,
-    )
+    """«Sin nota»: the card again (the activity is already recorded)."""
+    fid = data.followup_id
+    if data.event_id is None:
+        done = await _record_activity(update, context, fid, data.version, data.activity_id)
+        if done is None:
+            return END
+        card = done.card
+    else:
+        asking.clear(context, FU_ACTIVITY_NOTE)
+        card = await uc.get_followup(context.crm, context.me, fid)
     await _edit_card(update, context, card)
     await _query(update).answer(context.t("fu.done_activity"))
     return END
@@ -939,7 +977,10 @@ async def _text_answer(update: Update, context: CrmContext, q: asking.Question) 
             card = await uc.discard(crm, me, fid, reason=text, expected_version=v)
             return card, context.t("fu.done_discarded")
         if step == FU_ACTIVITY_NOTE:
-            card = await uc.log_activity(crm, me, fid, p["activity"], text, expected_version=v)
+            if p.get("event") is not None:
+                card = await uc.add_activity_note(crm, me, fid, int(p["event"]), text)
+            else:  # asked before activities were recorded at the pick
+                card = await uc.log_activity(crm, me, fid, p["activity"], text, expected_version=v)
             return card, context.t("fu.done_activity")
         if step == FU_OBSERVATION:
             card = await uc.add_observation(crm, me, fid, text, expected_version=v)

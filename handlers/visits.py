@@ -1,6 +1,7 @@
 """Verified visits from the follow-up card (**📍 Registrar visita**, **⏹ Terminar visita**,
-"Guardar como ubicación del tercero") and the tercero card's **📍 Ubicación** (supervisors
-and admins set it from a shared location). Callback prefix ``vi``."""
+"Guardar como ubicación del tercero") and the tercero card's **📍 Ubicación** and **✅ Confirmar
+ubicación** (supervisors and admins set a location from a shared one, or confirm the one an
+agent proposed). Callback prefix ``vi``."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from crm import followups as fu
 from crm import visits as uc
+from crm.contact_guard import ContactBlocked
 from crm.errors import NotAuthorized
 from crm.formatting import local_datetime
-from crm.geo import Point
+from crm.geo import LocationStatus, Point
 from crm.terceros import TerceroCard
 from crm.views import EventView
 from crm.visits import SharedLocation, VisitCheck, VisitView
-from handlers import asking
+from handlers import asking, guard_text
 from handlers.callbacks import CallbackData
 from handlers.context import CrmContext
 from handlers.links import Arrive, OpenFollowup, OpenTercero
@@ -52,6 +54,13 @@ class SaveVisitLocation(CallbackData, prefix=PREFIX, action="save"):
 @dataclass(frozen=True)
 class SetTerceroLocation(CallbackData, prefix=PREFIX, action="loc"):
     """The tercero card's 📍 Ubicación (supervisors, admins)."""
+
+    tercero_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmTerceroLocation(CallbackData, prefix=PREFIX, action="ok"):
+    """The tercero card's ✅ Confirmar ubicación: a supervisor confirms an agent's proposal."""
 
     tercero_id: int
 
@@ -112,20 +121,30 @@ def tercero_location_line(card: TerceroCard, context: CrmContext) -> str:
     source = card.location_source or "erp"
     at = local_datetime(card.location_at, context.crm.tz) if card.location_at else ""
     who = context.t(f"location.source.{source}", by=html.escape(card.location_by or "?"), at=at)
-    return context.t("tercero.card.location", source=who)
+    line = context.t("tercero.card.location", source=who)
+    if card.location_status == LocationStatus.PROPOSED:
+        line += context.t("tercero.card.location_proposed")
+    return line
+
+
+def _proposed(card: TerceroCard) -> bool:
+    return card.latitude is not None and card.location_status == LocationStatus.PROPOSED
 
 
 def tercero_buttons(card: TerceroCard, context: CrmContext) -> list[InlineKeyboardButton]:
-    """**📍 Llegar** when located; **📍 Ubicación** for supervisors and admins."""
+    """**📍 Llegar** when located; **📍 Ubicación** for supervisors and admins, and **✅
+    Confirmar ubicación** when an agent proposed it."""
     row = []
     if card.latitude is not None:
         row.append(
-            InlineKeyboardButton(
-                context.t("route.b_arrive"), callback_data=Arrive(card.id).pack()
-            )
+            InlineKeyboardButton(context.t("route.b_arrive"), callback_data=Arrive(card.id).pack())
         )
     if not context.me.is_agent:
         row.append(_b(context.t("tercero.b_location"), SetTerceroLocation(card.id)))
+        if _proposed(card):
+            row.append(
+                _b(context.t("tercero.b_confirm_location"), ConfirmTerceroLocation(card.id))
+            )
     return row
 
 
@@ -142,11 +161,17 @@ def outcome_text(visit: VisitView, context: CrmContext) -> str:
         VisitCheck.OK: t("visit.verified", distance=distance),
         VisitCheck.FAR: t("visit.far", distance=distance),
         VisitCheck.FORWARDED: t("visit.forwarded"),
+        VisitCheck.VIA_BOT: t("visit.via_bot"),
+        VisitCheck.VENUE: t("visit.venue"),
         VisitCheck.STALE: t("visit.stale"),
+        VisitCheck.STATIC: t("visit.static"),
         VisitCheck.NO_LOCATION: t("visit.no_location"),
+        VisitCheck.PROPOSED: t("visit.proposed", distance=distance),
     }[visit.check]
-    lines = [
-        head,
+    lines = [head]
+    if visit.wants_live:
+        lines.append(t("visit.hint_live"))
+    lines += [
         t(
             "visit.started",
             id=visit.followup_id,
@@ -177,14 +202,20 @@ def outcome_markup(visit: VisitView, context: CrmContext) -> InlineKeyboardMarku
 
 
 def _shared(message: Message) -> SharedLocation | None:
+    """What the message proves: only a live location (``live_period``, shared from the
+    phone's own position) of the agent's own (not forwarded, not through an inline bot, not a
+    venue picked from a list) can verify a visit."""
     point = shared_point(message)
     if point is None:
         return None
-    live = bool(message.location and message.location.live_period)
-    # A venue is a place picked from a list, and a forward is someone else's pin: neither
-    # proves where the agent stands.
-    forwarded = message.forward_origin is not None or message.venue is not None
-    return SharedLocation(point, message.date, forwarded=forwarded, live=live)
+    return SharedLocation(
+        point,
+        message.date,
+        forwarded=message.forward_origin is not None,
+        live=bool(message.location and message.location.live_period),
+        via_bot=message.via_bot is not None,
+        venue=message.venue is not None,
+    )
 
 
 # --- questions -------------------------------------------------------------------------------
@@ -198,9 +229,21 @@ async def _visit_answer(update: Update, context: CrmContext, q: asking.Question)
     shared = _shared(message)
     if shared is None:
         return False
-    visit = await uc.share_location(
-        context.crm, context.me, int(q.data["fu"]), shared, context.settings.visit_radius_m
-    )
+    fid = int(q.data["fu"])
+    try:
+        visit = await uc.share_location(
+            context.crm, context.me, fid, shared, context.settings.visit_radius_m
+        )
+    except ContactBlocked as blocked:
+        # A visit is a contact: the guard refused it (the attempt is in the report).
+        await message.reply_text(
+            guard_text.refused(context, blocked, "visit"),
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup(
+                [[_b(context.t("visit.b_card"), OpenFollowup(fid))]]
+            ),
+        )
+        return True
     await message.reply_text(
         outcome_text(visit, context),
         parse_mode=ParseMode.HTML,
@@ -252,7 +295,7 @@ async def register_pressed(update: Update, context: CrmContext) -> None:
     card = await fu.get_followup(crm, me, fid)
     open_visit = await uc.open_visit_of(crm, me, fid)
     name = html.escape(card.tercero.name)
-    if open_visit is not None:
+    if open_visit is not None and not open_visit.wants_live:
         since = local_datetime(open_visit.started_at, crm.tz)
         text = t("visit.ask_end", id=fid, name=name, since=since)
     else:
@@ -283,10 +326,11 @@ async def save_pressed(update: Update, context: CrmContext) -> None:
     assert query is not None
     event_id = SaveVisitLocation.unpack(query.data).event_id
     saved = await uc.save_visit_location(context.crm, context.me, event_id)
+    key = "visit.saved_proposed" if saved.status == LocationStatus.PROPOSED else "visit.saved"
     await query.answer(context.t("visit.saved", name=saved.name))
     if isinstance(query.message, Message):
         await query.message.reply_text(
-            context.t("visit.saved", name=html.escape(saved.name)), parse_mode=ParseMode.HTML
+            context.t(key, name=html.escape(saved.name)), parse_mode=ParseMode.HTML
         )
 
 
@@ -308,11 +352,38 @@ async def location_pressed(update: Update, context: CrmContext) -> None:
     )
 
 
+async def confirm_pressed(update: Update, context: CrmContext) -> None:
+    """✅ Confirmar ubicación: the agent's proposed location becomes the tercero's confirmed
+    one (visits are verified against it from now on)."""
+    query = update.callback_query
+    assert query is not None
+    tercero_id = ConfirmTerceroLocation.unpack(query.data).tercero_id
+    done = await uc.confirm_tercero_location(context.crm, context.me, tercero_id)
+    text = context.t("location.confirmed", name=html.escape(done.name))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.reply_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            context.t("fu.b_tercero"),
+                            callback_data=OpenTercero(done.tercero_id).pack(),
+                        )
+                    ]
+                ]
+            ),
+        )
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for data, callback in (
         (RegisterVisit, register_pressed),
         (EndVisit, end_pressed),
         (SaveVisitLocation, save_pressed),
         (SetTerceroLocation, location_pressed),
+        (ConfirmTerceroLocation, confirm_pressed),
     ):
         app.add_handler(CallbackQueryHandler(callback, pattern=data.pattern()))

@@ -113,6 +113,9 @@ class Tercero(Base):
     location_source: Mapped[str | None] = mapped_column(String(10))
     location_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     location_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "confirmed" (the ERP's, a supervisor's) or "proposed" (an agent saved it from a visit;
+    # visits are not verified against it until a supervisor confirms it), migration 0014.
+    location_status: Mapped[str | None] = mapped_column(String(10))
     # Ley 2300 (migration 0010): "N" natural / "J" jurídica (NULL: not given, treated as N),
     # and the channels the debtor authorised, ";"-joined (NULL: not given, any channel).
     tipo_persona: Mapped[str | None] = mapped_column(String(1))
@@ -174,6 +177,10 @@ class Activity(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     effect: Mapped[str] = mapped_column(String(20), default="neutral")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The contact channel this activity is (crm/ley2300.py Channel: "llamada", "whatsapp",
+    # "sms", "correo", "visita"), so recording it goes through the Ley 2300 guard; NULL: not a
+    # contact (migration 0015).
+    canal: Mapped[str | None] = mapped_column(String(20))
 
 
 class SupportDocument(Base):
@@ -285,11 +292,13 @@ class FollowUpEvent(Base):
     longitude: Mapped[float | None] = mapped_column()
     # A "visit" event (migration 0009): latitude/longitude are where the agent stood, ``at``
     # is the start; the end, the distance to the tercero (NULL without its coordinates) and
-    # whether it was verified (within CRM_VISIT_RADIUS_M, shared live, not forwarded).
+    # whether it was verified (within CRM_VISIT_RADIUS_M of a confirmed location, shared
+    # live, fresh, the agent's own).
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     distance_m: Mapped[int | None] = mapped_column(Integer)
     verified: Mapped[bool | None] = mapped_column(Boolean)
-    # Why (not) verified: "ok", "far", "forwarded", "stale" or "no_location" (crm/visits.py).
+    # Why (not) verified: "ok", "far", "forwarded", "stale", "no_location", "static",
+    # "via_bot", "venue" or "proposed" (crm/visits.py VisitCheck).
     visit_check: Mapped[str | None] = mapped_column(String(12))
 
 
@@ -397,7 +406,8 @@ class ContactAttempt(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     channel: Mapped[str] = mapped_column(String(20))
-    result: Mapped[str | None] = mapped_column(String(30))
+    # A 📞 Contacto result ("contestó"…), the activity's name, or a visit's check.
+    result: Mapped[str | None] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(String(1000))
     # "registered" (complied), "blocked" (refused, nothing happened), "override" (forced).
     outcome: Mapped[str] = mapped_column(String(12))
@@ -406,6 +416,9 @@ class ContactAttempt(Base):
     rule_detail: Mapped[str | None] = mapped_column(String(200))
     override_reason: Mapped[str | None] = mapped_column(String(500))
     protected: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The follow-up event recording the contact (a contact, activity or visit event; NULL for
+    # blocked attempts and those before migration 0015).
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("followup_events.id"))
 
 
 class PaymentReport(Base):

@@ -59,6 +59,12 @@ def _effect(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaita
     return catalogs.set_effect(crm, actor, item.id, args.value)
 
 
+def _channel(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaitable[Any]:
+    from crm import catalogs
+
+    return catalogs.set_channel(crm, actor, item.id, args.value)
+
+
 def _template(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaitable[Any]:
     from crm import catalogs
 
@@ -95,6 +101,7 @@ CHANGES: tuple[Change, ...] = (
         "meaning", _meaning, kind="estado", value=("value", {}), value_help="catalog_significado"
     ),
     Change("effect", _effect, kind="actividad", value=("value", {}), value_help="catalog_efecto"),
+    Change("channel", _channel, kind="actividad", value=("value", {}), value_help="catalog_canal"),
     Change(
         "template",
         _template,
@@ -113,6 +120,8 @@ def entry_line(item: Any, lang: str) -> str:
         detail = t(lang, f"config.meaning.{item.meaning}")
     elif item.kind == "activity":
         detail = t(lang, f"config.effect.{item.effect}")
+        if item.channel:
+            detail += f"·{item.channel}"  # no space: the name is the line's last column
     elif item.file_id:
         detail = t(lang, "cli.catalog.file", name=item.file_name)
     else:
@@ -157,6 +166,7 @@ def cmd_catalog_add(args: argparse.Namespace, settings: Settings) -> int:
             meaning=args.significado,
             effect=args.efecto,
             template=template,
+            channel=args.canal,
         ),
     )
     line = entry_line(item, settings.language).strip()
@@ -196,6 +206,7 @@ def register(sub: Any) -> None:
         ("--horas", {"type": int}),
         ("--significado", {}),
         ("--efecto", {}),
+        ("--canal", {}),
         ("--plantilla", {}),
         ("--plantilla-archivo", {}),
     ):

@@ -60,6 +60,8 @@ ES = {
     "config.effect.progress": "avance",
     "config.effect.regression": "retroceso",
     "config.effect.neutral": "neutral",
+    "config.channel_value": "contacto por {channel}",
+    "config.channel.none": "ninguno",
     "config.doc_file": "archivo {name}",
     "config.doc_template": "plantilla de texto",
     "config.list_title": "<b>{kind}</b> (🚫 = inactivo)",
@@ -97,6 +99,10 @@ ES = {
     "error.catalog_bad_kind": "Catálogo desconocido. Usa uno de: {kinds}.",
     "error.catalog_bad_meaning": "Significado no válido. Usa: abierto, cierre o descarte.",
     "error.catalog_bad_effect": "Efecto no válido. Usa: avance, retroceso o neutral.",
+    "error.catalog_bad_channel": (
+        "Canal no válido. Usa: <code>llamada</code>, <code>whatsapp</code>, <code>sms</code>, "
+        "<code>correo</code>, <code>visita</code> o <code>ninguno</code>."
+    ),
     "error.catalog_bad_placeholder": (
         "La plantilla usa campos que no conozco: {unknown}. Los válidos son: {allowed}."
     ),
@@ -208,6 +214,8 @@ EN = {
     "config.effect.progress": "progress",
     "config.effect.regression": "regression",
     "config.effect.neutral": "neutral",
+    "config.channel_value": "contact by {channel}",
+    "config.channel.none": "none",
     "config.doc_file": "file {name}",
     "config.doc_template": "text template",
     "config.list_title": "<b>{kind}</b> (🚫 = inactive)",
@@ -242,6 +250,10 @@ EN = {
     "error.catalog_bad_kind": "Unknown catalog. Use one of: {kinds}.",
     "error.catalog_bad_meaning": "Invalid meaning. Use: open, closed or discarded.",
     "error.catalog_bad_effect": "Invalid effect. Use: progress, regression or neutral.",
+    "error.catalog_bad_channel": (
+        "Invalid channel. Use: <code>llamada</code>, <code>whatsapp</code>, <code>sms</code>, "
+        "<code>correo</code>, <code>visita</code> or <code>ninguno</code>."
+    ),
     "error.catalog_bad_placeholder": (
         "The template uses fields I do not know: {unknown}. Valid ones are: {allowed}."
     ),

@@ -71,6 +71,10 @@ ES = {
     ),
     "fu.ask_discard_reason": "🗑 Escribe el motivo del descarte de #{id}.",
     "fu.ask_activity_note": "📝 Escribe una nota para la actividad de #{id} o pulsa «Sin nota».",
+    "fu.activity_recorded_ask_note": (
+        "📝 Actividad registrada en #{id}. Escribe una nota para agregarla o pulsa «Sin nota»."
+    ),
+    "fu.note_already": "Esa actividad ya tiene su nota.",
     "fu.ask_observation": ("💬 Escribe la observación para #{id} (máximo {limit} caracteres)."),
     "fu.ask_attach": (
         "📎 Envía una foto, un documento o tu ubicación (📎 → Ubicación) para #{id}."
@@ -166,6 +170,10 @@ EN = {
     ),
     "fu.ask_discard_reason": "🗑 Type the reason to discard #{id}.",
     "fu.ask_activity_note": "📝 Type a note for the activity on #{id} or press «No note».",
+    "fu.activity_recorded_ask_note": (
+        "📝 Activity recorded on #{id}. Type a note to add it or press «No note»."
+    ),
+    "fu.note_already": "That activity already has its note.",
     "fu.ask_observation": "💬 Type the observation for #{id} (at most {limit} characters).",
     "fu.ask_attach": "📎 Send a photo, a document or your location (📎 → Location) for #{id}.",
     "fu.need_text": "I need a typed text.",

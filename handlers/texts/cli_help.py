@@ -42,6 +42,10 @@ ES = {
     "cli.help.catalog_hours": "cambia las horas por defecto de un tipo de seguimiento",
     "cli.help.catalog_meaning": "cambia el significado de un estado",
     "cli.help.catalog_effect": "cambia el efecto de una actividad",
+    "cli.help.catalog_channel": (
+        "dice qué canal de contacto es una actividad (pasa por la guarda de la Ley 2300)"
+    ),
+    "cli.help.catalog_canal": "actividad: llamada|whatsapp|sms|correo|visita|ninguno",
     "cli.help.catalog_template": "reemplaza la plantilla de un documento de soporte",
     "cli.help.catalog_ref": "nombre o id",
     "cli.help.catalog_new": "nombre nuevo",
@@ -113,6 +117,10 @@ EN = {
     "cli.help.catalog_hours": "change a follow-up type's default hours",
     "cli.help.catalog_meaning": "change a state's meaning",
     "cli.help.catalog_effect": "change an activity's effect",
+    "cli.help.catalog_channel": (
+        "says which contact channel an activity is (it goes through the Ley 2300 guard)"
+    ),
+    "cli.help.catalog_canal": "activity: llamada|whatsapp|sms|correo|visita|ninguno",
     "cli.help.catalog_template": "replace a support document's template",
     "cli.help.catalog_ref": "name or id",
     "cli.help.catalog_new": "new name",

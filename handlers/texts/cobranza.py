@@ -46,6 +46,20 @@ ES = {
         "Escribe una nota (opcional) o toca «Sin nota»."
     ),
     "ct.b_no_note": "Sin nota",
+    "ct.add_note": "Escribe una nota (opcional) para agregarla, o toca «Sin nota».",
+    "ct.note_already": "Ese contacto ya tiene su nota.",
+    "ley.refused.activity": (
+        "{reason}\nNo se registró la actividad: es un contacto que la Ley 2300 no permite ahora. "
+        "El intento queda en el informe de cumplimiento."
+    ),
+    "ley.refused.visit": (
+        "{reason}\nNo se registró la visita: es un contacto que la Ley 2300 no permite ahora. "
+        "El intento queda en el informe de cumplimiento."
+    ),
+    "ley.refused.exception": (
+        "Como supervisor puedes registrarlo con una excepción desde 📞 Contacto, escribiendo "
+        "su motivo; después registra la visita o la actividad."
+    ),
     "ct.blocked_agent": (
         "{reason}\nNo se registró el contacto; el intento queda en el informe de cumplimiento."
     ),
@@ -163,6 +177,20 @@ EN = {
         "Contact by <b>{channel}</b>: <i>{result}</i>.\nType a note (optional) or tap «No note»."
     ),
     "ct.b_no_note": "No note",
+    "ct.add_note": "Type a note (optional) to add it, or tap «No note».",
+    "ct.note_already": "That contact already has its note.",
+    "ley.refused.activity": (
+        "{reason}\nThe activity was not recorded: it is a contact Ley 2300 does not allow now. "
+        "The attempt shows in the compliance report."
+    ),
+    "ley.refused.visit": (
+        "{reason}\nThe visit was not recorded: it is a contact Ley 2300 does not allow now. "
+        "The attempt shows in the compliance report."
+    ),
+    "ley.refused.exception": (
+        "As a supervisor you may register it as an exception from 📞 Contact, typing its "
+        "reason; then record the visit or the activity."
+    ),
     "ct.blocked_agent": (
         "{reason}\nThe contact was not registered; the attempt shows in the compliance report."
     ),

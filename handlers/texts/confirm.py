@@ -26,6 +26,7 @@ ES = {
     # config
     "config.b_meaning": "Significado: {meaning}",
     "config.b_effect": "Efecto: {effect}",
+    "config.b_channel": "Canal: {channel}",
     "config.confirm_deactivate": (
         "¿Desactivar <b>{name}</b>? Desaparece de las listas para elegir; los "
         "seguimientos que ya lo usan conservan su nombre. Puedes reactivarlo luego."
@@ -68,6 +69,7 @@ EN = {
     ),
     "config.b_meaning": "Meaning: {meaning}",
     "config.b_effect": "Effect: {effect}",
+    "config.b_channel": "Channel: {channel}",
     "config.confirm_deactivate": (
         "Deactivate <b>{name}</b>? It leaves the pick lists; follow-ups that already "
         "use it keep its name. You can reactivate it later."

@@ -63,9 +63,10 @@ ES = {
     "visit.b_save": "📌 Guardar como ubicación del tercero",
     "visit.b_card": "📋 Abrir seguimiento",
     "visit.ask_location": (
-        "📍 <b>Registrar visita</b> · #{id} {name}\nComparte tu ubicación ahora (mejor "
-        "en tiempo real: 📎 → Ubicación). Se verifica si estás a menos de {radius} m "
-        "del tercero."
+        "📍 <b>Registrar visita</b> · #{id} {name}\nComparte tu ubicación <b>en tiempo "
+        "real</b> (📎 → Ubicación → Compartir ubicación en tiempo real). Se verifica si "
+        "estás a menos de {radius} m de la ubicación confirmada del tercero; un pin fijo "
+        "queda como visita no verificada."
     ),
     "visit.ask_end": (
         "📍 <b>Visita en curso</b> · #{id} {name} (desde {since})\nComparte tu "
@@ -77,11 +78,27 @@ ES = {
     "visit.stale": (
         "⚠️ Visita no verificada: la ubicación se envió hace rato; compártela de nuevo al llegar."
     ),
+    "visit.via_bot": (
+        "⚠️ Visita no verificada: la ubicación llegó a través de otro bot; comparte la tuya."
+    ),
+    "visit.venue": "⚠️ Visita no verificada: es un lugar elegido de una lista, no tu posición.",
+    "visit.static": "⚠️ Visita no verificada (ubicación fija)",
+    "visit.proposed": (
+        "⚠️ Visita no verificada (ubicación propuesta): la ubicación del tercero aún no la "
+        "confirma un supervisor (a {distance})."
+    ),
+    "visit.hint_live": (
+        "Para verificarla comparte tu ubicación en tiempo real: 📎 → Ubicación → Compartir "
+        "ubicación en tiempo real."
+    ),
     "visit.no_location": "📌 Visita registrada sin ubicación del tercero.",
     "visit.offer_save": "¿Es aquí? Puedes guardar esta ubicación como la del tercero.",
     "visit.started": "#{id} {name} · inicio {at}",
     "visit.ended": "⏹ Visita terminada · #{id} {name} · duración {minutes} min",
     "visit.saved": "📌 Ubicación guardada para {name}.",
+    "visit.saved_proposed": (
+        "📌 Ubicación propuesta para {name}: verificará visitas cuando un supervisor la confirme."
+    ),
     "visit.error.none_open": "No tienes una visita en curso en este seguimiento.",
     "visit.error.outside": "Esa ubicación queda fuera de Colombia.",
     "visit.error.already_located": (
@@ -96,6 +113,11 @@ ES = {
     "tercero.b_location": "📍 Ubicación",
     "tercero.card.location": "📍 Ubicación: {source}",
     "tercero.card.no_location": "📍 Sin ubicación",
+    "tercero.card.location_proposed": " · <i>propuesta, sin confirmar</i>",
+    "tercero.b_confirm_location": "✅ Confirmar ubicación",
+    "location.confirmed": (
+        "✅ Ubicación de {name} confirmada: las visitas se verifican contra ella."
+    ),
     "location.source.erp": "ERP",
     "location.source.visit": "visita de {by}, {at}",
     "location.source.shared": "{by}, {at}",
@@ -167,9 +189,10 @@ EN = {
     "visit.b_save": "📌 Save as the tercero's location",
     "visit.b_card": "📋 Open follow-up",
     "visit.ask_location": (
-        "📍 <b>Register visit</b> · #{id} {name}\nShare your location now (live is "
-        "best: 📎 → Location). It is verified if you are within {radius} m of the "
-        "tercero."
+        "📍 <b>Register visit</b> · #{id} {name}\nShare your <b>live</b> location "
+        "(📎 → Location → Share live location). It is verified if you are within "
+        "{radius} m of the tercero's confirmed location; a static pin is recorded as an "
+        "unverified visit."
     ),
     "visit.ask_end": (
         "📍 <b>Visit in progress</b> · #{id} {name} (since {since})\nShare your "
@@ -181,11 +204,24 @@ EN = {
     "visit.stale": (
         "⚠️ Unverified visit: the location was sent a while ago; share it again on arrival."
     ),
+    "visit.via_bot": "⚠️ Unverified visit: the location came through another bot; share your own.",
+    "visit.venue": "⚠️ Unverified visit: a place picked from a list is not your position.",
+    "visit.static": "⚠️ Unverified visit (static location)",
+    "visit.proposed": (
+        "⚠️ Unverified visit (proposed location): no supervisor has confirmed the tercero's "
+        "location yet ({distance} away)."
+    ),
+    "visit.hint_live": (
+        "To verify it, share your live location: 📎 → Location → Share live location."
+    ),
     "visit.no_location": "📌 Visit recorded without the tercero's location.",
     "visit.offer_save": "Is it here? You can save this location as the tercero's.",
     "visit.started": "#{id} {name} · started {at}",
     "visit.ended": "⏹ Visit ended · #{id} {name} · {minutes} min",
     "visit.saved": "📌 Location saved for {name}.",
+    "visit.saved_proposed": (
+        "📌 Location proposed for {name}: it verifies visits once a supervisor confirms it."
+    ),
     "visit.error.none_open": "You have no visit in progress on this follow-up.",
     "visit.error.outside": "That location is outside Colombia.",
     "visit.error.already_located": (
@@ -199,6 +235,9 @@ EN = {
     "tercero.b_location": "📍 Location",
     "tercero.card.location": "📍 Location: {source}",
     "tercero.card.no_location": "📍 No location",
+    "tercero.card.location_proposed": " · <i>proposed, not confirmed</i>",
+    "tercero.b_confirm_location": "✅ Confirm location",
+    "location.confirmed": "✅ Location of {name} confirmed: visits are verified against it.",
     "location.source.erp": "ERP",
     "location.source.visit": "visit by {by}, {at}",
     "location.source.shared": "{by}, {at}",

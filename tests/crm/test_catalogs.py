@@ -137,3 +137,40 @@ async def test_find_item_by_name_or_id(crm: Crm, admin) -> None:
     by_id = await catalogs.find_item(crm, admin, "state", f"#{by_name.id}")
     assert by_name == by_id
     assert catalogs.parse_kind("Estado") == "state"
+
+
+async def test_activities_say_which_contact_channel_they_are(crm: Crm, admin) -> None:
+    """The seeded contact activities name their channel (migration 0015); new ones get the one
+    their name suggests; an admin changes it, "ninguno" for none, and junk is refused."""
+    seeded = {a.name: a.channel for a in await catalogs.list_items(crm, admin, "activity")}
+    assert seeded == {
+        "Llamada contestada": "llamada",
+        "Llamada sin respuesta": "llamada",
+        "Mensaje enviado": "whatsapp",
+        "Visita realizada": "visita",
+        "Promesa de pago": None,
+        "Pedido tomado": None,
+        "Cliente rechaza pago": None,
+        "Cliente no encontrado": None,
+    }
+    sms = await catalogs.add_item(crm, admin, "activity", "Mensaje de texto enviado")
+    assert sms.channel == "sms"
+    mail = await catalogs.add_item(crm, admin, "activity", "Cobro enviado", channel="email")
+    assert mail.channel == "correo"
+    order = await catalogs.find_item(crm, admin, "activity", "Pedido tomado")
+    assert (await catalogs.set_channel(crm, admin, order.id, "Visita")).channel == "visita"
+    assert (await catalogs.set_channel(crm, admin, order.id, "ninguno")).channel is None
+    with pytest.raises(InvalidInput) as bad:
+        await catalogs.set_channel(crm, admin, order.id, "paloma")
+    assert bad.value.key == "error.catalog_bad_channel"
+    with pytest.raises(InvalidInput):
+        await catalogs.set_channel(crm, admin, order.id, "llamada;sms")
+    luis = await resolve_actor(crm, 3)
+    assert luis is not None
+    with pytest.raises(NotAuthorized):
+        await catalogs.set_channel(crm, luis, order.id, "llamada")
+    async with crm.sessions() as session:
+        changes = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "channel")
+        )
+    assert changes == 2

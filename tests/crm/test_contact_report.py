@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from crm import contacts, followups
+from crm import contacts, followups, visits
 from crm.clock import FakeClock
 from crm.context import Crm
+from crm.geo import Point
 from crm.reports import build_report, parse_request
 from crm.users import resolve_actor
+from crm.visits import SharedLocation
+from storage.models import Tercero
 from tests.conftest import BOGOTA, seed_team
-from tests.support.data import make_tercero, type_id
+from tests.support.data import activity_id, make_tercero, type_id
 
 HEADERS = ["Fecha", "Responsable", "NIT", "Tercero", "Canal", "Resultado", "Cumple", "Motivo"]
 
@@ -135,3 +138,42 @@ async def test_filters_agent_and_nit(crm: Crm, attempts, clock: FakeClock, tmp_p
     assert by_nit.rows == 0
     by_agent.discard()
     by_nit.discard()
+
+
+async def test_activities_and_visits_are_in_the_report_blocked_ones_too(
+    crm: Crm, clock: FakeClock, tmp_path: Path
+) -> None:
+    """📝 "Llamada contestada" and 📍 Registrar visita on a Sunday night are refused and listed;
+    the same activity on Monday is a contact like any other."""
+    await seed_team(crm)
+    luis = await resolve_actor(crm, 3)
+    ana = await resolve_actor(crm, 2)
+    assert luis is not None and ana is not None
+    tercero = await make_tercero(crm)
+    async with crm.sessions.begin() as session:
+        row = await session.get(Tercero, tercero)
+        assert row is not None
+        row.latitude, row.longitude = 4.6097, -74.0817
+        row.location_source, row.location_status = "erp", "confirmed"
+    fid = (
+        await followups.create_followup(crm, luis, tercero_id=tercero, type_id=await type_id(crm))
+    ).id
+    called = await activity_id(crm, "Llamada contestada")
+    clock.set(datetime(2026, 11, 29, 21, 30, tzinfo=BOGOTA))  # Sunday night
+    with pytest.raises(contacts.ContactBlocked):
+        await followups.log_activity(crm, luis, fid, called)
+    with pytest.raises(contacts.ContactBlocked):
+        await visits.share_location(
+            crm, luis, fid, SharedLocation(Point(4.6097, -74.0817), clock.now(), live=True), 150
+        )
+    clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=BOGOTA))
+    await followups.log_activity(crm, luis, fid, called, "Paga el viernes")
+    request = parse_request("contactos 2026-11-23 2026-11-30", clock.now().date())
+    report = await build_report(crm, ana, request, directory=tmp_path)
+    data, _ = _read(report.path)
+    assert [r[4:] for r in data[1:]] == [
+        ["llamada", "bloqueado", "No", "Domingo"],
+        ["visita", "bloqueado", "No", "Domingo"],
+        ["llamada", "Llamada contestada", "Sí", None],
+    ]
+    report.discard()

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.cli import main
+from crm.clock import FakeClock
 from crm.context import Crm
 from crm.demo import DemoRefused, check_digit, fill_demo_data
-from storage.models import Document, FollowUp, FollowUpEvent, Tercero, User
+from storage.models import ContactAttempt, Document, FollowUp, FollowUpEvent, Tercero, User
+from tests.conftest import BOGOTA
 
 
 def test_check_digit_matches_known_nits() -> None:
@@ -91,3 +93,21 @@ def test_demo_data_cli_prints_the_team_and_registers_my_admin_id(
     with sqlite3.connect(tmp_path / "demo.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM documents").fetchall() == before
         assert conn.execute("SELECT COUNT(*) FROM users").fetchall() == [(5,)]
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime(2026, 12, 8, 10, 0, tzinfo=BOGOTA),  # a holiday, two days after a Sunday
+        datetime(2026, 12, 6, 20, 0, tzinfo=BOGOTA),  # a Sunday night
+    ],
+)
+async def test_demo_calls_respect_ley_2300_whatever_the_day(
+    sqlite_crm: Crm, clock: FakeClock, day: datetime
+) -> None:
+    """The demo's calls are contacts: they land on days the guard allows."""
+    clock.set(day)
+    await fill_demo_data(sqlite_crm)
+    async with sqlite_crm.sessions() as session:
+        outcomes = Counter((await session.scalars(select(ContactAttempt.outcome))).all())
+    assert outcomes and set(outcomes) == {"registered"}

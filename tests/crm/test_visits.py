@@ -3,6 +3,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,7 @@ from crm import route_day, visits
 from crm.context import Crm
 from crm.errors import InvalidInput, NotAuthorized
 from crm.followups import create_followup, get_followup
-from crm.geo import Point
+from crm.geo import EARTH_RADIUS_M, Point, distance_m
 from crm.imports import RowError, import_file
 from crm.users import Actor, resolve_actor
 from crm.visits import SharedLocation, VisitCheck
@@ -41,6 +42,7 @@ async def _located(crm: Crm, tercero_id: int, point: Point | None) -> None:
         tercero.latitude = point.latitude if point else None
         tercero.longitude = point.longitude if point else None
         tercero.location_source = "erp" if point else None
+        tercero.location_status = "confirmed" if point else None
 
 
 async def _followup(
@@ -59,6 +61,8 @@ async def _followup(
 
 
 def _shared(crm: Crm, point: Point, **kw: object) -> SharedLocation:
+    """A live location shared now (what the phone sends for "Compartir en tiempo real")."""
+    kw.setdefault("live", True)
     return SharedLocation(point, kw.pop("sent_at", crm.now()), **kw)  # type: ignore[arg-type]
 
 
@@ -129,6 +133,102 @@ async def test_far_forwarded_stale_and_unlocated_visits_are_not_verified(crm: Cr
         await visits.save_visit_location(crm, luis, v.event_id)
 
 
+def _north_of(point: Point, metres: float) -> Point:
+    """The point ``metres`` due north (along the meridian: the haversine gives it back)."""
+    return Point(point.latitude + math.degrees(metres / EARTH_RADIUS_M), point.longitude)
+
+
+async def test_a_static_pin_at_the_tercero_proves_nothing_until_shared_live(crm: Crm) -> None:
+    """A plain location (what a pin dropped on the map sends) is "no verificada (ubicación
+    fija)", even at 0 m; the live share that follows refines the same visit."""
+    await seed_team(crm)
+    luis = await _actor(crm, Team.luis)
+    fid, _ = await _followup(crm, luis, SHOP)
+    pin = await visits.share_location(crm, luis, fid, _shared(crm, SHOP, live=False), RADIUS)
+    assert not pin.verified and pin.check == VisitCheck.STATIC and pin.wants_live
+    assert pin.distance_m == 0
+    crm.clock.current += timedelta(minutes=3)  # type: ignore[attr-defined]
+    live = await visits.share_location(crm, luis, fid, _shared(crm, AT_DOOR), RADIUS)
+    assert live.event_id == pin.event_id and live.ended_at is None
+    assert live.verified and live.check == VisitCheck.OK and live.started_at == crm.now()
+    # The next share closes it, as always.
+    ended = await visits.share_location(crm, luis, fid, _shared(crm, AT_DOOR), RADIUS)
+    assert ended.ended_at == crm.now()
+    # A static pin never becomes the tercero's location either.
+    nowhere, _ = await _followup(crm, luis, None, nit="8")
+    v = await visits.share_location(crm, luis, nowhere, _shared(crm, SHOP, live=False), RADIUS)
+    assert not v.can_save_location
+    with pytest.raises(NotAuthorized):
+        await visits.save_visit_location(crm, luis, v.event_id)
+
+
+async def test_locations_through_an_inline_bot_or_picked_venues_are_not_verified(
+    crm: Crm,
+) -> None:
+    await seed_team(crm)
+    luis = await _actor(crm, Team.luis)
+    via_bot, _ = await _followup(crm, luis, SHOP, nit="1")
+    v = await visits.share_location(crm, luis, via_bot, _shared(crm, SHOP, via_bot=True), RADIUS)
+    assert not v.verified and v.check == VisitCheck.VIA_BOT
+    venue, _ = await _followup(crm, luis, SHOP, nit="2")
+    v = await visits.share_location(crm, luis, venue, _shared(crm, SHOP, venue=True), RADIUS)
+    assert not v.verified and v.check == VisitCheck.VENUE
+
+
+async def test_the_radius_is_compared_without_rounding(crm: Crm) -> None:
+    await seed_team(crm)
+    luis = await _actor(crm, Team.luis)
+    outside, inside = _north_of(SHOP, 150.4), _north_of(SHOP, 149.6)
+    assert 150.3 < distance_m(SHOP, outside) < 150.5
+    assert 149.5 < distance_m(SHOP, inside) < 149.7
+    far, _ = await _followup(crm, luis, SHOP, nit="1")
+    v = await visits.share_location(crm, luis, far, _shared(crm, outside), RADIUS)
+    assert not v.verified and v.check == VisitCheck.FAR and v.distance_m == 150
+    near, _ = await _followup(crm, luis, SHOP, nit="2")
+    v = await visits.share_location(crm, luis, near, _shared(crm, inside), RADIUS)
+    assert v.verified and v.check == VisitCheck.OK
+
+
+async def test_an_agents_saved_location_is_proposed_until_a_supervisor_confirms_it(
+    crm: Crm,
+) -> None:
+    """Saving his home as the tercero's location does not let an agent verify visits from
+    home: the location is a proposal until a supervisor confirms it."""
+    await seed_team(crm)
+    luis = await _actor(crm, Team.luis)
+    ana = await _actor(crm, Team.ana)
+    home = Point(4.7000, -74.0500)
+    first, tercero = await _followup(crm, luis, None, nit="1")
+    v = await visits.share_location(crm, luis, first, _shared(crm, home), RADIUS)
+    assert v.can_save_location
+    saved = await visits.save_visit_location(crm, luis, v.event_id)
+    assert saved.status == "proposed"
+    await visits.end_visit(crm, luis, first)
+    crm.clock.current += timedelta(days=1)  # type: ignore[attr-defined]
+    second = await create_followup(crm, luis, tercero_id=tercero, type_id=await type_id(crm))
+    v = await visits.share_location(crm, luis, second.id, _shared(crm, home), RADIUS)
+    assert not v.verified and v.check == VisitCheck.PROPOSED and v.distance_m == 0
+    await visits.end_visit(crm, luis, second.id)
+    # Only a supervisor or admin confirms it; then visits there verify.
+    with pytest.raises(NotAuthorized):
+        await visits.confirm_tercero_location(crm, luis, tercero)
+    confirmed = await visits.confirm_tercero_location(crm, ana, tercero)
+    assert confirmed.status == "confirmed" and confirmed.point == home
+    assert confirmed.by_name == "Luis Gómez"
+    v = await visits.share_location(crm, luis, second.id, _shared(crm, home), RADIUS)
+    assert v.verified and v.check == VisitCheck.OK
+    async with crm.sessions() as session:
+        actions = (
+            await session.scalars(select(AuditEntry.action).where(AuditEntry.entity == "tercero"))
+        ).all()
+    assert actions == ["location", "location_confirmed"]
+    # A supervisor's own location, and the ERP's, are confirmed at once.
+    _, moved = await _followup(crm, luis, None, nit="2")
+    assert (await visits.set_tercero_location(crm, ana, moved, 4.6, -74.08)).status == (
+        "confirmed"
+    )
+
+
 async def test_terminar_visita_and_permissions(crm: Crm) -> None:
     await seed_team(crm)
     luis = await _actor(crm, Team.luis)
@@ -170,6 +270,11 @@ async def test_terceros_import_reads_latitud_and_longitud(crm: Crm, tmp_path: Pa
             for t in (await session.scalars(select(Tercero))).all()
         }
     assert rows == {"100": (4.6097, -74.0817, "erp"), "200": (None, None, None)}
+    async with crm.sessions() as session:
+        statuses = dict(
+            (await session.execute(select(Tercero.nit, Tercero.location_status))).all()
+        )
+    assert statuses == {"100": "confirmed", "200": None}
     # A visit saved a location for 200: a later import without coordinates keeps it, and an
     # unchanged re-import changes nothing.
     async with crm.sessions() as session:

@@ -54,6 +54,23 @@ def test_add_change_and_list(db: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "inactivo" not in out
 
 
+def test_an_activitys_contact_channel(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "catalog", "list", "actividad")
+    lines = {line.split(None, 3)[-1]: line for line in out.splitlines() if line[:1] == " "}
+    assert "avance·llamada" in lines["Llamada contestada"]
+    assert "·" not in lines["Pedido tomado"]
+    code, out, _ = run(capsys, "catalog", "channel", "Pedido tomado", "visita")
+    assert code == 0 and "neutral·visita" not in out and "avance·visita" in out
+    assert run(capsys, "catalog", "channel", "Llamada contestada", "ninguno")[0] == 0
+    code, _, err = run(capsys, "catalog", "channel", "Pedido tomado", "paloma")
+    assert code == 1 and "Canal no válido" in err
+    code, out, _ = run(capsys, "catalog", "add", "actividad", "Correo de cobro")
+    assert code == 0 and "·correo" in out
+    _, out, _ = run(capsys, "catalog", "list", "actividad")
+    lines = {line.split(None, 3)[-1]: line for line in out.splitlines() if line[:1] == " "}
+    assert "·" not in lines["Llamada contestada"] and "·visita" in lines["Pedido tomado"]
+
+
 def test_errors_are_explained_and_change_nothing(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,20 +4,23 @@ receipt read by OCR, confirmed in one tap (or corrected), then confirmed by the 
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
+from telegram import Chat, Location, Message, Update, User
 
-from crm import followups, ocr
+from crm import contacts, followups, ocr
 from crm.imports import import_file
 from crm.users import resolve_actor
 from handlers import payments
-from storage.models import ContactAttempt, PaymentReport, Tercero
+from storage.models import Activity, ContactAttempt, PaymentReport, Tercero
 from tests.conftest import BOGOTA, BotHarness, Team
-from tests.support.data import make_document, make_tercero, type_id
+from tests.support.data import activity_id, make_document, make_tercero, type_id
 from tests.support.receipts import generate
 
 SUNDAY = datetime(2026, 11, 29, 10, 0, tzinfo=BOGOTA)
@@ -259,3 +262,178 @@ async def test_cancelar_forgets_the_receipt(
     assert payments.DRAFT not in bot.app.user_data[Team.luis]
     late = await bot.press(Team.luis, f"pg:ok:{fid}")
     assert "ya no está pendiente" in str(late[-1].params)
+
+
+# --- no side doors (issue #20, item 7) --------------------------------------------------------
+
+SUNDAY_2130 = datetime(2026, 11, 29, 21, 30, tzinfo=BOGOTA)
+
+
+def _live_location(bot: BotHarness, tg: int, lat: float, lon: float) -> Update:
+    message = Message(
+        message_id=9100 + tg,
+        date=bot.clock.now(),
+        chat=Chat(id=tg, type=Chat.PRIVATE),
+        from_user=User(id=tg, first_name="Test", is_bot=False, language_code="es"),
+        location=Location(latitude=lat, longitude=lon, live_period=900),
+    )
+    update = Update(update_id=next(bot.updates._update_ids), message=message)
+    update.set_bot(bot.app.bot)
+    message.set_bot(bot.app.bot)
+    return update
+
+
+async def test_the_contact_counts_from_the_result_even_if_the_note_never_comes(
+    bot: BotHarness,
+) -> None:
+    """Pick the result, walk away (open /agenda): the contact happened, and a second one
+    that day is refused."""
+    fid = await _followup(bot)
+    bot.clock.set(MONDAY_1015)
+    results = (await bot.press(Team.luis, f"ct:c:{fid}:llamada"))[0]
+    asked = (await bot.press(Team.luis, results.button("Contestó")))[0]
+    assert asked.text.startswith("✅ Contacto registrado: llamada · contestó.")
+    assert "Sin nota" in str(asked.buttons)
+    await bot.text(Team.luis, "/agenda")
+    assert await _attempts(bot) == [("registered", None)]
+    card = await followups.get_followup(bot.crm, await resolve_actor(bot.crm, Team.luis), fid)  # type: ignore[arg-type]
+    assert card.events[-1].text == "llamada · contestó"
+    bot.clock.set(datetime(2026, 11, 30, 11, 0, tzinfo=BOGOTA))
+    menu = (await bot.press(Team.luis, f"ct:m:{fid}"))[0]
+    assert "⛔ Ya hubo un contacto hoy (10:15, Luis Gómez, llamada)" in menu.text
+    # «Sin nota» under the recorded contact only shows the card: nothing is recorded again.
+    done = await bot.press(Team.luis, asked.button("Sin nota"))
+    assert "✅ Contacto registrado: llamada · contestó." in done[0].text
+    assert await _attempts(bot) == [("registered", None)]
+
+
+async def test_a_supervisor_who_loses_the_race_gets_the_guards_answer(bot: BotHarness) -> None:
+    fid = await _followup(bot)
+    bot.clock.set(MONDAY_1015)
+    results = (await bot.press(Team.ana, f"ct:c:{fid}:llamada"))[0]
+    assert "¿Cuál fue el resultado?" in results.text
+    # María registers the tercero's contact first, on her own follow-up.
+    maria = await resolve_actor(bot.crm, Team.maria)
+    assert maria is not None
+    luis = await resolve_actor(bot.crm, Team.luis)
+    assert luis is not None
+    own = await followups.get_followup(bot.crm, luis, fid)
+    other = await followups.create_followup(
+        bot.crm, maria, tercero_id=own.tercero.id, type_id=await type_id(bot.crm)
+    )
+    await contacts.register_contact(
+        bot.crm, maria, other.id, channel="llamada", result="no contestó"
+    )
+    lost = (await bot.press(Team.ana, results.button("Contestó")))[0]
+    assert lost.text.startswith("⛔ Ya hubo un contacto hoy (10:15, María Ruiz, llamada)")
+    assert "motivo" in lost.text and lost.button("excepción") == f"ct:o:{fid}:llamada"
+    # Nothing waits for typed text: a reason typed now is not taken for anything.
+    calls = await bot.text(Team.ana, "Porque sí")
+    assert not any("Contacto registrado" in c.text for c in calls)
+    assert await _attempts(bot) == [("registered", None), ("blocked", "today")]
+
+
+async def test_activity_and_visit_on_sunday_night_go_through_the_guard(bot: BotHarness) -> None:
+    fid = await _followup(bot)
+    async with bot.crm.sessions.begin() as session:
+        tercero = await session.scalar(select(Tercero))
+        assert tercero is not None
+        tercero.latitude, tercero.longitude = 4.6097, -74.0817
+        tercero.location_source, tercero.location_status = "erp", "confirmed"
+    bot.clock.set(SUNDAY_2130)
+    card = (await bot.press(Team.luis, f"fu:open:{fid}"))[0]
+    menu = (await bot.press(Team.luis, card.button("Actividad")))[0]
+    refused = (await bot.press(Team.luis, menu.button("Llamada contestada")))[0]
+    assert refused.text.startswith("⛔ Domingo\nNo se registró la actividad")
+    await bot.press(Team.luis, f"vi:go:{fid}")
+    calls = await bot.send(_live_location(bot, Team.luis, 4.6097, -74.0817))
+    assert any(c.text.startswith("⛔ Domingo\nNo se registró la visita") for c in calls)
+    assert await _attempts(bot) == [("blocked", "sunday"), ("blocked", "sunday")]
+    luis = await resolve_actor(bot.crm, Team.luis)
+    assert luis is not None
+    events = (await followups.get_followup(bot.crm, luis, fid)).events
+    assert [e.kind for e in events] == ["created"]
+    # The supervisor is pointed to 📞 Contacto's exception.
+    card = (await bot.press(Team.ana, f"fu:open:{fid}"))[0]
+    menu = (await bot.press(Team.ana, card.button("Actividad")))[0]
+    refused = (await bot.press(Team.ana, menu.button("Llamada contestada")))[0]
+    assert "excepción desde 📞 Contacto" in refused.text
+    # The report lists every attempt.
+    calls = await bot.text(Team.ana, "/informe contactos semana")
+    doc = next(c for c in calls if c.method == "sendDocument")
+    book = load_workbook(io.BytesIO(doc.params["_file_bytes"]["document"]))
+    rows = list(book["contactos"].iter_rows(values_only=True))[1:]
+    assert [(r[1], r[4], r[5]) for r in rows] == [
+        ("Luis Gómez", "llamada", "bloqueado"),
+        ("Luis Gómez", "visita", "bloqueado"),
+        ("Ana Supervisora", "llamada", "bloqueado"),
+    ]
+
+
+async def test_an_activity_is_recorded_at_the_pick_and_the_note_added(bot: BotHarness) -> None:
+    fid = await _followup(bot)
+    bot.clock.set(MONDAY_1015)
+    card = (await bot.press(Team.luis, f"fu:open:{fid}"))[0]
+    menu = (await bot.press(Team.luis, card.button("Actividad")))[0]
+    asked = (await bot.press(Team.luis, menu.button("Llamada contestada")))[0]
+    assert "Actividad registrada" in asked.text
+    assert await _attempts(bot) == [("registered", None)]
+    edited = next(
+        c for c in await bot.text(Team.luis, "Paga el 5") if c.method == "editMessageText"
+    )
+    assert "Llamada contestada" in edited.text and "Paga el 5" in edited.text
+    async with bot.crm.sessions() as session:
+        assert await session.scalar(select(ContactAttempt.note)) == "Paga el 5"
+    # An activity that is not a contact, without a note: «Sin nota» only redraws the card.
+    menu = (await bot.press(Team.luis, edited.button("Actividad")))[0]
+    asked = (await bot.press(Team.luis, menu.button("Pedido tomado")))[0]
+    card = next(c for c in await bot.press(Team.luis, asked.button("Sin nota")) if c.buttons)
+    assert "Pedido tomado" in card.text
+    luis = await resolve_actor(bot.crm, Team.luis)
+    assert luis is not None
+    kinds = [e.kind for e in (await followups.get_followup(bot.crm, luis, fid)).events]
+    assert kinds == ["created", "activity", "activity"]
+    assert await _attempts(bot) == [("registered", None)]
+
+
+async def test_admins_say_which_channel_an_activity_is(bot: BotHarness) -> None:
+    fid = await _followup(bot)
+    async with bot.crm.sessions() as session:
+        order = await session.scalar(select(Activity.id).where(Activity.name == "Pedido tomado"))
+    screen = next(
+        c
+        for c in await bot.press(Team.admin, f"cf:open:activity:{order}")
+        if c.method == "editMessageText"
+    )
+    assert "contacto por" not in screen.text
+    screen = next(
+        c
+        for c in await bot.press(Team.admin, screen.button("Canal: WhatsApp"))
+        if c.method == "editMessageText"
+    )
+    assert "contacto por WhatsApp" in screen.text and "Canal: ninguno" in str(screen.buttons)
+    bot.clock.set(SUNDAY_2130)
+    card = (await bot.press(Team.luis, f"fu:open:{fid}"))[0]
+    menu = (await bot.press(Team.luis, card.button("Actividad")))[0]
+    refused = (await bot.press(Team.luis, menu.button("Pedido tomado")))[0]
+    assert refused.text.startswith("⛔ Domingo")
+    assert [c.method for c in await bot.press(Team.luis, f"cf:can:{order}:none")] == [
+        "answerCallbackQuery"
+    ]
+
+
+async def test_note_buttons_already_in_chats_still_record_the_contact(bot: BotHarness) -> None:
+    """«Sin nota» drawn before contacts were recorded at the result (no attempt id) records the
+    contact, through the guard, as it did."""
+    fid = await _followup(bot)
+    bot.clock.set(MONDAY_1015)
+    done = await bot.press(Team.luis, f"ct:n:{fid}:llamada:0")
+    assert "✅ Contacto registrado: llamada · contestó." in done[0].text
+    assert await _attempts(bot) == [("registered", None)]
+    card = (await bot.press(Team.luis, f"fu:open:{fid}"))[0]
+    version = card.button("Actividad").split(":")[-1]
+    called = await activity_id(bot.crm, "Llamada contestada")
+    bot.clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=BOGOTA))
+    refused = (await bot.press(Team.luis, f"fu:an:{fid}:{version}:{called}"))[0]
+    assert refused.text.startswith("⛔ Ya hubo un contacto hoy (10:15, Luis Gómez, llamada)")
+    assert await _attempts(bot) == [("registered", None), ("blocked", "today")]

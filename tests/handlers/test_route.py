@@ -36,6 +36,7 @@ async def _place(bot: BotHarness, tercero_id: int, lat: float, lon: float) -> No
         tercero = await session.get(Tercero, tercero_id)
         assert tercero is not None
         tercero.latitude, tercero.longitude, tercero.location_source = lat, lon, "erp"
+        tercero.location_status = "confirmed"
 
 
 def _location(
@@ -45,19 +46,27 @@ def _location(
     *,
     sent: datetime | None = None,
     forwarded: bool = False,
+    live: bool = True,
+    via_bot: bool = False,
+    language: str = "es",
 ) -> Update:
+    """A location message; ``live``: shared in real time (Telegram adds ``live_period``)."""
     extra: dict[str, Any] = {}
     if forwarded:
         extra["forward_origin"] = MessageOriginUser(
             date=datetime(2026, 11, 20, tzinfo=UTC),
             sender_user=User(id=4242, first_name="Otro", is_bot=False),
         )
+    if via_bot:
+        extra["via_bot"] = User(id=4343, first_name="Mapas", is_bot=True, username="mapas_bot")
     message = Message(
         message_id=9000 + tg,
         date=sent or bot.clock.now(),
         chat=Chat(id=tg, type=Chat.PRIVATE),
-        from_user=User(id=tg, first_name="Test", is_bot=False, language_code="es"),
-        location=Location(latitude=point[0], longitude=point[1]),
+        from_user=User(id=tg, first_name="Test", is_bot=False, language_code=language),
+        location=Location(
+            latitude=point[0], longitude=point[1], live_period=900 if live else None
+        ),
         **extra,
     )
     update = Update(update_id=next(bot.updates._update_ids), message=message)
@@ -194,6 +203,69 @@ async def test_forwarded_stale_and_far_locations_are_not_verified(bot: BotHarnes
     await bot.press(Team.luis, f"vi:go:{card.id}")
     calls = await bot.send(_location(bot, Team.luis, SHOP))
     assert any("⚠️ Visita no verificada (a 2,0 km)" in c.text for c in calls)
+
+
+async def test_a_pin_at_the_door_or_through_a_bot_is_not_verified(bot: BotHarness) -> None:
+    """A static pin at 0 m is "no verificada (ubicación fija)" with the hint to share the live
+    location; sharing it live then verifies the same visit. A location sent through an inline
+    bot is never verified."""
+    day = await _day(bot)
+    await bot.press(Team.luis, f"vi:go:{day['shop']}")
+    calls = await bot.send(_location(bot, Team.luis, SHOP, live=False))
+    outcome = next(c for c in calls if "Visita no verificada" in c.text)
+    assert "⚠️ Visita no verificada (ubicación fija)" in outcome.text
+    assert "ubicación en tiempo real" in outcome.text
+    calls = await bot.press(Team.luis, f"vi:go:{day['shop']}")
+    assert "en tiempo real" in _asks_location(calls).text  # not "share again to end it"
+    calls = await bot.send(_location(bot, Team.luis, AT_DOOR))
+    assert any("✅ Visita verificada (a 31 m)" in c.text for c in calls)
+    history = await bot.press(Team.luis, f"fu:hi:{day['shop']}:0")
+    assert sum(c.text.count("📍 Visita") for c in history) == 1
+    await bot.press(Team.luis, f"vi:go:{day['far']}")
+    calls = await bot.send(_location(bot, Team.luis, (4.6277, -74.0817), via_bot=True))
+    assert any("a través de otro bot" in c.text for c in calls)
+    # In English too.
+    await bot.press(Team.luis, f"vi:go:{day['nowhere']}")
+    calls = await bot.send(_location(bot, Team.luis, (4.7, -74.05), live=False, language="en"))
+    assert any("Unverified visit (static location)" in c.text for c in calls)
+
+
+async def test_an_agents_location_is_proposed_and_a_supervisor_confirms_it(
+    bot: BotHarness,
+) -> None:
+    day = await _day(bot)
+    await bot.press(Team.luis, f"vi:go:{day['nowhere']}")
+    home = (4.7000, -74.0500)
+    calls = await bot.send(_location(bot, Team.luis, home))
+    outcome = next(c for c in calls if "sin ubicación del tercero" in c.text)
+    calls = await bot.press(Team.luis, outcome.button("Guardar como ubicación"))
+    assert any("Ubicación propuesta para Droguería Sin Mapa" in c.text for c in calls)
+    await bot.press(Team.luis, f"vi:end:{day['nowhere']}")
+    # The agent's card says it is proposed, and offers no confirmation to him.
+    card = _card(await bot.press(Team.luis, f"te:open:{day['t_nowhere']}"))
+    assert "propuesta, sin confirmar" in card.text and "vi:ok" not in str(card.buttons)
+    assert [c.method for c in await bot.press(Team.luis, f"vi:ok:{day['t_nowhere']}")] == [
+        "answerCallbackQuery"
+    ]
+    # A visit from "home" is not verified against a proposal.
+    luis = await _actor(bot, Team.luis)
+    again = await followups.create_followup(
+        bot.crm, luis, tercero_id=day["t_nowhere"], type_id=await type_id(bot.crm)
+    )
+    await bot.press(Team.luis, f"vi:go:{again.id}")
+    calls = await bot.send(_location(bot, Team.luis, home))
+    assert any("Visita no verificada (ubicación propuesta)" in c.text for c in calls)
+    await bot.press(Team.luis, f"vi:end:{again.id}")
+    # The supervisor confirms it from the tercero card.
+    card = _card(await bot.press(Team.ana, f"te:open:{day['t_nowhere']}"))
+    assert "propuesta, sin confirmar" in card.text
+    calls = await bot.press(Team.ana, card.button("Confirmar ubicación"))
+    assert any("Ubicación de Droguería Sin Mapa confirmada" in c.text for c in calls)
+    card = _card(await bot.press(Team.ana, f"te:open:{day['t_nowhere']}"))
+    assert "propuesta" not in card.text and "vi:ok" not in str(card.buttons)
+    await bot.press(Team.luis, f"vi:go:{again.id}")
+    calls = await bot.send(_location(bot, Team.luis, home))
+    assert any("✅ Visita verificada (a 0 m)" in c.text for c in calls)
 
 
 async def test_cerca_visita_tat_and_tercero_locations(bot: BotHarness) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from crm.context import Crm
 from crm.text import nit_base, normalize_text
-from storage.models import Document, FollowUpType, State, Tercero
+from storage.models import Activity, Document, FollowUpType, State, Tercero
 
 
 async def make_tercero(
@@ -76,4 +76,11 @@ async def state_id(crm: Crm, name: str) -> int:
     async with crm.sessions() as session:
         found = await session.scalar(select(State.id).where(State.name == name))
     assert found is not None
+    return found
+
+
+async def activity_id(crm: Crm, name: str) -> int:
+    async with crm.sessions() as session:
+        found = await session.scalar(select(Activity.id).where(Activity.name == name))
+    assert found is not None, name
     return found

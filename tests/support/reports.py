@@ -58,6 +58,8 @@ async def make_book(crm: Crm, clock: FakeClock, users: dict[str, int] | None = N
         key = f"inj{n}"
         terceros[key] = await make_tercero(crm, f"55500{n}-1", name, users["LUIS"])
         f[key] = await new("LUIS", key, cobro)
+    # A call (a contact: within the Ley 2300 hours, Tuesday 14:00).
+    await followups.log_activity(crm, actors["MARIA"], f["maria_open"], 1, "@SUM(A1)")
     clock.advance(hours=5)
     for text in INJECTIONS[2:]:
         await followups.add_observation(crm, actors["LUIS"], f["luis_open"], text)
@@ -65,7 +67,6 @@ async def make_book(crm: Crm, clock: FakeClock, users: dict[str, int] | None = N
         crm, actors["LUIS"], f["luis_closed"], await state_id(crm, "Pagado"), "pagó"
     )
     await followups.postpone(crm, actors["MARIA"], f["maria_open"], 48)
-    await followups.log_activity(crm, actors["MARIA"], f["maria_open"], 1, "@SUM(A1)")
     await followups.discard(crm, actors["PEDRO"], f["pedro_discarded"], reason="-5")
     clock.advance(days=10, hours=-5)  # back to START
     # Open documents in every aging bucket (today is 2026-11-27), plus a paid one.

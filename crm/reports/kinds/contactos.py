@@ -1,7 +1,8 @@
 """``contactos``: the Ley 2300 compliance report, ``/informe contactos [PERIODO] [filtros]``.
 
-One row per contact attempt in the period (registered, blocked by the guard, or registered by
-a supervisor's exception) with the columns ``Fecha``, ``Responsable``, ``NIT``, ``Tercero``,
+One row per contact attempt in the period — 📞 Contacto, an activity whose kind is a contact,
+or a visit, all through crm/contact_guard.py — (registered, blocked by the guard, or registered
+by a supervisor's exception) with the columns ``Fecha``, ``Responsable``, ``NIT``, ``Tercero``,
 ``Canal``, ``Resultado``, ``Cumple``, ``Motivo``; the Resumen counts per agent the contacts made
 (exceptions included), the attempts the guard blocked and the exceptions. Scope as every
 report: agents their own attempts, supervisors their team's, admins everyone's (by who made
