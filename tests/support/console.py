@@ -21,8 +21,11 @@ def console_script() -> str:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without any CRM_ setting of the developer's, plus ``extra``."""
+    """The environment without any CRM_ setting of the developer's, plus ``extra``. The
+    console script imports this checkout's code (PYTHONPATH), not whichever one pip
+    installed in editable mode."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env
 
