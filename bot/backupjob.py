@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.settings import Settings
+from bot.settings import Settings, folder_clash
 from crm.context import Crm
 from storage import backup, botstate
 
@@ -49,6 +49,12 @@ async def _job(context: Any) -> None:
 def schedule(app: Any) -> None:
     settings: Settings = app.bot_data["settings"]
     if settings.backup_dir is None or app.job_queue is None:
+        return
+    clash = folder_clash(settings.backup_dir)
+    if clash is not None:  # `crm-bot run` refuses to start first; this guards other callers
+        log.error(
+            "CRM_BACKUP_DIR=%s is or contains %s: no nightly copies", settings.backup_dir, clash
+        )
         return
     at = datetime.strptime(settings.backup_time, "%H:%M").time().replace(tzinfo=settings.tz)
     app.job_queue.run_daily(_job, time=at, name=JOB, job_kwargs={"max_instances": 1})

@@ -6,12 +6,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from bot.settings import Settings
-from crm.dropfolder import SyncReport, admin_chats, sync_folder
+from bot.settings import Settings, folder_clash
+from crm.dropfolder import SyncReport, Watch, admin_chats, shown, sync_folder
 from handlers.texts import t
 
 log = logging.getLogger("crm_bot.dropfolder")
 JOB = "import-dir"
+WATCH = "dropfolder_watch"  # bot_data key: what earlier passes saw of the folder
 
 
 def explainer(lang: str) -> Any:
@@ -21,20 +22,26 @@ def explainer(lang: str) -> Any:
 
 
 def summary(report: SyncReport, lang: str) -> str:
-    """One message: every file's rows new/updated/unchanged, or its first errors."""
+    """One message (plain text): every file's rows new/updated/unchanged, or its first errors.
+    File names are shown escaped (``shown``): a name cannot add a line of its own."""
     lines = [t(lang, "sync.title", folder=str(report.folder))]
     for o in report.outcomes:
+        name = shown(o.name)
         if o.ok:
             lines.append(
-                t(lang, "sync.ok", name=o.name, rows=o.rows, inserted=o.inserted,
+                t(lang, "sync.ok", name=name, rows=o.rows, inserted=o.inserted,
                   updated=o.updated, unchanged=o.unchanged)
             )  # fmt: skip
+        elif o.reason:
+            kept = o.moved_to.name if o.moved_to else "-"
+            lines.append(t(lang, "sync.refused", name=name, reason=o.reason, file=kept))
+            lines.extend(f"  {line}" for line in o.errors[1:])
         else:
             error_name = o.error_file.name if o.error_file else "-"
-            lines.append(t(lang, "sync.rejected", name=o.name, bad=o.bad_rows, file=error_name))
+            lines.append(t(lang, "sync.rejected", name=name, bad=o.bad_rows, file=error_name))
             lines.extend(f"  {line}" for line in o.errors)
     if report.waiting:
-        lines.append(t(lang, "sync.waiting", names=", ".join(report.waiting)))
+        lines.append(t(lang, "sync.waiting", names=", ".join(map(shown, report.waiting))))
     return "\n".join(lines)
 
 
@@ -46,7 +53,8 @@ async def tell_admins(app: Any, report: SyncReport, default_lang: str) -> None:
         try:
             await app.bot.send_message(chat_id, summary(report, lang))
             for outcome in report.rejected:
-                if outcome.error_file is not None:
+                # A file set aside unread has its one reason in the summary already.
+                if outcome.error_file is not None and not outcome.reason:
                     with outcome.error_file.open("rb") as handle:
                         await app.bot.send_document(
                             chat_id, handle, filename=outcome.error_file.name
@@ -69,6 +77,8 @@ async def _pass(context: Any) -> None:
             settings.import_settle_seconds,
             INSTANCE_ID,
             explainer(settings.language),
+            max_mb=settings.import_max_mb,
+            watch=app.bot_data.setdefault(WATCH, Watch()),
         )
     except OSError as exc:
         log.error("import folder %s: %s", folder, exc)
@@ -90,6 +100,10 @@ def schedule(app: Any) -> None:
     """Watch the drop folder when CRM_IMPORT_DIR is set."""
     settings: Settings = app.bot_data["settings"]
     if settings.import_dir is None or app.job_queue is None:
+        return
+    clash = folder_clash(settings.import_dir)
+    if clash is not None:  # `crm-bot run` refuses to start first; this guards other callers
+        log.error("CRM_IMPORT_DIR=%s is or contains %s: not watched", settings.import_dir, clash)
         return
     app.job_queue.run_repeating(
         _pass,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import datetime, time
 from functools import cached_property
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The drivers the bot runs on (SQLAlchemy asyncio needs an async one).
@@ -21,8 +22,14 @@ WEEKDAYS = ("lun", "mar", "mie", "jue", "vie", "sab", "dom")
 class Settings(BaseSettings):
     """Everything an operator can configure; see the table in README.md."""
 
+    # An empty variable (``CRM_IMPORT_DIR=`` as in .env.example) means "not set": the default
+    # applies, never an empty path that would resolve to the current folder.
     model_config = SettingsConfigDict(
-        env_prefix="CRM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="CRM_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
     )
 
     bot_token: SecretStr | None = None
@@ -46,6 +53,7 @@ class Settings(BaseSettings):
     import_dir: Path | None = None
     import_settle_seconds: float = Field(default=30.0, ge=0)
     import_scan_seconds: float = Field(default=30.0, gt=0)
+    import_max_mb: int = Field(default=200, ge=1)
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1)
     backup_time: str = "02:00"
@@ -63,6 +71,14 @@ class Settings(BaseSettings):
             raise ValueError("CRM_BOT_TOKEN is required")
         digest = hashlib.sha256(b"crm-bot webhook:" + self.bot_token.get_secret_value().encode())
         return digest.hexdigest()[:48]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: object) -> object:
+        # Spaces only count as empty too (env_ignore_empty catches just "").
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -172,6 +188,17 @@ class Settings(BaseSettings):
     @property
     def digest_at(self) -> time:
         return time.fromisoformat(self.digest_time)
+
+
+def folder_clash(folder: Path, cwd: Path | None = None) -> Path | None:
+    """The working folder or the program's folder that ``folder`` is or contains; None when
+    ``folder`` is a folder of its own. The drop and backup folders move, write and delete
+    files: pointed at either, they would take the operator's files for the ERP's."""
+    target = Path(os.path.realpath(folder.expanduser()))
+    program = Path(__file__).resolve().parents[1]
+    guarded = [Path(os.path.realpath(cwd or Path.cwd())), program]
+    guarded += [program / package for package in ("bot", "crm", "storage", "handlers")]
+    return next((g for g in guarded if g == target or target in g.parents), None)
 
 
 def _parse_window(value: str) -> tuple[time, time]:

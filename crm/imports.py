@@ -20,7 +20,7 @@ from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -157,8 +157,11 @@ async def import_file(
     on_error: ErrorSink | None = None,
     on_progress: ProgressSink | None = None,
     batch_size: int = BATCH_SIZE,
+    source: BinaryIO | None = None,
 ) -> ImportResult:
-    """Import one ERP export file (admins only): all or nothing unless ``skip_invalid``."""
+    """Import one ERP export file (admins only): all or nothing unless ``skip_invalid``.
+    ``source``: the file already opened (the drop folder opens it without following links);
+    it is read from the start and closed."""
     ensure_role(actor, "admin")
     if kind not in KINDS:
         raise ImportFileError("import.file.bad_kind", kind=kind, kinds=", ".join(KINDS))
@@ -171,7 +174,8 @@ async def import_file(
             on_error(error)
 
     try:
-        sheet = open_sheet(path)
+        # Opening reads the header and counts the lines: never on the event loop.
+        sheet = await asyncio.to_thread(open_sheet, path, source)
     except BadFile as exc:
         raise ImportFileError(exc.key, file=str(path), row=exc.row, **exc.params) from None
     try:

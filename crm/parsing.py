@@ -8,6 +8,7 @@ Cell parsers raise :class:`BadValue` carrying a message key from ``handlers/text
 from __future__ import annotations
 
 import csv
+import io
 import re
 import zipfile
 import zlib
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from crm.text import XML_FORBIDDEN, normalize_text, xml_safe
@@ -256,24 +257,28 @@ class Sheet:
             closer()
 
 
-def open_sheet(path: Path) -> Sheet:
-    """Open ``path`` for streaming; rows come as (row number in the file, cell values)."""
-    if not path.is_file():
-        raise BadFile("import.file.not_found")
+def open_sheet(path: Path, source: BinaryIO | None = None) -> Sheet:
+    """Open ``path`` for streaming; rows come as (row number in the file, cell values).
+    ``source``: the file already opened in binary mode (its name is then only a name); the
+    sheet reads it from the start and closes it."""
     suffix = path.suffix.lower()
+    if source is None and not path.is_file():
+        raise BadFile("import.file.not_found")
     if suffix == ".xlsx":
-        return _open_xlsx(path)
+        return _open_xlsx(path, source)
     if suffix in (".csv", ".txt"):
-        return _open_csv(path)
+        return _open_csv(path, source)
     raise BadFile("import.file.bad_type", suffix=suffix or "-")
 
 
-def _open_xlsx(path: Path) -> Sheet:
+def _open_xlsx(path: Path, source: BinaryIO | None = None) -> Sheet:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    closers: list[Any] = [] if source is None else [source.close]
+    file: Path | BinaryIO = path if source is None else source
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise BadFile("import.file.bad_xlsx", reason=type(exc).__name__) from None
     sheet = workbook.worksheets[0]
@@ -290,7 +295,7 @@ def _open_xlsx(path: Path) -> Sheet:
         except _XLSX_ERRORS as exc:
             # The sheet's XML is broken further on (a lone surrogate, a control character
             # reference...): name the row it breaks in, not a traceback.
-            row_number = _xlsx_error_row(path, sheet, exc) or number + 1
+            row_number = _xlsx_error_row(file, sheet, exc) or number + 1
             raise BadFile(
                 "import.file.bad_xlsx_row", row=row_number, reason=_xlsx_reason(exc)
             ) from None
@@ -305,7 +310,7 @@ def _open_xlsx(path: Path) -> Sheet:
         raise BadFile("import.file.empty", row=1)
     total = (sheet.max_row - 1) if sheet.max_row else None
     names = [xml_safe(cell_text(h)) for h in header]
-    return Sheet(path, names, total, stream(), [workbook.close])
+    return Sheet(path, names, total, stream(), [workbook.close, *closers])
 
 
 # What openpyxl's streaming reader raises on a sheet that is not well-formed: expat's
@@ -319,7 +324,7 @@ def _xlsx_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _xlsx_error_row(path: Path, sheet: Any, exc: BaseException) -> int | None:
+def _xlsx_error_row(path: Path | BinaryIO, sheet: Any, exc: BaseException) -> int | None:
     """The spreadsheet row the XML error ``exc`` lies in: the last ``<row r="N">`` before
     the error's (line, column) in the sheet's XML. None when that cannot be told."""
     position = getattr(exc, "position", None)
@@ -344,23 +349,25 @@ def _xlsx_error_row(path: Path, sheet: Any, exc: BaseException) -> int | None:
     return None
 
 
-def _count_lines(path: Path) -> int:
+def _count_lines(raw: BinaryIO) -> int:
+    """The file's newlines, read from the start; leaves it at the start."""
     count = 0
-    with path.open("rb") as raw:
-        while chunk := raw.read(1 << 20):
-            count += chunk.count(b"\n")
+    raw.seek(0)
+    while chunk := raw.read(1 << 20):
+        count += chunk.count(b"\n")
+    raw.seek(0)
     return count
 
 
-def _first_bad_utf8_line(path: Path) -> int:
+def _first_bad_utf8_line(raw: BinaryIO) -> int:
     # UTF-8 never has a newline byte inside a character, so decoding line by line finds the
     # line the reader stumbled on.
-    with path.open("rb") as raw:
-        for number, line in enumerate(raw, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
+    raw.seek(0)
+    for number, line in enumerate(raw, start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
     return 1
 
 
@@ -372,21 +379,38 @@ def _xml_safe_lines(lines: Iterator[str]) -> Iterator[str]:
         yield sub("", line) if search(line) else line
 
 
-def _open_csv(path: Path) -> Sheet:
+HEADER_LIMIT = 64 * 1024  # characters of a CSV header line
+
+
+def _open_csv(path: Path, source: BinaryIO | None = None) -> Sheet:
+    raw: BinaryIO = path.open("rb") if source is None else source
+    try:
+        total = max(_count_lines(raw) - 1, 0)
+    except BaseException:
+        raw.close()
+        raise
     # Text mode decodes in large blocks (much faster than line by line); a bad byte is
     # located afterwards, only when there is one.
-    handle = path.open(encoding="utf-8-sig", newline="")
+    handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     try:
-        first = handle.readline()
+        first = handle.readline(HEADER_LIMIT)
     except UnicodeDecodeError:
+        row = _first_bad_utf8_line(raw)
         handle.close()
-        raise BadFile("import.file.not_utf8", row=_first_bad_utf8_line(path)) from None
+        raise BadFile("import.file.not_utf8", row=row) from None
     if not first.strip():
         handle.close()
         raise BadFile("import.file.empty", row=1)
+    if len(first) >= HEADER_LIMIT:  # no line break in sight: not a header
+        handle.close()
+        raise BadFile("import.file.bad_csv", row=1, reason=f"> {HEADER_LIMIT} characters")
     # The header has no quoted separators in practice: the more frequent one wins.
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = [xml_safe(h) for h in next(csv.reader([first], delimiter=delimiter))]
+    try:
+        header = [xml_safe(h) for h in next(csv.reader([first], delimiter=delimiter))]
+    except csv.Error as exc:
+        handle.close()
+        raise BadFile("import.file.bad_csv", row=1, reason=str(exc)) from None
     reader = csv.reader(_xml_safe_lines(handle), delimiter=delimiter)
 
     def stream() -> Iterator[tuple[int, list[Any]]]:
@@ -400,10 +424,9 @@ def _open_csv(path: Path) -> Sheet:
             except csv.Error as exc:
                 raise BadFile("import.file.bad_csv", row=start, reason=str(exc)) from None
             except UnicodeDecodeError:
-                raise BadFile("import.file.not_utf8", row=_first_bad_utf8_line(path)) from None
+                raise BadFile("import.file.not_utf8", row=_first_bad_utf8_line(raw)) from None
             line = 1 + reader.line_num
             if "".join(row).strip():  # skip blank lines (and rows of empty cells)
                 yield start, row
 
-    total = max(_count_lines(path) - 1, 0)
     return Sheet(path, [cell_text(h) for h in header], total, stream(), [handle.close])

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from bot import redact
 from bot.cli.faults import describe_database, fault_line, raw_language, setting_lines, sqlite_path
 from bot.cli.parser import h
-from bot.settings import Settings
+from bot.settings import Settings, folder_clash
 from handlers.texts import t
 
 # Below this much free space beside a SQLite file, doctor warns (backups need room too).
@@ -49,6 +49,9 @@ def cmd_doctor(args: argparse.Namespace, _settings: Settings | None) -> int:
     if disk is not None:
         checks.append(disk)
     checks.append(import_dir_check(settings))
+    backups = backup_dir_check(settings)
+    if backups is not None:
+        checks.append(backups)
     for check in checks:
         print(redact.redact(check.line()))
     failed = sum(not c.ok for c in checks)
@@ -176,11 +179,34 @@ def import_dir_check(settings: Settings) -> Check:
     if folder is None:
         return Check(True, t(lang, "doctor.no_import_dir"))
     folder = folder.expanduser().resolve()
+    clash = folder_clash(folder)
+    if clash is not None:
+        text = t(lang, "folder.clash", setting="CRM_IMPORT_DIR", folder=folder, clash=clash)
+        return Check(False, text)
     if not folder.is_dir():
         return Check(False, t(lang, "doctor.import_dir_missing", folder=str(folder)))
     if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
         return Check(False, t(lang, "doctor.import_dir_denied", folder=str(folder)))
     return Check(True, t(lang, "doctor.import_dir_ok", folder=str(folder)))
+
+
+def backup_dir_check(settings: Settings) -> Check | None:
+    """CRM_BACKUP_DIR, when set: a folder of its own (created at the first copy) that this
+    user may write."""
+    import os
+
+    if settings.backup_dir is None:
+        return None
+    lang = settings.language
+    folder = settings.backup_dir.expanduser().resolve()
+    clash = folder_clash(folder)
+    if clash is not None:
+        text = t(lang, "folder.clash", setting="CRM_BACKUP_DIR", folder=folder, clash=clash)
+        return Check(False, text)
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), folder)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return Check(False, t(lang, "doctor.backup_dir_denied", folder=str(folder)))
+    return Check(True, t(lang, "doctor.backup_dir_ok", folder=str(folder)))
 
 
 def register(sub: Any) -> None:

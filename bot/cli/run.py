@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.cli.parser import h
-from bot.settings import Settings
+from bot.settings import Settings, folder_clash
 from handlers.texts import t
 
 
@@ -18,6 +18,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(f"crm-bot: {t(settings.language, 'cli.run.no_token')}", file=sys.stderr)
         return 2
+    for setting, folder in (
+        ("CRM_IMPORT_DIR", settings.import_dir),
+        ("CRM_BACKUP_DIR", settings.backup_dir),
+    ):
+        clash = folder_clash(folder) if folder is not None else None
+        if folder is not None and clash is not None:
+            line = t(
+                settings.language, "folder.clash", setting=setting, folder=folder, clash=clash
+            )
+            print(f"crm-bot: {line}", file=sys.stderr)
+            return 2
     from bot import polling
     from bot.app import build_application, make_crm
     from bot.cli.faults import describe_database, require_database_file

@@ -9,7 +9,7 @@ from typing import Any
 from bot.cli.common import with_crm
 from bot.cli.faults import CliFault
 from bot.cli.parser import h
-from bot.settings import Settings
+from bot.settings import Settings, folder_clash
 from handlers.texts import t
 
 
@@ -23,12 +23,20 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     if folder is None:
         raise CliFault("sync.no_dir")
     folder = folder.expanduser().resolve()
+    clash = folder_clash(folder)
+    if clash is not None:
+        raise CliFault("folder.clash", setting="CRM_IMPORT_DIR", folder=folder, clash=clash)
     if not folder.is_dir():
         raise CliFault("doctor.import_dir_missing", folder=str(folder))
     report = with_crm(
         settings,
         lambda crm: sync_folder(
-            crm, folder, settings.import_settle_seconds, INSTANCE_ID, explainer(lang)
+            crm,
+            folder,
+            settings.import_settle_seconds,
+            INSTANCE_ID,
+            explainer(lang),
+            max_mb=settings.import_max_mb,
         ),
     )
     if report is None:

@@ -161,6 +161,14 @@ ES.update(
             "Carpeta de importación {folder}: sin permiso de lectura y escritura para este usuario"
         ),
         "doctor.import_dir_ok": "Carpeta de importación {folder}: se puede leer y escribir",
+        "doctor.backup_dir_ok": "Carpeta de copias nocturnas {folder}: se puede escribir",
+        "doctor.backup_dir_denied": (
+            "Carpeta de copias nocturnas {folder}: sin permiso de escritura para este usuario"
+        ),
+        "folder.clash": (
+            "{setting}={folder} no puede ser la carpeta de trabajo ni la del programa, ni "
+            "contenerlas ({clash}): use una carpeta dedicada solo a eso"
+        ),
         "doctor.all_good": "Todo en orden.",
         "doctor.failed": "{count} comprobación(es) fallaron: corrija lo indicado con ❌.",
     }
@@ -212,6 +220,12 @@ EN.update(
         ),
         "doctor.import_dir_denied": ("Import folder {folder}: this user cannot read and write it"),
         "doctor.import_dir_ok": "Import folder {folder}: readable and writable",
+        "doctor.backup_dir_ok": "Nightly backup folder {folder}: writable",
+        "doctor.backup_dir_denied": "Nightly backup folder {folder}: this user cannot write it",
+        "folder.clash": (
+            "{setting}={folder} cannot be the working folder or the program's folder, nor "
+            "contain them ({clash}): use a folder dedicated to it"
+        ),
         "doctor.all_good": "All good.",
         "doctor.failed": "{count} check(s) failed: fix what the ❌ lines say.",
     }
@@ -279,6 +293,26 @@ ES.update(
             "pasada)"
         ),
         "sync.nothing": "nada que importar en {folder}",
+        "sync.refused": "❌ {name}: {reason} (se apartó en rechazados/{file} sin leerlo)",
+        "sync.reason.too_long": (
+            "nombre demasiado largo ({length} caracteres; máximo {limit}): acórtelo y déjelo "
+            "de nuevo"
+        ),
+        "sync.reason.control": (
+            "el nombre tiene caracteres de control (saltos de línea, tabuladores...): "
+            "renómbrelo y déjelo de nuevo"
+        ),
+        "sync.reason.spaces": (
+            "el nombre tiene espacios al final (o al principio): renómbrelo y déjelo de nuevo"
+        ),
+        "sync.reason.not_regular": (
+            "no es un archivo normal (es un enlace, una carpeta u otra cosa): deje aquí el "
+            "archivo mismo"
+        ),
+        "sync.reason.too_big": (
+            "ocupa {mb} MB y el límite es {limit} MB (CRM_IMPORT_MAX_MB): divídalo o suba el "
+            "límite"
+        ),
         "sync.no_dir": "indique la carpeta (crm-bot sync CARPETA) o configure CRM_IMPORT_DIR",
     }
 )
@@ -297,6 +331,24 @@ EN.update(
             "another instance is processing the folder {folder}; it will do it (or the next pass)"
         ),
         "sync.nothing": "nothing to import in {folder}",
+        "sync.refused": "❌ {name}: {reason} (set aside unread in rechazados/{file})",
+        "sync.reason.too_long": (
+            "file name too long ({length} characters; at most {limit}): shorten it and drop it "
+            "again"
+        ),
+        "sync.reason.control": (
+            "the name has control characters (line breaks, tabs...): rename it and drop it again"
+        ),
+        "sync.reason.spaces": (
+            "the name has spaces at the end (or the start): rename it and drop it again"
+        ),
+        "sync.reason.not_regular": (
+            "not a regular file (a link, a folder or something else): drop the file itself here"
+        ),
+        "sync.reason.too_big": (
+            "it takes {mb} MB and the limit is {limit} MB (CRM_IMPORT_MAX_MB): split it or "
+            "raise the limit"
+        ),
         "sync.no_dir": "name the folder (crm-bot sync DIR) or set CRM_IMPORT_DIR",
     }
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -143,3 +144,16 @@ def test_excel_numbers_too_large_or_not_numbers_are_bad_rows(value: object) -> N
 
     with pytest.raises(BadValue):
         parse_amount(value)
+
+
+def test_a_csv_without_line_breaks_is_refused_at_its_header(tmp_path: Path) -> None:
+    """A header line is not read without end: a file of nothing (a sparse file, a binary)
+    is a malformed CSV at row 1, not a crash of the csv module."""
+    from crm.parsing import BadFile, open_sheet
+
+    path = tmp_path / "terceros.csv"
+    with path.open("wb") as sparse:
+        sparse.truncate(4 * 1024 * 1024)
+    with pytest.raises(BadFile) as caught:
+        open_sheet(path)
+    assert caught.value.key == "import.file.bad_csv" and caught.value.row == 1

@@ -154,3 +154,26 @@ def test_a_url_password_pasted_into_another_setting_is_never_printed(
     assert result.returncode == 1
     out = result.stdout + result.stderr
     assert password not in out and "CRM_TIMEZONE=***" in out, out
+
+
+def test_doctor_refuses_the_working_folder_as_drop_or_backup_folder(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    env = env_for(tmp_path, api, TOKEN, CRM_IMPORT_DIR=".", CRM_BACKUP_DIR=str(tmp_path.parent))
+    assert crm_bot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    result = crm_bot("doctor", cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    failed = [line for line in result.stdout.splitlines() if line.startswith("❌")]
+    assert len(failed) == 2, result.stdout
+    assert failed[0].startswith(f"❌ CRM_IMPORT_DIR={tmp_path} no puede ser la carpeta de trabajo")
+    assert failed[1].startswith(f"❌ CRM_BACKUP_DIR={tmp_path.parent} no puede ser")
+
+
+def test_doctor_takes_the_readmes_empty_folders_as_unset(tmp_path: Path, api: FakeBotApi) -> None:
+    (tmp_path / ".env").write_text("CRM_IMPORT_DIR=\nCRM_BACKUP_DIR=\n", encoding="utf-8")
+    env = env_for(tmp_path, api, TOKEN)
+    assert crm_bot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    result = crm_bot("doctor", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stdout
+    assert "✅ Carpeta de importación: no configurada (CRM_IMPORT_DIR)" in result.stdout
+    assert str(tmp_path) + ":" not in result.stdout.replace(str(tmp_path / "crm.db"), "")
