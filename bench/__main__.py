@@ -1,6 +1,6 @@
 """Run every benchmark on generated data and print the results table.
 
-    python -m bench            # all of them (under 10 minutes on 2 cores)
+    python -m bench            # all of them (~4 minutes on 2 cores, + ~7 for imports linearity)
     python -m bench agenda cpu # only some
 
 Each module in BENCHMARKS exposes ``run() -> list[Result]``; figures are measured side by side

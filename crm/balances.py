@@ -1,8 +1,10 @@
 """The balance history: every saldo a documentos import changes, and what follows from it.
 
-A documentos import overwrites ``documents.balance``; :func:`before_upsert` and
-:func:`record_changes` (called by the import inside its own transaction) keep each change in
-``balance_changes``: document, import time, old → new saldo, and the tercero's encargado at
+A documentos import overwrites ``documents.balance``; the import keeps each change in
+``balance_changes`` inside its own transaction (on SQLite :func:`before_upsert` and
+:func:`record_changes` around each batch's upsert; on PostgreSQL :func:`record_staged_changes`
+and :func:`record_new_documents`, set-based statements over the batch COPY'd into
+``bulk.STAGE``): document, import time, old → new saldo, and the tercero's encargado at
 that moment. A document the import brings in is new cartera (old saldo None). A decrease is
 money collected (recaudo), credited to that encargado; an increase is new cartera too.
 
@@ -22,7 +24,9 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Integer,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -31,10 +35,13 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.bulk import STAGE
 from storage.models import BalanceChange, Document, Tercero, UTCDateTime
 
 ZERO = Decimal("0.00")
@@ -124,6 +131,52 @@ async def record_changes(
                 )
     if rows:
         await session.execute(insert(BalanceChange), rows)
+
+
+# PostgreSQL: the batch is staged in ``bulk.STAGE`` (COPY) and the history is written by two
+# set-based statements whose text never depends on the batch size. Every document is reached
+# by a probe of an index, forced by ``OFFSET 0`` (a plain join lets the planner hash the whole
+# documents table for every batch, on estimates that lag behind the rows the import itself
+# is adding: an import's time would grow with the square of its rows).
+
+_STAGED_CHANGES = text(
+    "INSERT INTO balance_changes (document_id, at, old_balance, new_balance, encargado_id) "
+    "SELECT d.id, :at, d.balance, s.balance, "
+    "(SELECT t.encargado_id FROM terceros t WHERE t.id = s.tercero_id) "
+    f"FROM {STAGE} s CROSS JOIN LATERAL (SELECT id, balance FROM documents "
+    "WHERE doc_type = s.doc_type AND number = s.number OFFSET 0) d "
+    "WHERE d.balance IS DISTINCT FROM s.balance "
+    "ORDER BY s.doc_type, s.number"  # ids in the documents' order, as on SQLite
+).bindparams(bindparam("at", type_=UTCDateTime()))
+
+_NEW_DOCUMENTS = text(
+    "INSERT INTO balance_changes (document_id, at, old_balance, new_balance, encargado_id) "
+    "SELECT d.id, :at, NULL, d.balance, "
+    "(SELECT t.encargado_id FROM terceros t WHERE t.id = d.tercero_id) "
+    "FROM unnest(:ids) AS n(id) CROSS JOIN LATERAL (SELECT id, balance, tercero_id "
+    "FROM documents WHERE id = n.id OFFSET 0) d "
+    "WHERE d.balance > 0 ORDER BY d.id"
+).bindparams(
+    bindparam("at", type_=UTCDateTime()), bindparam("ids", type_=postgresql.ARRAY(Integer))
+)
+
+
+async def record_staged_changes(
+    session: AsyncSession, columns: Sequence[str], at: datetime
+) -> None:
+    """PostgreSQL, BEFORE the staged batch is upserted: one history row per document whose
+    saldo the batch changes, old saldo read from ``documents``, encargado that of the
+    tercero the batch gives the document (as the upsert will leave it). Nothing when the
+    file has no saldo (the upsert keeps every balance)."""
+    if "balance" in columns:
+        await session.execute(_STAGED_CHANGES, {"at": at})
+
+
+async def record_new_documents(session: AsyncSession, ids: Sequence[int], at: datetime) -> None:
+    """PostgreSQL, after the upsert: new cartera for the documents it inserted (``ids``)
+    that came in with a saldo, in one statement."""
+    if ids:
+        await session.execute(_NEW_DOCUMENTS, {"at": at, "ids": list(ids)})
 
 
 def record_change(

@@ -735,13 +735,24 @@ class _DocumentImporter(_Importer):
         # One record per (type, number), the later row winning; keys taken in C, as this
         # runs for every row of the book.
         unique = list(dict(zip(map(_DOCUMENT_KEY, records), records, strict=True)).values())
-        before = await balances.before_upsert(self.session, unique, self.columns)
-        inserted, updated = await bulk.upsert_document_rows(
-            self.session, unique, self.columns, bound=self.bound
-        )
-        await balances.record_changes(
-            self.session, before, self.crm.now(), inserted=inserted, updated=updated
-        )
+        at = self.crm.now()
+        if self.bound:  # SQLite
+            before = await balances.before_upsert(self.session, unique, self.columns)
+            inserted, updated = await bulk.upsert_document_rows(
+                self.session, unique, self.columns, bound=True
+            )
+            await balances.record_changes(
+                self.session, before, at, inserted=inserted, updated=updated
+            )
+        else:
+            # PostgreSQL: the batch is COPY'd into a temporary table once; the history's
+            # lookups and the upsert all read it there, by statements whose text (and plan)
+            # is the same for every batch, so the import's time grows with its rows.
+            await bulk.stage_document_rows(self.session, unique, self.columns)
+            await balances.record_staged_changes(self.session, self.columns, at)
+            written = await bulk.upsert_staged_documents(self.session, self.columns)
+            await balances.record_new_documents(self.session, written.new_ids, at)
+            inserted, updated = written.inserted, written.updated
         result.inserted += inserted
         result.updated += updated
         result.unchanged += len(records) - inserted - updated

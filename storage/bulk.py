@@ -7,7 +7,9 @@ re-import of the same file writes nothing.
 
 The documentos import (the big one: ERP books run to millions of rows) takes a faster road
 on SQLite: its batches go to the driver's own ``executemany`` inside the same transaction,
-and its lookups pass one JSON array instead of thousands of bind parameters.
+and its lookups pass one JSON array instead of thousands of bind parameters. On PostgreSQL
+each batch is COPY'd into a temporary table (``stage_document_rows``) that the upsert and
+the balance history's statements read: no statement carries a list of parameters.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, Table, and_, any_, bindparam, insert, or_, select
+from sqlalchemy import String, Table, and_, any_, bindparam, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -308,7 +310,9 @@ async def upsert_document_rows(
     if bound and conn.dialect.name != "sqlite":
         raise ValueError("bound document rows are for SQLite only")
     if conn.dialect.name == "postgresql":
-        return await _copy_upsert_documents(conn, rows, columns)
+        await stage_document_rows(session, rows, columns)
+        written = await upsert_staged_documents(session, columns)
+        return written.inserted, written.updated
     if conn.dialect.name != "sqlite":  # pragma: no cover - we ship for these two
         dicts = [dict(zip(columns, row, strict=True)) for row in rows]
         keys = {(d["doc_type"], d["number"]) for d in dicts}
@@ -355,19 +359,22 @@ STAGE_TYPES = {
 }
 
 
-async def _copy_upsert_documents(
-    conn: Any, rows: Sequence[Sequence[Any]], columns: Sequence[str]
-) -> tuple[int, int]:
-    """PostgreSQL: COPY the batch into a temporary table, then one ``INSERT … SELECT … ON
-    CONFLICT DO UPDATE … WHERE changed``. One statement per batch whatever its size (no
-    parameter lists, so no generic plan that scans), and the rows travel in COPY's binary
-    format. ``xmax = 0`` tells an inserted row from an updated one."""
+async def stage_document_rows(
+    session: AsyncSession, rows: Sequence[Sequence[Any]], columns: Sequence[str]
+) -> None:
+    """PostgreSQL: COPY a batch of document tuples (in ``columns`` order) into the temporary
+    table ``STAGE``, emptied first; a file without saldo stages balance 0 (which
+    ``upsert_staged_documents`` leaves out of updates). The rows travel in COPY's binary
+    format, and every statement that reads them has the same text whatever the batch size
+    (no parameter lists, so no generic plan that scans). The table lives until the
+    transaction ends."""
     names = list(columns)
     if "balance" not in names:
         names.append("balance")
         rows = [(*row, Decimal(0)) for row in rows]
+    conn = await session.connection()
     # Through SQLAlchemy first, so the transaction is open on the connection before asyncpg
-    # is used directly (the table lives until the import's transaction ends).
+    # is used directly.
     await conn.exec_driver_sql(
         f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ("
         + ", ".join(f"{c} {STAGE_TYPES[c]}" for c in STAGE_TYPES)
@@ -375,8 +382,24 @@ async def _copy_upsert_documents(
     )
     await conn.exec_driver_sql(f"TRUNCATE {STAGE}")
     raw = await conn.get_raw_connection()
-    driver = raw.driver_connection  # asyncpg, inside the import's transaction
+    driver: Any = raw.driver_connection  # asyncpg, inside the import's transaction
     await driver.copy_records_to_table(STAGE, records=list(rows), columns=names)
+
+
+@dataclass(frozen=True)
+class StagedWrite:
+    inserted: int
+    updated: int
+    new_ids: list[int]  # the documents the upsert inserted
+
+
+async def upsert_staged_documents(session: AsyncSession, columns: Sequence[str]) -> StagedWrite:
+    """PostgreSQL: write the rows ``stage_document_rows`` staged (with these ``columns``) by
+    one ``INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE changed``; ``xmax = 0`` tells an
+    inserted row from an updated one."""
+    names = list(columns)
+    if "balance" not in names:
+        names.append("balance")
     update = [c for c in names if c not in ("doc_type", "number")]
     if "balance" not in columns:
         update.remove("balance")  # a document missing from the file keeps its balance
@@ -387,12 +410,12 @@ async def _copy_upsert_documents(
         + ", ".join(f"{c} = EXCLUDED.{c}" for c in update)
         + " WHERE "
         + " OR ".join(f"documents.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in update)
-        + " RETURNING (xmax = 0) AS inserted) "
-        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-        "FROM written"
+        + " RETURNING id, (xmax = 0) AS inserted) "
+        "SELECT count(*) FILTER (WHERE NOT inserted), "
+        "coalesce(array_agg(id) FILTER (WHERE inserted), '{}') FROM written"
     )
-    inserted, updated = await driver.fetchrow(statement)
-    return int(inserted), int(updated)
+    updated, new_ids = (await session.execute(text(statement))).one()
+    return StagedWrite(len(new_ids), int(updated), list(new_ids))
 
 
 # --- follow-ups ------------------------------------------------------------------------------

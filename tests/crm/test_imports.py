@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,8 +19,8 @@ from crm.errors import NotAuthorized
 from crm.imports import ImportResult, RowError, import_file
 from crm.users import Actor
 from storage import bulk
-from storage.models import AuditEntry, Document, FollowUp, Tercero
-from tests.conftest import seed_team
+from storage.models import AuditEntry, BalanceChange, Document, FollowUp, Tercero
+from tests.conftest import DB_PARAMS, seed_team
 from tests.support.data import make_tercero
 
 
@@ -181,3 +181,53 @@ async def test_documentos_import_writes_without_sqlite_fk_checks_and_leaves_them
                 )
             )
     assert await count(sqlite_crm, Document) == 1
+
+
+def documentos_file(tmp_path: Path, name: str, numbers: range, saldo: int) -> Path:
+    lines = ["nit,tipo,numero,fecha,valor,saldo"]
+    lines += [f"{800 + n % 2},FV,{n},2026-09-01,1000,{saldo}" for n in numbers]
+    return write(tmp_path, name, "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("db_url", [DB_PARAMS[1]], indirect=True)
+async def test_postgres_documentos_import_sends_the_same_statements_whatever_its_size(
+    crm: Crm, tmp_path: Path
+) -> None:
+    # A statement with a list of parameters is a new prepared statement for each length, whose
+    # generic plan may scan documents for every batch (issue 20: imports grew with the square
+    # of their rows). A first import (new cartera) and a re-import (changed saldos) of 100 and
+    # of 230 rows must send the same statements, none of them with more than a few parameters.
+    users = await seed_team(crm)
+    for nit in ("800", "801"):
+        await make_tercero(crm, nit, f"Cliente {nit}", encargado_id=users["LUIS"])
+    engine = crm.sessions.kw["bind"]
+    sent: list[tuple[str, int]] = []
+
+    def hook(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        sent.append((statement, len(params) if isinstance(params, tuple | list) else 0))
+
+    async def statements(path: Path) -> tuple[set[str], int]:
+        sent.clear()
+        event.listen(engine.sync_engine, "before_cursor_execute", hook)
+        try:
+            result = await import_file(crm, "documentos", path, batch_size=40)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", hook)
+        assert result.written and result.inserted + result.updated == result.rows
+        return {sql for sql, _ in sent}, max(count for _, count in sent)
+
+    small = range(1, 101)
+    large = range(1001, 1231)
+    new_small = await statements(documentos_file(tmp_path, "a.csv", small, 1000))
+    new_large = await statements(documentos_file(tmp_path, "b.csv", large, 1000))
+    changed_small = await statements(documentos_file(tmp_path, "c.csv", small, 600))
+    changed_large = await statements(documentos_file(tmp_path, "d.csv", large, 600))
+    assert new_small[0] == new_large[0] and changed_small[0] == changed_large[0]
+    assert max(new_small[1], new_large[1], changed_small[1], changed_large[1]) <= 8
+    async with crm.sessions() as session:
+        history = await session.execute(
+            select(func.count(), func.sum(BalanceChange.new_balance)).where(
+                BalanceChange.encargado_id == users["LUIS"]
+            )
+        )
+    assert tuple(history.one()) == (660, Decimal(330 * 1000 + 330 * 600))

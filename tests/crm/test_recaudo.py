@@ -225,3 +225,60 @@ async def test_desempeno_kpis_and_cei_worked_by_hand(crm: Crm, history: dict[str
         xlsx.parse_parts(report.path)
     finally:
         report.discard()
+
+
+async def test_the_history_across_batches_and_a_document_moving_to_another_tercero(
+    crm: Crm, clock: FakeClock, tmp_path: Path
+) -> None:
+    # Batches of 2: the same document in two batches of one import is new cartera, then a
+    # change; a saldo that moves with its document to another tercero is credited to the new
+    # tercero's encargado (the one the import leaves it with); a file without saldo records
+    # nothing.
+    users = await seed_team(crm)
+    await make_tercero(crm, LUIS_NIT, "Ferretería Núñez", encargado_id=users["LUIS"])
+    await make_tercero(crm, MARIA_NIT, "Distribuidora Sur", encargado_id=users["MARIA"])
+    clock.set(datetime(2026, 10, 20, 9, 0, tzinfo=BOGOTA))
+    first = [
+        f"{LUIS_NIT};FV;1;2026-10-01;2026-10-31;1000;1000",
+        f"{LUIS_NIT};FV;2;2026-10-01;2026-10-31;500;0",  # no saldo: no new cartera
+        f"{LUIS_NIT};NC;1;2026-10-01;2026-10-31;300;300",
+        f"{LUIS_NIT};FV;1;2026-10-01;2026-10-31;1000;900",  # FV-1 again, next batch
+    ]
+    result = await import_file(crm, "documentos", csv(tmp_path, "1.csv", first), batch_size=2)
+    assert (result.inserted, result.updated) == (3, 1)
+    clock.set(datetime(2026, 11, 10, 8, 0, tzinfo=BOGOTA))
+    second = [
+        f"{MARIA_NIT};FV;1;2026-10-01;2026-10-31;1000;400",  # moved to MARIA, 500 collected
+        f"{LUIS_NIT};FV;2;2026-10-01;2026-10-31;500;0",  # unchanged
+        f"{LUIS_NIT};NC;1;2026-10-01;2026-10-31;300;350",  # higher
+    ]
+    await import_file(crm, "documentos", csv(tmp_path, "2.csv", second), batch_size=2)
+    no_saldo = tmp_path / "3.csv"
+    no_saldo.write_text(
+        "nit;tipo;numero;fecha;valor\n"
+        f"{LUIS_NIT};FV;1;2026-10-01;1000\n{LUIS_NIT};FV;9;2026-10-01;70\n",
+        encoding="utf-8",
+    )
+    assert (await import_file(crm, "documentos", no_saldo)).inserted == 1
+    async with crm.sessions() as session:
+        changes = (
+            await session.execute(
+                select(
+                    Document.doc_type,
+                    Document.number,
+                    BalanceChange.old_balance,
+                    BalanceChange.new_balance,
+                    BalanceChange.encargado_id,
+                )
+                .join(Document, Document.id == BalanceChange.document_id)
+                .order_by(BalanceChange.at, Document.doc_type, BalanceChange.id)
+            )
+        ).all()
+    luis, maria = users["LUIS"], users["MARIA"]
+    assert [tuple(row) for row in changes] == [
+        ("FV", "1", None, Decimal("1000.00"), luis),
+        ("FV", "1", Decimal("1000.00"), Decimal("900.00"), luis),
+        ("NC", "1", None, Decimal("300.00"), luis),
+        ("FV", "1", Decimal("900.00"), Decimal("400.00"), maria),
+        ("NC", "1", Decimal("300.00"), Decimal("350.00"), luis),
+    ]
