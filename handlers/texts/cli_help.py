@@ -192,12 +192,12 @@ ES.update(
         ),
         "cli.run.poller_busy": (
             "otro `crm-bot run` ya recibe los mensajes de {database} (long polling): solo uno "
-            "puede hacerlo; use ese, o deténgalo (systemctl stop crm-bot) y repita"
+            "puede hacerlo; usa ese, o detenlo (systemctl stop crm-bot) y repite"
         ),
         "cli.run.conflict": (
             "Telegram respondió 409 Conflict: otro bot está recibiendo los mensajes con este "
-            "token (en otra máquina, o con un webhook); deténgalo, o use otro token de "
-            "@BotFather, y repita `crm-bot run`"
+            "token (en otra máquina, o con un webhook); detenlo, o usa otro token de "
+            "@BotFather, y repite `crm-bot run`"
         ),
     }
 )

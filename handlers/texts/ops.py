@@ -167,7 +167,7 @@ ES.update(
         ),
         "folder.clash": (
             "{setting}={folder} no puede ser la carpeta de trabajo ni la del programa, ni "
-            "contenerlas ({clash}): use una carpeta dedicada solo a eso"
+            "contenerlas ({clash}): usa una carpeta dedicada solo a eso"
         ),
         "doctor.all_good": "Todo en orden.",
         "doctor.failed": "{count} comprobación(es) fallaron: corrija lo indicado con ❌.",

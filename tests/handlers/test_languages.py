@@ -54,6 +54,10 @@ SHARED = {
     "semanal",
     "tercero",
     "terceros",
+    # image formats a receipt may come in (names, not words)
+    "jpeg",
+    "png",
+    "webp",
     # domain words kept untranslated
     "encargado",
     "nit",

@@ -156,7 +156,7 @@ def second_run_is_refused(tmp_path: Path, env: dict[str, str], database: str) ->
     assert second.returncode == 1, second.stdout + second.stderr
     assert lines(second) == [
         f"crm-bot: otro `crm-bot run` ya recibe los mensajes de {database} (long polling): solo "
-        "uno puede hacerlo; use ese, o deténgalo (systemctl stop crm-bot) y repita"
+        "uno puede hacerlo; usa ese, o detenlo (systemctl stop crm-bot) y repite"
     ]
     assert polls >= 1 and "Traceback" not in second.stderr
 
@@ -191,7 +191,7 @@ def test_a_second_polling_run_on_the_same_postgresql_database_is_refused(
     assert second.returncode == 1, second.stdout + second.stderr
     assert lines(second) == [
         f"crm-bot: otro `crm-bot run` ya recibe los mensajes de {database} (long polling): solo "
-        "uno puede hacerlo; use ese, o deténgalo (systemctl stop crm-bot) y repita"
+        "uno puede hacerlo; usa ese, o detenlo (systemctl stop crm-bot) y repite"
     ]
     # Once the first one stopped, the lock is free again.
     with FakeBotApi() as api:
