@@ -49,7 +49,6 @@ def _result_name(context: CrmContext, result: str) -> str:
     return result
 
 
-
 # --- the buttons' data -----------------------------------------------------------------------
 # ct:m (the card's 📞 Contacto) is links.ContactMenu. ``channel`` is a crm.ley2300 channel
 # value; ``result`` the position of one of RESULTS.
@@ -238,8 +237,10 @@ def _result_of(position: int) -> str:
 
 
 async def _result(update: Update, context: CrmContext, data: PickResult) -> None:
-    """A result was picked: ask for the optional note."""
+    """A result was picked: ask for the optional note (about a follow-up the user may act
+    on, still active)."""
     fid, channel, result = data.followup_id, data.channel, _result_of(data.result)
+    await fu_uc.get_active_followup(context.crm, context.me, fid)
     skip = button(context.t("ct.b_no_note"), ContactNoNote(fid, channel, data.result))
     await asking.ask(
         update,
@@ -291,8 +292,13 @@ async def _register(
 
 
 async def _no_note(update: Update, context: CrmContext, data: ContactNoNote) -> None:
-    asking.clear(context, "ct.")
+    """The "Sin nota" button: the answer to this contact's note question. Once answered (a
+    double tap, the button of an older prompt) it is no longer valid: one contact a press."""
     result = _result_of(data.result)
+    asked = asking.pending(context, "ct.note")
+    if asked is None or asked.data != {"fu": data.followup_id, "ch": data.channel, "r": result}:
+        raise BadCallback("no contact note pending")
+    asking.clear(context, "ct.")
     await _register(update, context, data.followup_id, data.channel, result, None)
 
 

@@ -80,10 +80,10 @@ async def test_a_contact_channel_result_and_note(bot: BotHarness) -> None:
     card = await followups.get_followup(bot.crm, await resolve_actor(bot.crm, Team.luis), fid)  # type: ignore[arg-type]
     assert card.events[-1].text == "llamada · promesa de pago — Paga el viernes"
     # María, on another follow-up of the same tercero, that afternoon: the guard says who.
-    maria = await resolve_actor(bot.crm, Team.maria)
-    assert maria is not None
-    other = await followups.create_followup(
-        bot.crm, maria, tercero_id=card.tercero.id, type_id=await type_id(bot.crm)
+    maria, ana = await resolve_actor(bot.crm, Team.maria), await resolve_actor(bot.crm, Team.ana)
+    assert maria is not None and ana is not None
+    other = await followups.create_followup(  # ANA opens it for MARIA on LUIS's tercero
+        bot.crm, ana, tercero_id=card.tercero.id, type_id=await type_id(bot.crm), owner_id=maria.id
     )
     bot.clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=BOGOTA))
     menu = (await bot.press(Team.maria, f"ct:m:{other.id}"))[0]
@@ -259,3 +259,20 @@ async def test_cancelar_forgets_the_receipt(
     assert payments.DRAFT not in bot.app.user_data[Team.luis]
     late = await bot.press(Team.luis, f"pg:ok:{fid}")
     assert "ya no está pendiente" in str(late[-1].params)
+
+
+async def test_a_double_tapped_sin_nota_registers_one_contact(bot: BotHarness) -> None:
+    """Issue 20: the second tap of "Sin nota" neither registers a second contact nor logs a
+    blocked attempt for the compliance report."""
+    fid = await _followup(bot)
+    bot.clock.set(MONDAY_1015)
+    await bot.press(Team.luis, f"ct:m:{fid}")
+    await bot.press(Team.luis, f"ct:c:{fid}:llamada")
+    ask = (await bot.press(Team.luis, f"ct:r:{fid}:llamada:0"))[0]
+    skip = ask.button("Sin nota")
+    first = await bot.press(Team.luis, skip)
+    second = await bot.press(Team.luis, skip)
+    assert "Contacto registrado" in first[0].text
+    assert [c.method for c in second] == ["answerCallbackQuery"]
+    assert "ya no es válido" in second[0].params["text"]
+    assert await _attempts(bot) == [("registered", None)]
