@@ -180,6 +180,12 @@ async def agents_in_scope(crm: Crm, actor: Actor) -> list[AgendaAgent]:
     return [AgendaAgent(u.id, u.code, u.name) for u in users]
 
 
+async def check_filter(crm: Crm, actor: Actor, flt: AgendaFilter) -> None:
+    """Refuse a filter naming an agent outside the actor's scope (the filter menus carry it)."""
+    async with crm.read() as session:
+        await _resolve_agent(session, actor, flt)
+
+
 async def _resolve_agent(
     session: AsyncSession, actor: Actor, flt: AgendaFilter
 ) -> AgendaAgent | None:

@@ -17,6 +17,7 @@ from crm.context import Crm
 from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized, NotFound, StaleVersion
 from crm.ley2300 import Verdict
 from crm.permissions import can_act_for, ensure_can_act_for
+from crm.scope import ensure_can_see_tercero
 from crm.text import xml_safe
 from crm.users import Actor
 from crm.views import (
@@ -288,8 +289,9 @@ async def create_followup(
     owner_id: int | None = None,
     document_id: int | None = None,
 ) -> FollowUpView:
-    """Open a follow-up. Agents create for themselves; supervisors for their team; admins
-    for anyone. ``due_at`` defaults to now + the type's hours."""
+    """Open a follow-up on a tercero of the actor's book. Agents create for themselves;
+    supervisors for their team; admins for anyone. ``due_at`` defaults to now + the type's
+    hours."""
     note = clean_note(note)
     async with crm.write() as session:
         return await create_in_session(
@@ -328,9 +330,9 @@ async def create_in_session(
     owner = await session.get(User, owner_id)
     if owner is None or not owner.active:
         raise InvalidInput("error.owner_inactive")
-    tercero = await session.get(Tercero, tercero_id)
-    if tercero is None:
-        raise NotFound()
+    # The tercero must be in the actor's book (the one /cerca and searches list): a follow-up
+    # pulls its tercero into the owner's book, so creating one is no way into another's.
+    tercero = await ensure_can_see_tercero(session, actor, tercero_id)
     ftype = await session.get(FollowUpType, type_id)
     if ftype is None or not ftype.active:
         raise InvalidInput("error.unknown_type")

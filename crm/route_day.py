@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import route
 from crm.context import Crm
 from crm.errors import InvalidInput, NotFound
-from crm.followups import create_followup
+from crm.followups import create_in_session
+from crm.followups import view as followup_view
 from crm.geo import Point, distance_km
 from crm.permissions import owner_filter
-from crm.scope import tercero_visible
+from crm.scope import ensure_can_see_tercero, tercero_visible
 from crm.users import Actor
 from crm.views import FollowUpView
 from storage.models import Document, FollowUp, FollowUpType, Tercero
@@ -28,6 +29,8 @@ VISIT_TYPE = "Visita T.A.T."
 MAX_ROUTE_STOPS = 100  # routed at once; a day with more is cut to the most urgent
 MAX_NEARBY = 25
 MIN_KM, MAX_KM, DEFAULT_KM = 0.1, 50.0, 2.0
+# A Visita T.A.T. pressed again within this time, while the first is active, is the same visit.
+VISIT_AGAIN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ class DayRoute:
     unlocated: tuple[RouteStop, ...]  # terceros without coordinates, by due
     total_km: float
     left_out: int = 0  # beyond MAX_ROUTE_STOPS
+
+
+@dataclass(frozen=True)
+class StartedVisit:
+    card: FollowUpView
+    created: bool  # False: the press found the visit it opened a moment ago
 
 
 @dataclass(frozen=True)
@@ -210,16 +219,45 @@ async def nearby(crm: Crm, actor: Actor, here: Point, km: float) -> list[NearbyT
     ]
 
 
-async def start_visit(crm: Crm, actor: Actor, tercero_id: int) -> FollowUpView:
-    """A "Visita T.A.T." follow-up on the tercero, due now, for the actor (from /cerca)."""
-    async with crm.sessions() as session:
+async def start_visit(crm: Crm, actor: Actor, tercero_id: int) -> StartedVisit:
+    """/cerca's 🚶 Visita T.A.T.: a "Visita T.A.T." follow-up on a tercero of the actor's book
+    (the rule /cerca lists it by), due now, for the actor. Pressed again (a double tap, the
+    same list on another phone) while the one it made a moment ago is still active, it
+    returns that one instead of opening a second."""
+    now = crm.now()
+    async with crm.write() as session:
+        # Two presses take turns on the tercero's row (PostgreSQL; SQLite has one writer at
+        # a time), so the second sees the follow-up the first committed.
+        tercero = await session.scalar(
+            select(Tercero.id)
+            .where(Tercero.id == tercero_id)
+            .with_for_update(key_share=True, of=Tercero)
+        )
+        if tercero is None:
+            raise NotFound()
+        await ensure_can_see_tercero(session, actor, tercero_id)
         type_id = await session.scalar(
             select(FollowUpType.id).where(
                 FollowUpType.name == VISIT_TYPE, FollowUpType.active.is_(True)
             )
         )
-    if type_id is None:
-        raise NotFound("route.error.no_visit_type", name=VISIT_TYPE)
-    return await create_followup(
-        crm, actor, tercero_id=tercero_id, type_id=type_id, due_at=crm.now()
-    )
+        if type_id is None:
+            raise NotFound("route.error.no_visit_type", name=VISIT_TYPE)
+        recent = await session.scalar(
+            select(FollowUp.id)
+            .where(
+                FollowUp.tercero_id == tercero_id,
+                FollowUp.owner_id == actor.id,
+                FollowUp.type_id == type_id,
+                FollowUp.status == "active",
+                FollowUp.created_at >= now - VISIT_AGAIN,
+            )
+            .order_by(FollowUp.id.desc())
+            .limit(1)
+        )
+        if recent is not None:
+            return StartedVisit(await followup_view(session, recent), created=False)
+        card = await create_in_session(
+            session, crm, actor, tercero_id=tercero_id, type_id=type_id, due_at=now
+        )
+        return StartedVisit(card, created=True)

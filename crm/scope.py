@@ -71,6 +71,10 @@ async def _scope_ids(session: AsyncSession, actor: Actor) -> set[int]:
     if actor.id is None:
         return set()
     if actor.is_supervisor:
-        team = (await session.scalars(select(User.id).where(User.supervisor_id == actor.id))).all()
-        return {actor.id, *team}
+        # Read once per session: a bulk start checks every follow-up it creates.
+        key = ("scope_ids", actor.id)
+        if key not in session.info:
+            team = await session.scalars(select(User.id).where(User.supervisor_id == actor.id))
+            session.info[key] = {actor.id, *team.all()}
+        return set(session.info[key])
     return {actor.id}

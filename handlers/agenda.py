@@ -333,6 +333,7 @@ async def _menu(
     query = update.callback_query
     assert query is not None
     flt = data.filter
+    await agenda_uc.check_filter(context.crm, context.me, flt)
     rows: list[list[InlineKeyboardButton]] = []
     if isinstance(data, TypeMenu):
         for item in await followups_uc.list_types(context.crm):

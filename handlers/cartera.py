@@ -289,7 +289,7 @@ async def _confirm_start(
         terceros=preview.terceros,
         hours=preview.hours,
     )
-    await show(update, context, text, confirm.markup(context, ok, cancel=back))
+    await show(update, context, text, await confirm.markup(context, ok, cancel=back))
 
 
 # --- /cartera and buttons --------------------------------------------------------------------

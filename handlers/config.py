@@ -331,7 +331,7 @@ async def _screen(context: CrmContext, data: CallbackData) -> tuple[str, InlineK
             item = await catalogs.preview_deactivate(crm, me, _kind(data.kind), data.item_id)
             text = context.t("config.confirm_deactivate", name=html.escape(item.name))
             kind, item_id = item.kind, item.id
-            markup = confirm.markup(
+            markup = await confirm.markup(
                 context,
                 lambda token: DeactivateOk(kind, item_id, token),
                 cancel=OpenItem(kind, item_id),

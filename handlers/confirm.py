@@ -1,8 +1,9 @@
 """The ✅ Confirmar / ✖ Cancelar row of every confirmation that runs once.
 
-The confirm button's data ends with a fresh token (crm.confirmations): the use case claims it
-in the transaction of its action, so a double tap or a press on another instance shows the
-first press's result instead of acting again.
+The confirm button's data ends with a fresh token drawn for the user the prompt is shown to
+(crm.confirmations.issue): the use case claims it in the transaction of its action, so a
+double tap or a press on another instance shows the first press's result instead of acting
+again, and a press by anyone else is refused.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from handlers.callbacks import CallbackData
 from handlers.context import CrmContext
 
 
-def token() -> str:
-    return confirmations.new_token()
+async def token(context: CrmContext) -> str:
+    """A token for a prompt shown to the user of this update."""
+    return await confirmations.issue(context.crm, context.me)
 
 
-def markup(
+async def markup(
     context: CrmContext,
     confirm: Callable[[str], CallbackData],
     *,
@@ -34,7 +36,7 @@ def markup(
         [
             keyboards.confirm_row(
                 context.t("confirm.b_yes"),
-                confirm(token()),
+                confirm(await token(context)),
                 context.t("confirm.b_no"),
                 cancel,
             )

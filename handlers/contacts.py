@@ -293,11 +293,18 @@ async def _result(update: Update, context: CrmContext, data: PickResult) -> None
 async def _no_note(update: Update, context: CrmContext, data: ContactNoNote) -> None:
     """«Sin nota»: the recorded contact's card (a button drawn before contacts were recorded
     at the result's press registers it now, without a note)."""
-    asking.clear(context, "ct.")
     result = _result_of(data.result)
     if data.attempt_id is None:
+        # An older button registers the contact only while its note question is pending: a
+        # double tap (or the button of a replaced prompt) registers nothing more.
+        asked = asking.pending(context, "ct.note")
+        wanted = {"fu": data.followup_id, "ch": data.channel, "r": result}
+        if asked is None or "at" in asked.data or {k: asked.data.get(k) for k in wanted} != wanted:
+            raise BadCallback("no contact note pending")
+        asking.clear(context, "ct.")
         done = await _record(update, context, data.followup_id, data.channel, result, None)
     else:
+        asking.clear(context, "ct.")
         done = await contacts.recorded(context.crm, context.me, data.attempt_id)
     if done is not None:
         text = _done_text(context, done.outcome, data.channel, result)

@@ -74,7 +74,7 @@ async def reasignar(update: Update, context: CrmContext) -> None:
         return
     preview = await reassign.preview_reassign(context.crm, context.me, args[0], args[1])
     source_id, target_id = preview.source.id, preview.target.id
-    markup = confirm.markup(
+    markup = await confirm.markup(
         context,
         lambda token: ReassignBookOk(source_id, target_id, token),
         cancel=ReassignCancel(),
@@ -173,7 +173,7 @@ async def _confirm_tercero(update: Update, context: CrmContext, data: ReassignTo
         context.crm, context.me, data.tercero_id, data.user_id
     )
     tercero_id, target_id = data.tercero_id, preview.target.id
-    markup = confirm.markup(
+    markup = await confirm.markup(
         context,
         lambda token: ReassignOk(tercero_id, target_id, token),
         cancel=ReassignCancel(),

@@ -297,14 +297,15 @@ async def page_pressed(update: Update, context: CrmContext) -> None:
 
 
 async def visit_pressed(update: Update, context: CrmContext) -> None:
-    """🚶 Visita T.A.T.: create the visit follow-up and send its card."""
+    """🚶 Visita T.A.T.: create the visit follow-up (or find the one just made) and send its
+    card."""
     query = update.callback_query
     assert query is not None
     tercero_id = StartVisit.unpack(query.data).tercero_id
-    card = await route_day.start_visit(context.crm, context.me, tercero_id)
-    await query.answer(context.t("near.visit_created"))
+    visit = await route_day.start_visit(context.crm, context.me, tercero_id)
+    await query.answer(context.t("near.visit_created" if visit.created else "near.visit_open"))
     if isinstance(query.message, Message):
-        await send_card(query.message, card, context)
+        await send_card(query.message, visit.card, context)
 
 
 def _point(latitude: str, longitude: str) -> Point:

@@ -208,7 +208,7 @@ async def _answer(context: CrmContext, data: CallbackData) -> tuple[str, InlineK
                 agents=html.escape(", ".join(preview.orphans)),
             )
             user_id = user.id
-            markup = confirm.markup(
+            markup = await confirm.markup(
                 context,
                 lambda token: SetRoleOk(user_id, role, token),
                 cancel=OpenUser(user_id),
@@ -223,7 +223,7 @@ async def _answer(context: CrmContext, data: CallbackData) -> tuple[str, InlineK
                 followups=off.open_followups,
             )
             user_id = off.user.id
-            markup = confirm.markup(
+            markup = await confirm.markup(
                 context,
                 lambda token: DeactivateOk(user_id, token),
                 cancel=OpenUser(user_id),

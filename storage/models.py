@@ -447,8 +447,9 @@ class PaymentReport(Base):
 
 
 class Confirmation(Base):
-    """A confirm button pressed: claimed in the same transaction as its action, keeping the
-    result, so a double tap or a press on another instance shows it instead of acting again."""
+    """A confirm button: drawn for the user it is shown to (``result`` empty until pressed),
+    claimed in the same transaction as its action, keeping the result, so a double tap or a
+    press on another instance shows it instead of acting again (crm/confirmations.py)."""
 
     __tablename__ = "confirmations"
 

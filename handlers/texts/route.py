@@ -57,6 +57,10 @@ ES = {
     "near.visit_created": (
         "🚶 Seguimiento «Visita T.A.T.» creado: toca 📍 Registrar visita al llegar."
     ),
+    "near.visit_open": (
+        "🚶 Ya abriste esta «Visita T.A.T.» hace un momento: es la misma. Toca 📍 Registrar "
+        "visita al llegar."
+    ),
     # visits
     "visit.b_register": "📍 Registrar visita",
     "visit.b_end": "⏹ Terminar visita",
@@ -183,6 +187,10 @@ EN = {
     "near.b_visit": "🚶 Visita T.A.T.",
     "near.visit_created": (
         "🚶 «Visita T.A.T.» follow-up created: tap 📍 Register visit when you arrive."
+    ),
+    "near.visit_open": (
+        "🚶 You opened this «Visita T.A.T.» a moment ago: it is the same one. Tap 📍 Register "
+        "visit when you arrive."
     ),
     "visit.b_register": "📍 Register visit",
     "visit.b_end": "⏹ End visit",

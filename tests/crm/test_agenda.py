@@ -105,8 +105,14 @@ async def book(crm: Crm, clock: FakeClock) -> dict[str, object]:
     at = lambda d, h: datetime(2026, 11, d, h, 0, tzinfo=BOGOTA)  # noqa: E731
 
     async def new(who: str, due: datetime, tid: int = cobro, tercero: int = ter) -> int:
+        # Made by the admin for its owner: PEDRO's and MARIA's terceros are not in their books.
         view = await followups.create_followup(
-            crm, actors[who], tercero_id=tercero, type_id=tid, due_at=due, owner_id=None
+            crm,
+            actors["ADMIN"],
+            tercero_id=tercero,
+            type_id=tid,
+            due_at=due,
+            owner_id=actors[who].id,
         )
         return view.id
 
@@ -172,15 +178,17 @@ async def test_day_boundaries_are_local_midnight(crm: Crm, book, clock: FakeCloc
     late = datetime(2026, 11, 27, 23, 30, tzinfo=BOGOTA)
     luis = book["LUIS"]
     view = await followups.create_followup(
-        crm, luis, tercero_id=(await _tercero(crm)), type_id=book["cobro"], due_at=late
+        crm, luis, tercero_id=(await _tercero(crm, luis)), type_id=book["cobro"], due_at=late
     )
     today = await agenda.agenda_for(crm, luis, agenda.AgendaFilter(period="today"))
     assert view.id in _ids(today)
     assert next(i for i in today.items if i.id == view.id).section == "today"
 
 
-async def _tercero(crm: Crm) -> int:
-    return await make_tercero(crm, nit="700700700-1", name="Tienda La Esquina")
+async def _tercero(crm: Crm, encargado: Actor) -> int:
+    return await make_tercero(
+        crm, nit="700700700-1", name="Tienda La Esquina", encargado_id=encargado.id
+    )
 
 
 async def test_type_and_state_filters(crm: Crm, book) -> None:
@@ -225,7 +233,7 @@ async def test_agent_filter_scoping(crm: Crm, book) -> None:
 
 async def test_paging_is_done_in_sql(crm: Crm, book, clock: FakeClock) -> None:
     luis = book["LUIS"]
-    ter = await _tercero(crm)
+    ter = await _tercero(crm, luis)
     for n in range(20):
         await followups.create_followup(
             crm,

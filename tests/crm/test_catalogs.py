@@ -24,7 +24,7 @@ async def test_add_type_with_hours_is_used_for_new_followups(crm: Crm, admin, cl
     item = await catalogs.add_item(crm, admin, "type", "Visita técnica", hours=48)
     assert (item.name, item.hours, item.active) == ("Visita técnica", 48, True)
     luis = await resolve_actor(crm, 3)
-    tercero = await make_tercero(crm)
+    tercero = await make_tercero(crm, encargado_id=luis.id)  # type: ignore[union-attr]
     f = await followups.create_followup(crm, luis, tercero_id=tercero, type_id=item.id)
     assert (f.due_at - clock.now()).total_seconds() == 48 * 3600
     await catalogs.set_hours(crm, admin, item.id, 6)
@@ -62,7 +62,7 @@ async def test_names_unique_ignoring_case_and_length_limited(crm: Crm, admin) ->
 
 async def test_deactivated_type_keeps_history_but_leaves_pickers(crm: Crm, admin) -> None:
     luis = await resolve_actor(crm, 3)
-    tercero = await make_tercero(crm)
+    tercero = await make_tercero(crm, encargado_id=luis.id)  # type: ignore[union-attr]
     used = await type_id(crm, "Visita T.A.T.")
     f = await followups.create_followup(crm, luis, tercero_id=tercero, type_id=used)
     await catalogs.set_active(crm, admin, "type", used, False)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from crm import cartera, catalogs, confirmations, followups, reassign
 from crm.clock import FakeClock
 from crm.context import Crm
-from crm.errors import InvalidInput
+from crm.errors import InvalidInput, NotAuthorized
 from crm.users import Actor, resolve_actor
 from storage.models import AuditEntry, Confirmation, FollowUp, State
 from tests.conftest import seed_team
@@ -37,7 +37,7 @@ async def test_two_presses_at_once_reassign_once(crm: Crm) -> None:
     for n in range(3):
         tercero = await make_tercero(crm, nit=f"90055{n}-1", encargado_id=ids["LUIS"])
         await followups.create_followup(crm, luis, tercero_id=tercero, type_id=await type_id(crm))
-    token = confirmations.new_token()
+    token = await confirmations.issue(crm, ana)
     results = await asyncio.gather(
         *(reassign.reassign_all(crm, ana, ids["LUIS"], ids["MARIA"], token) for _ in range(3))
     )
@@ -53,7 +53,7 @@ async def test_two_presses_at_once_start_all_once(crm: Crm) -> None:
     tercero = await make_tercero(crm, encargado_id=ids["LUIS"])
     for n in ("1", "2"):
         await make_document(crm, tercero, n, balance="500")
-    token = confirmations.new_token()
+    token = await confirmations.issue(crm, ana)
     results = await asyncio.gather(
         *(cartera.start_all(crm, ana, tercero_id=tercero, token=token) for _ in range(2))
     )
@@ -65,14 +65,32 @@ async def test_two_presses_at_once_start_all_once(crm: Crm) -> None:
 async def test_a_token_belongs_to_its_action_and_actor(crm: Crm) -> None:
     ids = await seed_team(crm)
     ana, admin = await _actor(crm, 2), await _actor(crm, 1)
-    token = confirmations.new_token()
+    token = await confirmations.issue(crm, ana)
     await reassign.reassign_all(crm, ana, ids["LUIS"], ids["MARIA"], token)
-    with pytest.raises(InvalidInput):  # someone else replaying it
+    with pytest.raises(NotAuthorized):  # someone else replaying it
         await reassign.reassign_all(crm, admin, ids["LUIS"], ids["MARIA"], token)
     with pytest.raises(InvalidInput):  # another action
         await cartera.start_all(crm, ana, token=token)
     with pytest.raises(InvalidInput):  # not a token we draw
         await reassign.reassign_all(crm, ana, ids["LUIS"], ids["MARIA"], "x")
+
+
+async def test_a_token_acts_only_for_the_user_it_was_shown_to(crm: Crm) -> None:
+    """Pressed first by someone else (a forwarded prompt, crafted data): refused, nothing
+    moves, and the user it was shown to can still confirm."""
+    ids = await seed_team(crm)
+    luis, ana, admin = await _actor(crm, 3), await _actor(crm, 2), await _actor(crm, 1)
+    tercero = await make_tercero(crm, encargado_id=ids["LUIS"])
+    await followups.create_followup(crm, luis, tercero_id=tercero, type_id=await type_id(crm))
+    shown_to_ana = await confirmations.issue(crm, ana)
+    with pytest.raises(NotAuthorized):
+        await reassign.reassign_all(crm, admin, ids["LUIS"], ids["MARIA"], shown_to_ana)
+    assert await _count(crm, FollowUp, FollowUp.owner_id == ids["MARIA"]) == 0
+    assert await _count(crm, AuditEntry, AuditEntry.action == "reassign") == 0
+    with pytest.raises(InvalidInput):  # a well-formed token never drawn
+        await reassign.reassign_all(crm, ana, ids["LUIS"], ids["MARIA"], confirmations.new_token())
+    done = await reassign.reassign_all(crm, ana, ids["LUIS"], ids["MARIA"], shown_to_ana)
+    assert not done.repeated and done.open_followups == 1
 
 
 async def test_last_closing_state_keeps_its_meaning_and_types_stay(crm: Crm) -> None:
@@ -100,7 +118,7 @@ async def test_last_closing_state_keeps_its_meaning_and_types_stay(crm: Crm) -> 
 async def test_set_state_only_open_states_of_active_followups(crm: Crm) -> None:
     await seed_team(crm)
     luis = await _actor(crm, 3)
-    tercero = await make_tercero(crm)
+    tercero = await make_tercero(crm, encargado_id=luis.id)
     f = await followups.create_followup(crm, luis, tercero_id=tercero, type_id=await type_id(crm))
     pending = await state_id(crm, "Pendiente")
     moved = await followups.set_state(crm, luis, f.id, pending, expected_version=1)
@@ -116,10 +134,13 @@ async def test_set_state_only_open_states_of_active_followups(crm: Crm) -> None:
 async def test_old_claims_are_forgotten_after_a_month(crm: Crm, clock: FakeClock) -> None:
     ids = await seed_team(crm)
     ana = await _actor(crm, 2)
-    old = confirmations.new_token()
+    old = await confirmations.issue(crm, ana)
     await reassign.reassign_all(crm, ana, ids["LUIS"], ids["MARIA"], old)
+    shown = await confirmations.issue(crm, ana)  # shown, never pressed
     clock.advance(days=31)
-    await reassign.reassign_all(crm, ana, ids["MARIA"], ids["LUIS"], confirmations.new_token())
+    await reassign.reassign_all(
+        crm, ana, ids["MARIA"], ids["LUIS"], await confirmations.issue(crm, ana)
+    )
     async with crm.sessions() as session:
         tokens = (await session.scalars(select(Confirmation.token))).all()
-    assert old not in tokens and len(tokens) == 1
+    assert old not in tokens and shown not in tokens and len(tokens) == 1

@@ -28,13 +28,18 @@ async def attempts(crm: Crm, clock: FakeClock) -> dict[str, object]:
     await seed_team(crm)
     users = {code: await resolve_actor(crm, tg) for code, tg in (("LUIS", 3), ("MARIA", 4))}
     ana = await resolve_actor(crm, 2)
-    tercero = await make_tercero(crm)
+    tercero = await make_tercero(crm, encargado_id=users["LUIS"].id)  # type: ignore[union-attr]
     ftype = await type_id(crm)
     luis_fu = await followups.create_followup(
         crm, users["LUIS"], tercero_id=tercero, type_id=ftype
     )
+    # LUIS's tercero is in their supervisor's scope: ANA opens one for MARIA there.
     maria_fu = await followups.create_followup(
-        crm, users["MARIA"], tercero_id=tercero, type_id=ftype
+        crm,
+        ana,
+        tercero_id=tercero,
+        type_id=ftype,
+        owner_id=users["MARIA"].id,  # type: ignore[arg-type, union-attr]
     )
     clock.set(datetime(2026, 11, 30, 10, 15, tzinfo=BOGOTA))  # Monday
     await contacts.register_contact(

@@ -36,8 +36,13 @@ async def world(crm: Crm, clock: FakeClock) -> dict[str, object]:
     luis_fu = await followups.create_followup(
         crm, actors["LUIS"], tercero_id=tercero, type_id=ftype
     )
+    # LUIS's tercero is in their supervisor's scope: ANA opens one for MARIA there.
     maria_fu = await followups.create_followup(
-        crm, actors["MARIA"], tercero_id=tercero, type_id=ftype
+        crm,
+        actors["ANA"],
+        tercero_id=tercero,
+        type_id=ftype,
+        owner_id=users["MARIA"],  # type: ignore[arg-type]
     )
     clock.set(MONDAY_10)
     return {"tercero": tercero, "luis_fu": luis_fu.id, "maria_fu": maria_fu.id, **actors}

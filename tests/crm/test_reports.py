@@ -448,7 +448,11 @@ async def test_cartera_report_covers_the_same_book_as_the_cartera_command(
     )
     await make_document(crm, shared, "900", balance="1500000")
     await followups.create_followup(
-        crm, book.actors["LUIS"], tercero_id=shared, type_id=await type_id(crm)
+        crm,
+        book.actors["ANA"],
+        tercero_id=shared,
+        type_id=await type_id(crm),
+        owner_id=book.users["LUIS"],
     )
     report = await make(crm, book, "LUIS", "cartera")
     data, _ = sheets(report)

@@ -3,13 +3,14 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm import route_day, visits
 from crm.context import Crm
@@ -19,7 +20,7 @@ from crm.geo import EARTH_RADIUS_M, Point, distance_m
 from crm.imports import RowError, import_file
 from crm.users import Actor, resolve_actor
 from crm.visits import SharedLocation, VisitCheck
-from storage.models import AuditEntry, Tercero
+from storage.models import AuditEntry, FollowUp, Tercero
 from tests.conftest import BOGOTA, Team, seed_team
 from tests.support.data import make_document, make_tercero, type_id
 
@@ -48,7 +49,12 @@ async def _located(crm: Crm, tercero_id: int, point: Point | None) -> None:
 async def _followup(
     crm: Crm, actor: Actor, point: Point | None, nit: str = "900123456-7", **kw: object
 ) -> tuple[int, int]:
-    tercero = await make_tercero(crm, nit=nit, name=kw.pop("name", f"Tienda {nit}"))  # type: ignore[arg-type]
+    tercero = await make_tercero(
+        crm,
+        nit=nit,
+        name=kw.pop("name", f"Tienda {nit}"),
+        encargado_id=actor.id,  # type: ignore[arg-type]
+    )
     await _located(crm, tercero, point)
     f = await create_followup(
         crm,
@@ -345,7 +351,7 @@ async def test_nearby_terceros_nearest_first_within_km(crm: Crm) -> None:
     assert [n.name for n in await route_day.nearby(crm, luis, here, 5)][-1] == "Lejos"
     admin = await _actor(crm, Team.admin)
     assert "De María" in [n.name for n in await route_day.nearby(crm, admin, here, 1)]
-    visit = await route_day.start_visit(crm, luis, closer)
+    visit = (await route_day.start_visit(crm, luis, closer)).card
     assert visit.type_name == "Visita T.A.T." and visit.owner_id == ids["LUIS"]
     assert route_day.parse_km(None) == 2.0 and route_day.parse_km("0,5") == 0.5
     with pytest.raises(InvalidInput) as bad:
@@ -373,3 +379,44 @@ def test_visit_summary_per_agent() -> None:
         45,
     )
     assert summarize([]) == []
+
+
+async def test_visita_tat_pressed_twice_at_once_opens_one(crm: Crm) -> None:
+    """Issue 20: two presses of 🚶 Visita T.A.T. at the same instant (two instances on one
+    database) make one follow-up; both show it."""
+    ids = await seed_team(crm)
+    luis = await _actor(crm, Team.luis)
+    tercero = await make_tercero(crm, encargado_id=ids["LUIS"])
+    started = await asyncio.gather(*(route_day.start_visit(crm, luis, tercero) for _ in range(3)))
+    assert sorted(s.created for s in started) == [False, False, True]
+    assert len({s.card.id for s in started}) == 1
+    async with crm.sessions() as session:
+        count = await session.scalar(
+            select(func.count(FollowUp.id)).where(FollowUp.tercero_id == tercero)
+        )
+    assert count == 1
+
+
+async def test_no_followup_on_a_tercero_outside_the_actors_book(crm: Crm) -> None:
+    """Issue 20: a follow-up pulls its tercero into the owner's book, so creating one is
+    refused outside the actor's book (agents: their own; supervisors: the team's)."""
+    ids = await seed_team(crm)
+    luis, pedro, ana = [await _actor(crm, tg) for tg in (Team.luis, Team.pedro, Team.ana)]
+    maria_t = await make_tercero(crm, encargado_id=ids["MARIA"])
+    cobro = await type_id(crm)
+    with pytest.raises(NotAuthorized):
+        await route_day.start_visit(crm, pedro, maria_t)
+    for agent in (luis, pedro):
+        with pytest.raises(NotAuthorized):
+            await create_followup(crm, agent, tercero_id=maria_t, type_id=cobro)
+    with pytest.raises(NotAuthorized):  # ANA's team does not reach PEDRO's book
+        await create_followup(
+            crm,
+            ana,
+            tercero_id=await make_tercero(crm, nit="9", encargado_id=ids["PEDRO"]),
+            type_id=cobro,
+        )
+    async with crm.sessions() as session:
+        assert await session.scalar(select(func.count(FollowUp.id))) == 0
+    made = await create_followup(crm, ana, tercero_id=maria_t, type_id=cobro, owner_id=ids["LUIS"])
+    assert made.owner_id == ids["LUIS"]

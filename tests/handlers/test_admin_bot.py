@@ -274,14 +274,20 @@ async def test_reasignar_cancel_and_scope(bot: BotHarness) -> None:
     assert "No autorizado" in calls[0].text
     calls = await bot.text(Team.luis, "/reasignar LUIS MARIA")
     assert "No autorizado" in calls[0].text
-    # A forged confirm by an agent, or by a supervisor outside the team, changes nothing.
+    # A forged confirm by an agent, or by a supervisor outside the team, changes nothing,
+    # even with a token drawn for the presser.
+    from crm.confirmations import issue
+
     luis, pedro = bot.users["LUIS"], bot.users["PEDRO"]
-    for user, data in (
-        (Team.maria, f"rs:book:{luis}:{bot.users['MARIA']}:forgedToken1"),
-        (Team.ana, f"rs:book:{luis}:{pedro}:forgedToken2"),
+    maria_actor, ana_actor = [await resolve_actor(bot.crm, tg) for tg in (Team.maria, Team.ana)]
+    for user, actor, data in (
+        (Team.maria, maria_actor, f"rs:book:{luis}:{bot.users['MARIA']}"),
+        (Team.ana, ana_actor, f"rs:book:{luis}:{pedro}"),
     ):
-        calls = await bot.press(user, data)
+        calls = await bot.press(user, f"{data}:{await issue(bot.crm, actor)}")  # type: ignore[arg-type]
         assert "No autorizado" in calls[-1].params["text"]
+        calls = await bot.press(user, f"{data}:forgedToken1")  # a token never drawn
+        assert any(w in calls[-1].params["text"] for w in ("No autorizado", "no es válido"))
     async with bot.crm.sessions() as session:
         assert (await session.get(FollowUp, fid)).owner_id == luis
     assert "Uso:" in (await bot.text(Team.admin, "/reasignar LUIS"))[0].text
@@ -363,8 +369,9 @@ async def test_config_timeout_says_so_and_forgets_the_flow(bot: BotHarness) -> N
 
 async def test_buttons_of_the_previous_release_still_work(bot: BotHarness) -> None:
     """Cards and confirmations already in chats when letters and reassignment got their own
-    prefixes (fu:doc, fu:letter, te:reasg…, ad:rsg…) do what they did."""
-    from crm.confirmations import new_token
+    prefixes (fu:doc, fu:letter, te:reasg…, ad:rsg…) do what they did. (A confirmation acts
+    only with a token drawn for its presser: an older one asks to start again.)"""
+    from crm.confirmations import issue, new_token
 
     tercero, fid = await _followup_world(bot)
     admin = await resolve_actor(bot.crm, Team.admin)
@@ -378,11 +385,20 @@ async def test_buttons_of_the_previous_release_still_work(bot: BotHarness) -> No
     maria = bot.users["MARIA"]
     confirm = (await bot.press(Team.ana, f"te:reasgto:{tercero}:{maria}"))[-1]
     assert "(1 seguimiento abierto)" in confirm.text
-    done = (await bot.press(Team.ana, f"te:reasgok:{tercero}:{maria}:{new_token()}"))[-1]
+    stale = await bot.press(Team.ana, f"te:reasgok:{tercero}:{maria}:{new_token()}")
+    assert "no es válido. Vuelve a empezar" in stale[-1].params["text"]
+    ana = await resolve_actor(bot.crm, Team.ana)
+    assert ana is not None
+    done = (
+        await bot.press(Team.ana, f"te:reasgok:{tercero}:{maria}:{await issue(bot.crm, ana)}")
+    )[-1]
     assert "ahora es de MARIA" in done.text
     preview = (await bot.text(Team.ana, "/reasignar MARIA LUIS"))[0]
     assert "no se cambió nada" in (await bot.press(Team.ana, "ad:rsgno"))[-1].text
-    moved = (await bot.press(Team.ana, f"ad:rsg:{maria}:{bot.users['LUIS']}:{new_token()}"))[-1]
+    moved = await bot.press(
+        Team.ana, f"ad:rsg:{maria}:{bot.users['LUIS']}:{await issue(bot.crm, ana)}"
+    )
+    moved = moved[-1]
     assert "pasaron de MARIA a LUIS" in moved.text and preview.text
     async with bot.crm.sessions() as session:
         assert (await session.get(FollowUp, fid)).owner_id == bot.users["LUIS"]

@@ -24,7 +24,10 @@ async def _followup(
     actor = await _actor(bot, tg)
     if tercero is None:
         tercero = await make_tercero(
-            bot.crm, nit=f"9{tg}{due:%d%H%M%S}", name=f"Cliente {tg} {due:%d%H%M}"
+            bot.crm,
+            nit=f"9{tg}{due:%d%H%M%S}",
+            name=f"Cliente {tg} {due:%d%H%M}",
+            encargado_id=actor.id,
         )
     view = await followups.create_followup(
         bot.crm, actor, tercero_id=tercero, type_id=await type_id(bot.crm), due_at=due, note=note

@@ -83,10 +83,10 @@ async def test_a_contact_channel_result_and_note(bot: BotHarness) -> None:
     card = await followups.get_followup(bot.crm, await resolve_actor(bot.crm, Team.luis), fid)  # type: ignore[arg-type]
     assert card.events[-1].text == "llamada · promesa de pago — Paga el viernes"
     # María, on another follow-up of the same tercero, that afternoon: the guard says who.
-    maria = await resolve_actor(bot.crm, Team.maria)
-    assert maria is not None
-    other = await followups.create_followup(
-        bot.crm, maria, tercero_id=card.tercero.id, type_id=await type_id(bot.crm)
+    maria, ana = await resolve_actor(bot.crm, Team.maria), await resolve_actor(bot.crm, Team.ana)
+    assert maria is not None and ana is not None
+    other = await followups.create_followup(  # ANA opens it for MARIA on LUIS's tercero
+        bot.crm, ana, tercero_id=card.tercero.id, type_id=await type_id(bot.crm), owner_id=maria.id
     )
     bot.clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=BOGOTA))
     menu = (await bot.press(Team.maria, f"ct:m:{other.id}"))[0]
@@ -318,8 +318,10 @@ async def test_a_supervisor_who_loses_the_race_gets_the_guards_answer(bot: BotHa
     luis = await resolve_actor(bot.crm, Team.luis)
     assert luis is not None
     own = await followups.get_followup(bot.crm, luis, fid)
-    other = await followups.create_followup(
-        bot.crm, maria, tercero_id=own.tercero.id, type_id=await type_id(bot.crm)
+    ana = await resolve_actor(bot.crm, Team.ana)
+    assert ana is not None
+    other = await followups.create_followup(  # ANA opens it for MARIA on LUIS's tercero
+        bot.crm, ana, tercero_id=own.tercero.id, type_id=await type_id(bot.crm), owner_id=maria.id
     )
     await contacts.register_contact(
         bot.crm, maria, other.id, channel="llamada", result="no contestó"
@@ -422,11 +424,28 @@ async def test_admins_say_which_channel_an_activity_is(bot: BotHarness) -> None:
     ]
 
 
+def _pending_note_of_the_previous_release(
+    bot: BotHarness, user: int, fid: int, channel: str, result: str
+) -> None:
+    """The note question an earlier release left pending after a result was picked (the
+    contact not yet recorded), as it sits in the user's persisted data."""
+    bot.app.user_data[user]["ask"] = {
+        "kind": "ct.note",
+        "data": {"fu": fid, "ch": channel, "r": result},
+        "chat": user,
+        "msg": 500,
+        "at": bot.clock.now().isoformat(),
+        "token": 1,
+        "user": user,
+    }
+
+
 async def test_note_buttons_already_in_chats_still_record_the_contact(bot: BotHarness) -> None:
     """«Sin nota» drawn before contacts were recorded at the result (no attempt id) records the
     contact, through the guard, as it did."""
     fid = await _followup(bot)
     bot.clock.set(MONDAY_1015)
+    _pending_note_of_the_previous_release(bot, Team.luis, fid, "llamada", "contestó")
     done = await bot.press(Team.luis, f"ct:n:{fid}:llamada:0")
     assert "✅ Contacto registrado: llamada · contestó." in done[0].text
     assert await _attempts(bot) == [("registered", None)]
@@ -437,3 +456,28 @@ async def test_note_buttons_already_in_chats_still_record_the_contact(bot: BotHa
     refused = (await bot.press(Team.luis, f"fu:an:{fid}:{version}:{called}"))[0]
     assert refused.text.startswith("⛔ Ya hubo un contacto hoy (10:15, Luis Gómez, llamada)")
     assert await _attempts(bot) == [("registered", None), ("blocked", "today")]
+
+
+async def test_a_double_tapped_sin_nota_registers_one_contact(bot: BotHarness) -> None:
+    """Issue 20: the second tap of "Sin nota" neither registers a second contact nor logs a
+    blocked attempt for the compliance report: it shows the one recorded contact again."""
+    fid = await _followup(bot)
+    bot.clock.set(MONDAY_1015)
+    await bot.press(Team.luis, f"ct:m:{fid}")
+    await bot.press(Team.luis, f"ct:c:{fid}:llamada")
+    ask = (await bot.press(Team.luis, f"ct:r:{fid}:llamada:0"))[0]
+    skip = ask.button("Sin nota")
+    first = await bot.press(Team.luis, skip)
+    second = await bot.press(Team.luis, skip)
+    assert "Contacto registrado" in first[0].text
+    assert "Contacto registrado" in second[0].text
+    assert await _attempts(bot) == [("registered", None)]
+    # An older «Sin nota» (no attempt id: drawn before contacts were recorded at the result)
+    # tapped twice registers once; the second tap is told the button is spent.
+    bot.clock.set(datetime(2026, 12, 1, 10, 15, tzinfo=BOGOTA))
+    _pending_note_of_the_previous_release(bot, Team.luis, fid, "llamada", "contestó")
+    await bot.press(Team.luis, f"ct:n:{fid}:llamada:0")
+    again = await bot.press(Team.luis, f"ct:n:{fid}:llamada:0")
+    assert [c.method for c in again] == ["answerCallbackQuery"]
+    assert "ya no es válido" in again[0].params["text"]
+    assert await _attempts(bot) == [("registered", None), ("registered", None)]

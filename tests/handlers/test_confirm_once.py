@@ -225,3 +225,20 @@ async def test_reassignment_confirm_pressed_on_two_instances_at_once_runs_once(
     texts = [req.last("editMessageText").text for req in (req_a, req_b)]
     assert texts[0] == texts[1] and "1 seguimiento y 1 tercero" in texts[0]
     assert await _audit(sqlite_crm, "reassign") == 1
+
+
+async def test_a_confirmation_acts_only_for_the_user_it_was_shown_to(bot: BotHarness) -> None:
+    """Issue 20: ANA's ✅ Confirmar pressed by someone else (a forwarded prompt, crafted data)
+    is refused and does nothing, not even use up ANA's button."""
+    _, fid = await _luis_book(bot.crm)
+    preview = (await bot.text(Team.ana, "/reasignar LUIS MARIA"))[0]
+    confirm = preview.button("Confirmar")
+    for other in (Team.admin, Team.maria):
+        refused = await bot.press(other, confirm)
+        assert [c.method for c in refused] == ["answerCallbackQuery"]
+        assert "No autorizado" in refused[0].params["text"]
+    async with bot.crm.sessions() as session:
+        assert (await session.get(FollowUp, fid)).owner_id == bot.users["LUIS"]  # type: ignore[union-attr]
+    assert await _audit(bot.crm, "reassign") == 0
+    done = _edit(await bot.press(Team.ana, confirm, message_id=preview.message_id))
+    assert "Listo: 1 seguimiento y 1 tercero pasaron de LUIS a MARIA" in done.text

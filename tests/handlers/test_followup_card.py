@@ -25,7 +25,7 @@ async def _new(
     bot: BotHarness, tg: int = Team.luis, type_name: str = "Cobro de cartera", **kw
 ) -> FollowUpView:
     actor = await _actor(bot, tg)
-    tercero = await make_tercero(bot.crm, nit=f"9001{tg}{kw.pop('n', 0)}-7")
+    tercero = await make_tercero(bot.crm, nit=f"9001{tg}{kw.pop('n', 0)}-7", encargado_id=actor.id)
     return await followups.create_followup(
         bot.crm, actor, tercero_id=tercero, type_id=await type_id(bot.crm, type_name), **kw
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm import catalogs, followups
+from crm import catalogs, confirmations, followups
 from crm.reports import build_report, parse_request
 from crm.users import Actor, resolve_actor
 from storage.models import AuditEntry, State
@@ -96,8 +96,10 @@ async def test_last_active_type_keeps_even_through_the_cli_use_case(bot: BotHarn
         await catalogs.set_active(bot.crm, admin, "type", t.id, False)
     refused = await bot.press(Team.admin, f"cf:off:type:{types[0].id}")
     assert "último activo" in refused[-1].params["text"]
-    # A forged confirm for the last type is refused by the use case itself.
-    forged = await bot.press(Team.admin, f"cf:offok:type:{types[0].id}:forgedToken1")
+    # A confirm for the last type (forged, with a token drawn for the admin) is refused by
+    # the use case itself.
+    token = await confirmations.issue(bot.crm, admin)
+    forged = await bot.press(Team.admin, f"cf:offok:type:{types[0].id}:{token}")
     assert "último activo" in forged[-1].params["text"]
     assert [t.active for t in await catalogs.list_items(bot.crm, admin, "type")].count(True) == 1
 

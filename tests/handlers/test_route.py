@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 from telegram import Chat, Location, Message, MessageOriginUser, Update, User
 
 from crm import followups
 from crm.agenda import AgendaFilter, agenda_for
 from crm.users import Actor, resolve_actor
+from storage.models import FollowUp, FollowUpType
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.support.data import make_document, make_tercero, type_id
 from tests.support.telegram import ApiCall
@@ -304,7 +306,9 @@ async def test_a_long_route_pages_by_25_from_the_same_point(bot: BotHarness) -> 
     tid = await type_id(bot.crm)
     due = datetime(2026, 11, 27, 18, 0, tzinfo=BOGOTA)
     for n in range(27):
-        tercero = await make_tercero(bot.crm, nit=f"77{n:02}", name=f"Tienda {n:02}")
+        tercero = await make_tercero(
+            bot.crm, nit=f"77{n:02}", name=f"Tienda {n:02}", encargado_id=luis.id
+        )
         await _place(bot, tercero, 4.60 + 0.001 * n, -74.08)
         await followups.create_followup(bot.crm, luis, tercero_id=tercero, type_id=tid, due_at=due)
     await bot.text(Team.luis, "/ruta")
@@ -333,3 +337,51 @@ def test_route_pages_hold_at_most_25_stops_and_fit_a_message() -> None:
     assert all(end - start <= PAGE_SIZE for start, end in long)
     assert all(sum(292 for _ in range(start, end)) <= STOPS_CHARS + 292 for start, end in long)
     assert long[0] == (0, 10) and long[-1][1] == 30
+
+
+async def _visits_of(bot: BotHarness, tercero: int) -> int:
+    async with bot.crm.sessions() as session:
+        return int(
+            await session.scalar(
+                select(func.count(FollowUp.id))
+                .join(FollowUpType, FollowUpType.id == FollowUp.type_id)
+                .where(FollowUp.tercero_id == tercero, FollowUpType.name == "Visita T.A.T.")
+            )
+            or 0
+        )
+
+
+async def test_a_double_tapped_visita_tat_opens_one_followup(bot: BotHarness) -> None:
+    """Issue 20: two taps on 🚶 Visita T.A.T. (or the same list on another phone) make one
+    follow-up; the second shows it again. Some minutes later a press is a new visit."""
+    day = await _day(bot)
+    _asks_location(await bot.text(Team.luis, "/cerca 1"))
+    calls = await bot.send(_location(bot, Team.luis, START))
+    listing = next(c for c in calls if "terceros a menos de" in c.text)
+    visit = listing.button("Visita T.A.T.")
+    first = await bot.press(Team.luis, visit)
+    second = await bot.press(Team.luis, visit)
+    assert "creado" in first[0].params["text"]
+    assert "hace un momento: es la misma" in second[0].params["text"]
+    cards = [_card(first[1:]), _card(second[1:])]
+    assert cards[0].text == cards[1].text and "Visita T.A.T." in cards[0].text
+    assert await _visits_of(bot, day["t_shop"]) == 1
+    bot.clock.advance(minutes=11)
+    third = await bot.press(Team.luis, visit)
+    assert "creado" in third[0].params["text"] and await _visits_of(bot, day["t_shop"]) == 2
+
+
+async def test_visita_tat_on_a_tercero_outside_the_book_is_refused(bot: BotHarness) -> None:
+    """Issue 20: crafted ``rt:vis`` on another agent's tercero (ids are sequential) creates
+    nothing, shows nothing of it and does not pull it into the presser's book."""
+    day = await _day(bot)  # LUIS's terceros (ANA's team)
+    for user in (Team.pedro, Team.maria):
+        calls = await bot.press(user, f"rt:vis:{day['t_shop']}")
+        assert [c.method for c in calls] == ["answerCallbackQuery"]
+        assert "No autorizado" in calls[0].params["text"]
+        card = await bot.press(user, f"te:open:{day['t_shop']}")
+        assert "No autorizado" in card[-1].params["text"]
+    assert await _visits_of(bot, day["t_shop"]) == 0
+    # LUIS's supervisor may start one (for herself) on a tercero of her team's book.
+    calls = await bot.press(Team.ana, f"rt:vis:{day['t_shop']}")
+    assert "creado" in calls[0].params["text"] and await _visits_of(bot, day["t_shop"]) == 1

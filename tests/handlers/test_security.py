@@ -1,23 +1,45 @@
-"""Security checks: strangers and deactivated users, forged and malformed buttons, flood
+"""Security checks: strangers and deactivated users, forged and malformed buttons, the
+authorization crawl (every button naming a record, pressed from outside its scope), flood
 protection, escaping of free text, and no bot token in logs or error messages."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass, fields
+from datetime import timedelta
 from html.parser import HTMLParser
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.logging_setup import RedactTokens
-from crm.users import resolve_actor
+from crm import catalogs, confirmations, contacts, followups, invitations
+from crm.users import Actor, resolve_actor
+from handlers.callbacks import CallbackData
 from handlers.flood import FloodGuard
-from storage.models import AuditEntry, FollowUpType, User
+from storage.models import (
+    AuditEntry,
+    Base,
+    FollowUp,
+    FollowUpEvent,
+    FollowUpType,
+    Invitation,
+    State,
+    Subscription,
+    Tercero,
+    User,
+)
 from tests.conftest import BotHarness, Team
-from tests.support.telegram import TOKEN
+from tests.support.data import make_document, make_tercero, type_id
+from tests.support.telegram import TOKEN, ApiCall
 
 ADMIN_COMMANDS = (
     "/invitar agente",
@@ -286,3 +308,292 @@ async def test_error_handler_hides_internals_and_token(
     assert TOKEN not in logged and "<token>" in logged
     assert "secret-arg" not in logged  # only the command name of the update is logged
     assert f"user {Team.luis}" in logged
+
+
+# --- the authorization crawl: every button that names a record, pressed from outside -------
+#
+# Every callback class with a record id field is pressed by agents outside the record's scope
+# (PEDRO, of no team; LUIS, of the same team but not the record's owner) with the ids of
+# MARIA's tercero, document, follow-ups, events, of ANA's subscription, the admin's
+# invitation and catalogs, and a confirmation token shown to the admin. Nothing may change in
+# the database and the bot may not say anything about the tercero.
+
+SECRET_NIT = "800999111-1"
+SECRET_NAME = "Distribuidora Reservada"
+SECRET_PHONE = "3115550199"
+SECRET_DOC = "RSV-7001"
+SECRET_NOTE = "nota reservada de María"
+SECRETS = (SECRET_NIT, "800999111", SECRET_NAME, SECRET_PHONE, "555 0199", SECRET_DOC, SECRET_NOTE)
+# Tables an update writes whatever it does: PTB persistence, the update ids, Telegram's budget.
+MACHINERY = {"bot_state", "processed_updates", "send_budget"}
+# Buttons of a closed follow-up (continue it), of a template letter, of events.
+CLOSED_FOLLOWUP = {("fu", "cg"), ("fu", "cm"), ("fu", "co"), ("fu", "ct")}
+# Fields naming records with an owner, a team or a book (not shared catalog items): a press
+# naming one outside the presser's scope is refused outright.
+SCOPED = {
+    "tercero_id",
+    "followup_id",
+    "document_id",
+    "event_id",
+    "user_id",
+    "agent_id",
+    "source_id",
+    "target_id",
+    "supervisor_id",
+    "subject_id",
+    "subscription_id",
+    "invitation_id",
+    "attempt_id",
+}
+
+
+@dataclass
+class Outside:
+    """Ids of records outside an agent of another team's scope."""
+
+    tercero: int
+    document: int
+    followup: int
+    version: int
+    closed: int
+    attachment: int
+    visit: int
+    subscription: int
+    invitation: int | None
+    letter: int
+    type_id: int
+    activity: int
+    states: dict[str, int]  # meaning -> a state with it
+    maria: int
+    token: str
+    attempt: int  # Maria's recorded contact
+
+
+async def _outside_world(bot: BotHarness) -> Outside:
+
+    maria = await resolve_actor(bot.crm, Team.maria)
+    admin = await resolve_actor(bot.crm, Team.admin)
+    assert maria is not None and admin is not None
+    tercero = await make_tercero(
+        bot.crm,
+        nit=SECRET_NIT,
+        name=SECRET_NAME,
+        encargado_id=bot.users["MARIA"],
+        phones=SECRET_PHONE,
+    )
+    document = await make_document(bot.crm, tercero, SECRET_DOC)
+    cobro = await type_id(bot.crm)
+    card = await followups.create_followup(
+        bot.crm, maria, tercero_id=tercero, type_id=cobro, document_id=document, note=SECRET_NOTE
+    )
+    closed = await followups.create_followup(bot.crm, maria, tercero_id=tercero, type_id=cobro)
+    now = bot.clock.now()
+    async with bot.crm.sessions.begin() as session:
+        place = await session.get(Tercero, tercero)
+        assert place is not None
+        place.latitude, place.longitude, place.location_source = 4.61, -74.08, "erp"
+        done = await session.get(FollowUp, closed.id)
+        assert done is not None
+        done.status, done.closed_at = "closed", now
+        attachment = FollowUpEvent(
+            followup_id=card.id,
+            kind="attachment",
+            at=now,
+            actor_id=maria.id,
+            file_id="reserved-photo",
+            file_kind="photo",
+            text=SECRET_NOTE,
+        )
+        visit = FollowUpEvent(
+            followup_id=card.id,
+            kind="visit",
+            at=now,
+            actor_id=maria.id,
+            latitude=4.62,
+            longitude=-74.09,
+            visit_check="no_location",
+        )
+        subscription = Subscription(
+            user_id=bot.users["ANA"],
+            report="cartera",
+            frequency="daily",
+            at_time="08:00",
+            next_run_at=now + timedelta(days=1),
+        )
+        session.add_all([attachment, visit, subscription])
+        await session.flush()
+        states = {
+            meaning: state
+            for meaning, state in (await session.execute(select(State.meaning, State.id))).all()
+        }
+        ids = (attachment.id, visit.id, subscription.id)
+    code = (await invitations.create_invitation(bot.crm, admin, "agente")).code
+    async with bot.crm.sessions() as session:
+        invitation = await session.scalar(select(Invitation.id).where(Invitation.code == code))
+    letter = await catalogs.add_item(bot.crm, admin, "document", "Carta", template="{nombre}")
+    activity = (await catalogs.list_items(bot.crm, admin, "activity"))[0]
+    contact = await contacts.register_contact(
+        bot.crm, maria, card.id, channel="correo", result="contestó", note=SECRET_NOTE
+    )
+    return Outside(
+        tercero=tercero,
+        document=document,
+        followup=card.id,
+        version=card.version,
+        closed=closed.id,
+        attachment=ids[0],
+        visit=ids[1],
+        subscription=ids[2],
+        invitation=invitation,
+        letter=letter.id,
+        type_id=cobro,
+        activity=activity.id,
+        states=states,
+        maria=bot.users["MARIA"],
+        token=await _shown_token(bot, admin),
+        attempt=contact.attempt_id,
+    )
+
+
+async def _shown_token(bot: BotHarness, actor: Actor) -> str:
+    """A confirmation token as drawn for a prompt shown to ``actor``."""
+    return await confirmations.issue(bot.crm, actor)
+
+
+def _crawl_value(cls: type, name: str, w: Outside, attacker: int) -> object:
+    """The value of one field of ``cls``: the outside record it names, or a valid word."""
+    key = (cls.prefix, cls.action)  # type: ignore[attr-defined]
+    ids: dict[str, object] = {
+        "tercero_id": w.tercero,
+        "document_id": w.letter if key == ("lt", "pick") else w.document,
+        "followup_id": w.closed if key in CLOSED_FOLLOWUP else w.followup,
+        "event_id": w.visit if key == ("vi", "save") else w.attachment,
+        "version": w.version,
+        # who would receive the record: the presser itself
+        "user_id": attacker if key in {("rs", "to"), ("rs", "ok")} else w.maria,
+        "target_id": attacker,
+        "source_id": w.maria,
+        "agent_id": w.maria,
+        "supervisor_id": 0,
+        "subject_id": w.followup,
+        "subscription_id": w.subscription,
+        "invitation_id": w.invitation,
+        "activity_id": w.activity,
+        "type_id": w.type_id,
+        "item_id": w.letter if key == ("cf", "tpl") else w.type_id,
+        "state_id": w.states[
+            {"cs": "closed", "cn": "closed", "dx": "discarded"}.get(cls.action, "open")  # type: ignore[attr-defined]
+        ],
+        "token": w.token,
+        "attempt_id": w.attempt,
+        "page": 0,
+        "hours": 4,
+        "result": 1,
+        "kind": {"ad": "fu", "cf": "document" if key == ("cf", "tpl") else "type"}.get(
+            cls.prefix,
+            "",  # type: ignore[attr-defined]
+        ),
+        "role": "admin",
+        "meaning": "discarded",
+        "effect": "regression",
+        "channel": "llamada",
+        "period": "a",
+        "doc_type": "",
+        "since": "",
+        "until": "",
+    }
+    assert name in ids, f"the crawl does not know how to fill {cls.__name__}.{name}"
+    return ids[name]
+
+
+def _names_a_record(cls: type) -> bool:
+    return any(f.name.endswith("_id") for f in fields(cls))  # type: ignore[arg-type]
+
+
+def _names_a_scoped_record(cls: type) -> bool:
+    """Names a record some users may not touch (not only a shared catalog item)."""
+    return any(f.name in SCOPED for f in fields(cls))  # type: ignore[arg-type]
+
+
+def _snapshot(bot: BotHarness) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table but the machinery's, read straight from the SQLite file
+    between two updates (thousands of snapshots: the driver's thread hop would dominate)."""
+    path = bot.crm.url.removeprefix("sqlite+aiosqlite:///")
+    rows: dict[str, list[tuple[object, ...]]] = {}
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in MACHINERY:
+                keys = ", ".join(c.name for c in table.primary_key.columns)
+                rows[table.name] = db.execute(
+                    f"SELECT * FROM {table.name} ORDER BY {keys}"
+                ).fetchall()
+    return rows
+
+
+def _said(calls: list[ApiCall]) -> str:
+    """Everything the bot sent: texts, buttons, venues, documents (workbooks read)."""
+    parts = []
+    for call in calls:
+        params: dict[str, Any] = dict(call.params)
+        for blob in (params.pop("_file_bytes", None) or {}).values():
+            if isinstance(blob, bytes) and blob[:2] == b"PK":
+                book = load_workbook(io.BytesIO(blob), read_only=True)
+                for sheet in book.worksheets:
+                    for row in sheet.iter_rows(values_only=True):
+                        parts.extend(str(v) for v in row if v is not None)
+            elif isinstance(blob, bytes):
+                parts.append(blob.decode("utf-8", "replace"))
+        parts.append(json.dumps(params, default=str, ensure_ascii=False))
+    return "\n".join(parts)
+
+
+@dataclass
+class Pressed:
+    changed: list[str]  # tables
+    said: str  # everything the bot sent
+    refused: bool  # the press got only an alert, no screen, no question
+
+
+async def _press_from_outside(bot: BotHarness, user: int, data: str) -> Pressed:
+    """Press ``data`` as ``user``; unless refused, answer any question it asked, /cancelar."""
+    before = _snapshot(bot)
+    calls = await bot.press(user, data)
+    refused = all(c.method == "answerCallbackQuery" for c in calls) and bool(calls[-1].text)
+    if not refused:
+        calls += await bot.text(user, "mañana 9:00") + await bot.text(user, "/cancelar")
+    after = _snapshot(bot)
+    changed = [name for name in before if before[name] != after[name]]
+    return Pressed(changed, _said(calls), refused)
+
+
+async def test_no_button_acts_on_or_shows_a_record_outside_the_pressers_scope(
+    bot: BotHarness,
+) -> None:
+    w = await _outside_world(bot)
+    classes = [c for c in CallbackData.REGISTRY.values() if _names_a_record(c)]
+    assert len(classes) > 70  # every class naming a record, so a new one is crawled too
+    failures = []
+    for user, code in ((Team.pedro, "PEDRO"), (Team.luis, "LUIS")):
+        await bot.text(user, "/start")
+        attacker = bot.users[code]
+        for cls in classes:
+            values = [_crawl_value(cls, f.name, w, attacker) for f in fields(cls)]
+            data = cls(*values).pack()
+            if cls.prefix == "nv":  # /nuevo's steps act inside a /nuevo
+                await bot.text(user, "/nuevo")
+            pressed = await _press_from_outside(bot, user, data)
+            leaked = [s for s in SECRETS if s in pressed.said]
+            unrefused = _names_a_scoped_record(cls) and not pressed.refused
+            if pressed.changed or leaked or unrefused:
+                failures.append(
+                    f"{code} {data}: changed {pressed.changed}, said {leaked}"
+                    + (", not refused" if unrefused else "")
+                )
+    assert not failures, "\n".join(failures)
+
+    # The crawl sees changes and leaks: the same presses by the tercero's own agent do both.
+    pressed = await _press_from_outside(bot, Team.maria, f"rt:vis:{w.tercero}")
+    assert "followups" in pressed.changed and SECRET_NAME in pressed.said
+    pressed = await _press_from_outside(bot, Team.maria, f"te:open:{w.tercero}")
+    assert not pressed.changed and not pressed.refused
+    assert SECRET_NIT in pressed.said and "555 0199" in pressed.said
