@@ -150,11 +150,11 @@ async def test_activities_and_visits_are_in_the_report_blocked_ones_too(
 ) -> None:
     """📝 "Llamada contestada" and 📍 Registrar visita on a Sunday night are refused and listed;
     the same activity on Monday is a contact like any other."""
-    await seed_team(crm)
+    users = await seed_team(crm)
     luis = await resolve_actor(crm, 3)
     ana = await resolve_actor(crm, 2)
     assert luis is not None and ana is not None
-    tercero = await make_tercero(crm)
+    tercero = await make_tercero(crm, encargado_id=users["LUIS"])  # in Luis's book
     async with crm.sessions.begin() as session:
         row = await session.get(Tercero, tercero)
         assert row is not None
