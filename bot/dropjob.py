@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings, folder_clash
-from crm.dropfolder import SyncReport, Watch, admin_chats, shown, sync_folder
+from crm.erp.dropfolder import SyncReport, Watch, admin_chats, shown, sync_folder
 from handlers.texts import t
 
 log = logging.getLogger("crm_bot.dropfolder")

@@ -14,8 +14,8 @@ from telegram.ext import Application, CallbackContext
 
 from bot.notifier import Notifier
 from bot.settings import Settings
-from crm.context import Crm
-from crm.promises import evaluate_promises
+from crm.cobranza.promises import evaluate_promises
+from crm.kernel.context import Crm
 
 NOTIFIER = "notifier"
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from crm.context import Crm
-from crm.users import Actor
+from crm.kernel.actor import Actor
+from crm.kernel.context import Crm
 from handlers.texts import pick_language, t
 
 # bot_data key: Telegram id -> the language last used with that registered user, for updates

@@ -16,8 +16,8 @@ import pytest
 
 from bot.app import build_application
 from bot.settings import Settings
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from handlers.flood import FloodGuard, RefusalLimiter
 from tests.support.crmkit import BOGOTA, START, make_test_crm, seed_team
 from tests.support.telegram import TOKEN, ApiCall, RecordingRequest, UpdateFactory

@@ -35,7 +35,7 @@ def demo_settings(args: argparse.Namespace, settings: Settings) -> Settings:
 
 def fill(args: argparse.Namespace, settings: Settings) -> bool:
     """Fill the demo database and print the team; False when it already had data."""
-    from crm.demo import DemoRefused, DemoSummary, fill_demo_data
+    from crm.erp.demo import DemoRefused, DemoSummary, fill_demo_data
 
     lang = settings.language
     try:

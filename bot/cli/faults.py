@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from bot.cli.common import plain
-from crm.errors import CrmError
+from crm.kernel.errors import CrmError
 from handlers.texts import t
 
 # Settings whose value is never printed, not even when it is invalid.

@@ -56,7 +56,7 @@ def _opens(path: Any) -> bool:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from crm.imports import ImportResult, RowError, import_file
+    from crm.erp.importer import ImportResult, RowError, import_file
 
     lang = settings.language
     progress = Progress(lang, args.kind)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crm.charts import BarChart
+from crm.kernel.charts import BarChart
 from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column, SummaryTable, label
 
 if TYPE_CHECKING:

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from crm import input as grammar
-from crm.errors import InvalidInput
+from crm.kernel import input as grammar
+from crm.kernel.errors import InvalidInput
+from crm.kernel.text import normalize_text
 from crm.reports import registry
-from crm.text import normalize_text
 
 PERIOD_WORDS = ("hoy", "ayer", "semana", "mes")
 FILTER_KEYS = ("agente", "tipo", "estado", "nit")

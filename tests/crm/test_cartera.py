@@ -10,11 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from crm import cartera, followups
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import Duplicate, InvalidInput, NotAuthorized
-from crm.users import Actor, resolve_actor
+from crm.cobranza import cartera
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import Duplicate, InvalidInput, NotAuthorized
 from storage.models import Document, FollowUp
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id

@@ -8,11 +8,15 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from crm import cartera, catalogs, confirmations, followups, reassign
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import InvalidInput, NotAuthorized
-from crm.users import Actor, resolve_actor
+from crm.cobranza import cartera
+from crm.followups import catalogs
+from crm.followups import lifecycle as followups
+from crm.kernel import confirmations
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput, NotAuthorized
+from crm.people import reassign
 from storage.models import AuditEntry, Confirmation, FollowUp, State
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id

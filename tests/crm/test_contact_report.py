@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from crm import contacts, followups, visits
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.geo import Point
+from crm.cobranza import contacts
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.geo import Point
 from crm.reports import build_report, parse_request
-from crm.users import resolve_actor
-from crm.visits import SharedLocation
+from crm.route import visits
+from crm.route.visits import SharedLocation
 from storage.models import Tercero
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import activity_id, make_tercero, type_id

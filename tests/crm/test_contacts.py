@@ -8,14 +8,16 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from crm import contacts, followups, visits
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import InvalidInput, NotAuthorized
-from crm.geo import Point
-from crm.ley2300 import Rule
-from crm.users import resolve_actor
-from crm.visits import SharedLocation
+from crm.cobranza import contacts
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput, NotAuthorized
+from crm.kernel.geo import Point
+from crm.ley2300.rules import Rule
+from crm.route import visits
+from crm.route.visits import SharedLocation
 from storage.models import AuditEntry, ContactAttempt, FollowUpEvent, Tercero
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import activity_id, make_tercero, type_id

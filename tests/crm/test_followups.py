@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm import followups
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized, StaleVersion
-from crm.users import resolve_actor
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import AlreadyFinished, InvalidInput, NotAuthorized, StaleVersion
 from storage.models import AuditEntry, FollowUpEvent
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import make_tercero, state_id, type_id

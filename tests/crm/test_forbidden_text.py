@@ -11,12 +11,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from crm import followups
-from crm.context import Crm
-from crm.imports import ImportFileError, RowError, import_file
+from crm.erp.importer import ImportFileError, RowError, import_file
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.context import Crm
+from crm.kernel.text import xml_safe
 from crm.reports import build_report, parse_request
-from crm.text import xml_safe
-from crm.users import resolve_actor
 from handlers.texts import t
 from storage.models import Document, FollowUp, Tercero
 from tests.conftest import seed_team

@@ -13,11 +13,11 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import crm.imports as imports
-from crm.context import Crm
-from crm.errors import NotAuthorized
-from crm.imports import ImportResult, RowError, import_file
-from crm.users import Actor
+import crm.erp.importer as imports
+from crm.erp.importer import ImportResult, RowError, import_file
+from crm.kernel.actor import Actor
+from crm.kernel.context import Crm
+from crm.kernel.errors import NotAuthorized
 from storage import bulk
 from storage.models import AuditEntry, BalanceChange, Document, FollowUp, Tercero
 from tests.conftest import DB_PARAMS, seed_team

@@ -10,11 +10,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm import audit_trail, catalogs, followups, letters, reassign
-from crm.audit_trail import AuditFilter
-from crm.context import Crm
-from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized, NotFound
-from crm.users import resolve_actor
+from crm.audit import trail as audit_trail
+from crm.audit.trail import AuditFilter
+from crm.followups import catalogs, letters
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.context import Crm
+from crm.kernel.errors import AlreadyFinished, InvalidInput, NotAuthorized, NotFound
+from crm.people import reassign
 from storage.models import FollowUp, FollowUpEvent, Tercero, User
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id

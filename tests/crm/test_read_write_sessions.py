@@ -14,13 +14,15 @@ import pytest
 from sqlalchemy import make_url, select
 
 import storage.db as db
-from crm import agenda, catalogs, followups, terceros
-from crm.agenda import AgendaFilter
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import Busy
-from crm.imports import import_file
-from crm.users import Actor, resolve_actor
+from crm import terceros
+from crm.erp.importer import import_file
+from crm.followups import agenda, catalogs
+from crm.followups import lifecycle as followups
+from crm.followups.agenda import AgendaFilter
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import Busy
 from storage import maintenance
 from storage.models import Document, FollowUp
 from tests.conftest import BotHarness, Team, seed_team

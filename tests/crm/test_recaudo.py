@@ -13,12 +13,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm import cartera, promises
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.imports import import_file
+from crm.cobranza import cartera, promises
+from crm.erp.importer import import_file
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from crm.reports import build_report, parse_request
-from crm.users import resolve_actor
 from storage.models import BalanceChange, Document, Promise
 from tests.conftest import BOGOTA, seed_team
 from tests.support import xlsx

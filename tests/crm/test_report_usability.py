@@ -10,12 +10,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from crm import cartera, followups
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.cobranza import cartera
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from crm.reports import build_report, parse_request
 from crm.reports.kinds.followups import MAX_OBSERVATIONS, days_late
-from crm.users import resolve_actor
 from tests.conftest import seed_team
 from tests.support import xlsx
 from tests.support.data import make_document, make_tercero

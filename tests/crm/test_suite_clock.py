@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from crm.ley2300 import check, holiday_name
+from crm.ley2300.rules import check, holiday_name
 from tests.support.clock import working_noon
 
 

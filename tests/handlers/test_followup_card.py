@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crm import followups
-from crm.users import Actor, resolve_actor
-from crm.views import FollowUpView
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.views import FollowUpView
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.support.data import make_document, make_tercero, state_id, type_id
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm import catalogs, confirmations, followups
+from crm.followups import catalogs
+from crm.followups import lifecycle as followups
+from crm.kernel import confirmations
+from crm.kernel.actor import Actor, resolve_actor
 from crm.reports import build_report, parse_request
-from crm.users import Actor, resolve_actor
 from storage.models import AuditEntry, State
 from tests.conftest import BotHarness, Team
 from tests.support.data import make_tercero, state_id, type_id

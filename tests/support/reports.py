@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from crm import followups
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.users import Actor, resolve_actor
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id
 

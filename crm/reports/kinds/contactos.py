@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm import ley2300
-from crm.permissions import owner_filter
+from crm.kernel.permissions import owner_filter
+from crm.ley2300 import rules as ley2300
 from crm.reports.registry import ReportKind, register
 from crm.reports.rows import Context
 from crm.reports.scope import Scope

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.charts import BarChart
+from crm.kernel.charts import BarChart
 from crm.reports import queries
 from crm.reports.registry import ReportKind, register
 from crm.reports.rows import Context

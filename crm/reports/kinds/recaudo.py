@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from crm import balances
+from crm.cobranza import balances
+from crm.kernel.scope import tercero_visible
 from crm.reports.registry import ReportKind, register
 from crm.reports.rows import Context
 from crm.reports.scope import Scope
 from crm.reports.workbook import Column, SummaryTable, label, local_naive
-from crm.scope import tercero_visible
 from storage.models import BalanceChange, Document, Tercero, User
 
 ZERO = Decimal("0.00")

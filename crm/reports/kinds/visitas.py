@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from crm import visit_report
 from crm.reports.registry import ReportKind, register
 from crm.reports.rows import Context
 from crm.reports.scope import Scope, followup_conditions
 from crm.reports.workbook import LABELS, Column
+from crm.route import visit_report
 
 SUMMARY = {
     "es": ("Visitas", "% verificadas", "Visitas por día", "Duración media (min)"),
