@@ -19,14 +19,8 @@ from crm.kernel.errors import CrmError, InvalidInput, NotAuthorized, NotFound
 from crm.kernel.text import normalize_text
 from crm.reports import registry
 from crm.reports.build import ReportFile, build_report
-from crm.reports.request import (
-    ReportRequest,
-    check_filters_apply,
-    describe_filters,
-    parse_filters,
-    period_range,
-    split_args,
-)
+from crm.reports.grammar import check_filters_apply, parse_filters, period_range, split_args
+from crm.reports.request import ReportRequest, describe_filters
 from crm.reports.scope import resolve
 from storage.models import Subscription, User
 
