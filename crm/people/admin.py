@@ -12,7 +12,7 @@ from crm.kernel import audit, confirmations
 from crm.kernel.actor import Actor, check_role
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput, NotAuthorized, NotFound
-from crm.people.users import UserView
+from crm.people.users import UserView, supervisor_code, user_view
 from storage.models import FollowUp, User
 
 PAGE_SIZE = 8
@@ -59,19 +59,6 @@ def _scope(actor: Actor) -> object:
     raise NotAuthorized()
 
 
-def _view(user: User, supervisor_code: str | None) -> UserView:
-    return UserView(
-        user.id,
-        user.telegram_id,
-        user.name,
-        user.code,
-        user.role,
-        supervisor_code,
-        user.active,
-        user.unreachable,
-    )
-
-
 async def users_page(crm: Crm, actor: Actor, page: int = 0) -> UsersPage:
     """One page of users with role, team and status; supervisors see only their team."""
     scope = _scope(actor)
@@ -90,7 +77,8 @@ async def users_page(crm: Crm, actor: Actor, page: int = 0) -> UsersPage:
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         rows = (await session.execute(query.offset(page * PAGE_SIZE).limit(PAGE_SIZE))).all()
-    return UsersPage(tuple(_view(u, code) for u, code in rows), page, pages, total, actor.is_admin)
+    views = tuple(user_view(u, code) for u, code in rows)
+    return UsersPage(views, page, pages, total, actor.is_admin)
 
 
 async def _load_visible(session: AsyncSession, actor: Actor, user_id: int) -> User:
@@ -103,17 +91,11 @@ async def _load_visible(session: AsyncSession, actor: Actor, user_id: int) -> Us
     return user
 
 
-async def _supervisor_code(session: AsyncSession, user: User) -> str | None:
-    if user.supervisor_id is None:
-        return None
-    return await session.scalar(select(User.code).where(User.id == user.supervisor_id))
-
-
 async def get_user(crm: Crm, actor: Actor, user_id: int) -> UserView:
     """One user's card, if the actor may see it."""
     async with crm.read() as session:
         user = await _load_visible(session, actor, user_id)
-        return _view(user, await _supervisor_code(session, user))
+        return user_view(user, await supervisor_code(session, user))
 
 
 async def supervisors(crm: Crm, actor: Actor) -> list[UserView]:
@@ -128,7 +110,7 @@ async def supervisors(crm: Crm, actor: Actor) -> list[UserView]:
                 .order_by(User.code)
             )
         ).all()
-    return [_view(u, None) for u in rows]
+    return [user_view(u, None) for u in rows]
 
 
 async def _load_for_admin(
@@ -160,7 +142,7 @@ async def preview_role(crm: Crm, actor: Actor, user_id: int, role: str) -> RoleP
                     )
                 ).all()
             )
-        return RolePreview(_view(user, await _supervisor_code(session, user)), role, orphans)
+        return RolePreview(user_view(user, await supervisor_code(session, user)), role, orphans)
 
 
 async def set_role(
@@ -181,11 +163,11 @@ async def set_role_once(
         user = await _load_for_admin(session, actor, user_id)
         ticket = await confirmations.claim(session, crm, actor, token, "role")
         if ticket.repeated:
-            return Outcome(_view(user, await _supervisor_code(session, user)), True)
+            return Outcome(user_view(user, await supervisor_code(session, user)), True)
         ticket.keep({"user": user.id, "role": role})
         before = {"role": user.role, "supervisor_id": user.supervisor_id}
         if user.role == role:
-            return Outcome(_view(user, await _supervisor_code(session, user)))
+            return Outcome(user_view(user, await supervisor_code(session, user)))
         released: list[int] = []
         if user.role == "supervisor":
             released = list(
@@ -207,7 +189,7 @@ async def set_role_once(
             before=before,
             after={"role": role, "supervisor_id": user.supervisor_id, "released": released},
         )
-        return Outcome(_view(user, await _supervisor_code(session, user)))
+        return Outcome(user_view(user, await supervisor_code(session, user)))
 
 
 async def set_supervisor(
@@ -236,7 +218,7 @@ async def set_supervisor(
             before=before,
             after={"supervisor_id": user.supervisor_id},
         )
-        return _view(user, supervisor.code if supervisor else None)
+        return user_view(user, supervisor.code if supervisor else None)
 
 
 async def preview_deactivate(crm: Crm, actor: Actor, user_id: int) -> DeactivatePreview:
@@ -248,7 +230,7 @@ async def preview_deactivate(crm: Crm, actor: Actor, user_id: int) -> Deactivate
                 FollowUp.owner_id == user.id, FollowUp.status == "active"
             )
         )
-        view = _view(user, await _supervisor_code(session, user))
+        view = user_view(user, await supervisor_code(session, user))
     return DeactivatePreview(view, int(count or 0))
 
 
@@ -266,7 +248,7 @@ async def set_active_once(
         user = await _load_for_admin(session, actor, user_id)
         ticket = await confirmations.claim(session, crm, actor, token, "user_active")
         if ticket.repeated:
-            return Outcome(_view(user, await _supervisor_code(session, user)), True)
+            return Outcome(user_view(user, await supervisor_code(session, user)), True)
         ticket.keep({"user": user.id, "active": active})
         if user.active != active:
             audit.record(
@@ -280,4 +262,4 @@ async def set_active_once(
                 after={"active": active},
             )
             user.active = active
-        return Outcome(_view(user, await _supervisor_code(session, user)))
+        return Outcome(user_view(user, await supervisor_code(session, user)))

@@ -17,7 +17,7 @@ from crm.kernel.actor import Actor
 from crm.kernel.context import Crm
 from crm.kernel.errors import CrmError, Duplicate, InvalidInput, NotAuthorized, NotFound
 from crm.kernel.text import strip_accents, xml_safe
-from crm.people.users import UserView
+from crm.people.users import UserView, supervisor_code, user_view
 from storage.models import Invitation, User
 
 VALID_FOR = timedelta(hours=72)
@@ -206,8 +206,6 @@ async def accept_invitation(
     can be used once, before it expires, while it is not revoked and its creator may still
     invite that role. A code derived from the name that another acceptance takes meanwhile
     is retried with the next number."""
-    from crm.people.link import link_pending_user
-
     now = crm.now()
     name = xml_safe(full_name or "").strip()[:120] or f"Usuario {telegram_id}"
     async with crm.write() as session:
@@ -380,3 +378,38 @@ async def revoke_invitation(crm: Crm, actor: Actor, invitation_id: int) -> OpenI
             actor.code or actor.name,
             invitation.expires_at,
         )
+
+
+async def link_pending_user(
+    session: AsyncSession,
+    invitation: Invitation,
+    telegram_id: int,
+    language: str | None,
+    now: datetime,
+) -> UserView | None:
+    """Bind ``telegram_id`` to the invitation's pending user; None for a plain invitation.
+    Runs inside ``accept_invitation``'s transaction, after its validity checks."""
+    if invitation.link_user_id is None:
+        return None
+    user = await session.get(User, invitation.link_user_id, with_for_update=True)
+    if user is None or user.telegram_id is not None:
+        raise InvitationProblem("error.invite_used")
+    if not user.active:
+        raise AccountInactive()
+    user.telegram_id = telegram_id
+    user.language = language or user.language
+    user.unreachable = False
+    user.unreachable_reported = False
+    invitation.used_at = now
+    invitation.used_by_id = user.id
+    await session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor_id=user.id,
+        entity="user",
+        entity_id=user.id,
+        action="link",
+        after={"code": user.code, "telegram_id": telegram_id, "invitation": invitation.id},
+    )
+    return user_view(user, await supervisor_code(session, user))

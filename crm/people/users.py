@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.kernel import audit
 from crm.kernel.actor import SYSTEM, Actor, check_role
@@ -24,6 +25,27 @@ class UserView:
     supervisor_code: str | None
     active: bool
     unreachable: bool
+
+
+def user_view(user: User, supervisor_code: str | None) -> UserView:
+    """The view of a users row, with its supervisor's code."""
+    return UserView(
+        user.id,
+        user.telegram_id,
+        user.name,
+        user.code,
+        user.role,
+        supervisor_code,
+        user.active,
+        user.unreachable,
+    )
+
+
+async def supervisor_code(session: AsyncSession, user: User) -> str | None:
+    """The code of ``user``'s supervisor, if any."""
+    if user.supervisor_id is None:
+        return None
+    return await session.scalar(select(User.code).where(User.id == user.supervisor_id))
 
 
 async def add_user(
