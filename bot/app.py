@@ -27,7 +27,7 @@ from handlers import asking, links, reports, start, terceros
 from handlers.admin import audit, config, invitations, reassign
 from handlers.admin import users as users_admin
 from handlers.cobranza import cartera, contacts, payments
-from handlers.context import CrmContext
+from handlers.context import SETTINGS, CrmContext, HandlerSettings
 from handlers.errors import on_error
 from handlers.followups import agenda, letters
 from handlers.followups import card as followups
@@ -180,6 +180,11 @@ def build_application(
     if isinstance(app.persistence, DatabasePersistence):
         app.persistence.shared = multi_instance
     app.bot_data["settings"] = settings
+    app.bot_data[SETTINGS] = HandlerSettings(
+        language=settings.language,
+        route_speed_kmh=settings.route_speed_kmh,
+        visit_radius_m=settings.visit_radius_m,
+    )
     app.bot_data["crm"] = crm
     register_handlers(app)
     return app
