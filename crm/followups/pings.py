@@ -17,12 +17,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.cobranza import contacts
 from crm.followups import lifecycle as followups
 from crm.kernel.actor import Actor
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput
 from crm.kernel.views import DocumentBrief, FollowUpView, TerceroBrief
+from crm.ley2300 import guard
 from storage import notifications as sql
 from storage.models import User
 
@@ -187,7 +187,7 @@ async def claim_due(
             limit=OWNER_CLAIM_FACTOR * limit,
         )
         rows = await sql.followup_details(session, ids)
-        rows = await contacts.defer_forbidden_pings(session, crm, instance_id, rows, now)
+        rows = await guard.defer_forbidden_pings(session, crm, instance_id, rows, now)
     return [
         DuePing(
             followup_id=f.id,
@@ -246,7 +246,7 @@ def digest_due(crm: Crm, digest_at: time, now: datetime | None = None) -> bool:
     if local.weekday() not in crm.working_hours.weekdays:
         return False
     start = datetime.combine(local.date(), digest_at, crm.tz)
-    return start <= local < start + DIGEST_GRACE and contacts.digest_allowed(crm, now)
+    return start <= local < start + DIGEST_GRACE and guard.digest_allowed(crm, now)
 
 
 async def claim_digests(

@@ -16,6 +16,7 @@ the tercero is open, for ``visita``) is admitted as that contact and leaves no n
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +29,9 @@ from crm.kernel.context import Crm
 from crm.kernel.errors import CrmError
 from crm.ley2300 import rules as ley2300
 from crm.ley2300.rules import Channel, PriorContact, Verdict
+from storage import notifications as sql
 from storage.models import ContactAttempt, FollowUp, FollowUpEvent, Tercero, User
+from storage.notifications import FollowUpDetail
 
 COUNTED = ("registered", "override")
 SAME_CONTACT_WINDOW = timedelta(minutes=30)
@@ -225,3 +228,37 @@ async def contacted_today(
         .distinct()
     )
     return set(rows.all())
+
+
+async def defer_forbidden_pings(
+    session: AsyncSession,
+    crm: Crm,
+    instance_id: str,
+    rows: Sequence[FollowUpDetail],
+    now: datetime,
+) -> list[FollowUpDetail]:
+    """Of the claimed follow-ups, keep those a ping may ask to contact now; a protected
+    tercero's follow-up due at a forbidden time (Sunday, holiday, outside the law's hours,
+    already contacted today) is held until the next allowed moment, then pinged."""
+    if crm.ley_2300 == ley2300.Protection.NO:
+        return list(rows)
+    protected = [r for r in rows if ley2300.is_protected(crm.ley_2300, r[1].tipo_persona)]
+    if not protected:
+        return list(rows)
+    done_today = await contacted_today(session, crm, [r[1].id for r in protected], now)
+    until: dict[int, datetime] = {}
+    for followup, tercero, *_ in protected:
+        moment = ley2300.next_allowed(now, crm.tz, tercero.id in done_today)
+        if moment > now:
+            until[followup.id] = moment
+    if until:
+        await sql.defer_claims(session, instance_id=instance_id, until=until)
+    return [r for r in rows if r[0].id not in until]
+
+
+def digest_allowed(crm: Crm, now: datetime) -> bool:
+    """The morning digest asks for the day's contacts: while the law applies to anyone, it
+    waits for the law's hours (Saturday 08:00) and is not sent on Sundays and holidays."""
+    if crm.ley_2300 == ley2300.Protection.NO:
+        return True
+    return ley2300.time_rule(now.astimezone(crm.tz)) is None
