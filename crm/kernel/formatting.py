@@ -74,3 +74,16 @@ def relative(value: datetime, now: datetime, lang: str = "es") -> str:
     text = _amount(amount, name, length, lang)
     future, past = _DIRECTION[lang]
     return (past if delta < timedelta(0) else future).format(text)
+
+
+def km_text(km: float, lang: str) -> str:
+    """``0,4`` / ``12,3`` (a decimal comma in Spanish)."""
+    value = f"{km:.1f}"
+    return value.replace(".", ",") if lang == "es" else value
+
+
+def distance_text(metres: float, lang: str) -> str:
+    """``40 m`` under a kilometre, else ``2,3 km``."""
+    if metres < 1000:
+        return f"{round(metres)} m"
+    return f"{km_text(metres / 1000, lang)} km"

@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from crm.followups import lifecycle as uc
 from crm.followups.new import parse_due, tomorrow_morning
 from crm.kernel.errors import AlreadyFinished, InvalidInput, StaleVersion
-from crm.kernel.formatting import day, local_datetime, money, relative
+from crm.kernel.formatting import day, distance_text, local_datetime, money, relative
 from crm.kernel.views import EventView, FollowUpView, LineageView
 from crm.ley2300.guard import ContactBlocked
 from handlers import asking, guard_text, keyboards
@@ -33,12 +33,12 @@ from handlers.links import (
     FollowupCard,
     OpenFollowup,
     OpenTercero,
+    RegisterVisit,
     ReportPayment,
     StartPromise,
     SupportDocuments,
 )
 from handlers.phones import phone_list
-from handlers.route import visits
 from handlers.texts import CATALOG
 
 PREFIX = "fu"
@@ -264,7 +264,7 @@ def event_line(event: EventView, context: CrmContext, limit: int | None = None) 
     if event.state:
         details.append(html.escape(event.state))
     if kind == "visit":
-        details.append(visits.event_detail(event, context))
+        details.append(visit_detail(event, context))
     if event.latitude is not None and event.longitude is not None:
         details.append(f"{event.latitude:.5f}, {event.longitude:.5f}")
     if event.text:
@@ -366,7 +366,8 @@ def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup
             # Promises to pay are about a cartera document (handlers/cartera.py).
             extras.append(_b(t("fu.b_promise"), StartPromise(fid)))
             cobranza.append(_b(t("pg.b_report"), ReportPayment(fid)))
-        rows += [cobranza, extras, visits.card_row(fid, context), [history, tercero]]
+        visit = [_b(t("visit.b_register"), RegisterVisit(fid))]
+        rows += [cobranza, extras, visit, [history, tercero]]
     elif card.status == "closed" and card.continued_by is not None:
         # Continued already: the lineage goes on from the continuation, not from here.
         child = _b(t("fu.b_child", id=card.continued_by), FollowupCard(card.continued_by))
@@ -376,6 +377,23 @@ def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup
     else:
         rows = [[history, tercero]]
     return InlineKeyboardMarkup(rows)
+
+
+def visit_detail(event: EventView, context: CrmContext) -> str:
+    """A visit in the card's events and the history: verified (distance) · duration."""
+    parts = []
+    if event.verified:
+        distance = distance_text(event.distance_m or 0, context.lang)
+        parts.append(context.t("fu.ev.visit_verified", distance=distance))
+    else:
+        parts.append(context.t("fu.ev.visit_unverified"))
+        if event.distance_m is not None:
+            parts[-1] += f" ({distance_text(event.distance_m, context.lang)})"
+    if event.ended_at is not None:
+        minutes = max(0, round((event.ended_at - event.at).total_seconds() / 60))
+        parts.append(context.t("fu.ev.visit_minutes", minutes=minutes))
+    return " · ".join(parts)
+
 
 
 async def send_card(message: Message, card: FollowUpView, context: CrmContext) -> None:

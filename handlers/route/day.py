@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from crm.kernel.formatting import local_datetime, money
+from crm.kernel.formatting import distance_text, km_text, local_datetime, money
 from crm.kernel.geo import Point
 from crm.route import day as route_day
 from crm.route.day import DayRoute, NearbyTercero, RouteStop
@@ -27,7 +27,7 @@ from handlers.callbacks import BadCallback, CallbackData
 from handlers.context import CrmContext
 from handlers.followups.card import send_card
 from handlers.links import Arrive, OpenFollowup, OpenTercero
-from handlers.route.visits import distance_text, km_text, shared_point
+from handlers.route.visits import shared_point
 
 PREFIX = "rt"
 PAGE_SIZE = 25  # stops per message (Telegram allows 100 buttons; two per stop)

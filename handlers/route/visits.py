@@ -15,9 +15,8 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from crm.followups import lifecycle as fu
 from crm.kernel.errors import NotAuthorized
-from crm.kernel.formatting import local_datetime
+from crm.kernel.formatting import distance_text, local_datetime
 from crm.kernel.geo import LocationStatus, Point
-from crm.kernel.views import EventView
 from crm.ley2300.guard import ContactBlocked
 from crm.route import visits as uc
 from crm.route.visits import SharedLocation, VisitCheck, VisitView
@@ -25,18 +24,11 @@ from crm.terceros import TerceroCard
 from handlers import asking, guard_text
 from handlers.callbacks import CallbackData
 from handlers.context import CrmContext
-from handlers.links import Arrive, OpenFollowup, OpenTercero
+from handlers.links import Arrive, OpenFollowup, OpenTercero, RegisterVisit
 
 PREFIX = "vi"
 ASK_VISIT = "vi.visit"
 ASK_TERCERO = "vi.tloc"
-
-
-@dataclass(frozen=True)
-class RegisterVisit(CallbackData, prefix=PREFIX, action="go"):
-    """The card's 📍 Registrar visita: asks for the location (a second share ends it)."""
-
-    followup_id: int
 
 
 @dataclass(frozen=True)
@@ -69,19 +61,6 @@ def _b(label: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data.pack())
 
 
-def km_text(km: float, lang: str) -> str:
-    """``0,4`` / ``12,3`` (a decimal comma in Spanish)."""
-    value = f"{km:.1f}"
-    return value.replace(".", ",") if lang == "es" else value
-
-
-def distance_text(metres: float, lang: str) -> str:
-    """``40 m`` under a kilometre, else ``2,3 km``."""
-    if metres < 1000:
-        return f"{round(metres)} m"
-    return f"{km_text(metres / 1000, lang)} km"
-
-
 def shared_point(message: Message) -> Point | None:
     """The location (or venue) a message carries."""
     location = message.location or (message.venue.location if message.venue else None)
@@ -91,27 +70,6 @@ def shared_point(message: Message) -> Point | None:
 
 
 # --- hooks for the cards ---------------------------------------------------------------------
-
-
-def card_row(followup_id: int, context: CrmContext) -> list[InlineKeyboardButton]:
-    """The follow-up card's **📍 Registrar visita** row."""
-    return [_b(context.t("visit.b_register"), RegisterVisit(followup_id))]
-
-
-def event_detail(event: EventView, context: CrmContext) -> str:
-    """A visit in the card's events and the history: verified (distance) · duration."""
-    parts = []
-    if event.verified:
-        distance = distance_text(event.distance_m or 0, context.lang)
-        parts.append(context.t("fu.ev.visit_verified", distance=distance))
-    else:
-        parts.append(context.t("fu.ev.visit_unverified"))
-        if event.distance_m is not None:
-            parts[-1] += f" ({distance_text(event.distance_m, context.lang)})"
-    if event.ended_at is not None:
-        minutes = max(0, round((event.ended_at - event.at).total_seconds() / 60))
-        parts.append(context.t("fu.ev.visit_minutes", minutes=minutes))
-    return " · ".join(parts)
 
 
 def tercero_location_line(card: TerceroCard, context: CrmContext) -> str:
