@@ -16,7 +16,7 @@ WATCH = "dropfolder_watch"  # bot_data key: what earlier passes saw of the folde
 
 
 def explainer(lang: str) -> Any:
-    from bot.cli.common import plain
+    from bot.console import plain
 
     return lambda key, params: plain(t(lang, key, **params))
 

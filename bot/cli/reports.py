@@ -7,8 +7,9 @@ import os
 import sys
 from typing import Any
 
-from bot.cli.common import plain, with_crm
+from bot.cli.common import with_crm
 from bot.cli.parser import h
+from bot.console import plain
 from bot.settings import Settings
 from crm.kernel.errors import CrmError
 from handlers.texts import t
