@@ -108,7 +108,7 @@ def parse_pair(latitude: Any, longitude: Any) -> Point | None:
 
 
 class ImportRow(Protocol):
-    """The part of an import row (crm/imports.py) the location columns need."""
+    """The part of an import row (crm/erp/) the location columns need."""
 
     def get(self, name: str, parse: Callable[[Any], Any] = ...) -> Any: ...
 

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from crm.erp.importer import ImportFileError, RowError, import_file
+from crm.erp.cells import ImportFileError, RowError
+from crm.erp.importer import import_file
 from crm.followups import lifecycle as followups
 from crm.kernel.actor import resolve_actor
 from crm.kernel.context import Crm

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crm.erp.importer import RowError, import_file
+from crm.erp.cells import RowError
+from crm.erp.importer import import_file
 from crm.followups.lifecycle import create_followup, get_followup
 from crm.kernel.actor import Actor, resolve_actor
 from crm.kernel.context import Crm
