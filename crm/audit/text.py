@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crm.kernel.formatting import money
+
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -311,7 +313,6 @@ def _count(value: Any) -> Any:
 def _pesos(value: Any) -> str:
     from decimal import Decimal, InvalidOperation
 
-    from crm.kernel.formatting import money
 
     try:
         return money(Decimal(str(value)))

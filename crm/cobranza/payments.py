@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.cobranza.promises import MAX_AMOUNT, _followup_document, _pending, record_settlement
 from crm.cobranza.receipts import ReceiptRead
 from crm.followups.lifecycle import clean_note
+from crm.followups.pings import _overseers
 from crm.kernel import audit
 from crm.kernel.actor import Actor
 from crm.kernel.context import Crm
@@ -278,7 +279,6 @@ async def payments_for(crm: Crm, followup_id: int) -> list[PaymentView]:
 async def claim_unseen(crm: Crm) -> list[UnseenNotice]:
     """Take every "no visto" report nobody was told about yet (once across instances) with
     the people to tell: the agent's supervisor when reachable, else the admins."""
-    from crm.followups.pings import _overseers  # the escalation's choice of recipients
 
     now = crm.now()
     async with crm.sessions.begin() as session:

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from crm.cobranza.promises import parse_amount
+from crm.kernel.errors import InvalidInput
+
 BANKS = ("Bre-B", "Nequi", "Daviplata", "Bancolombia", "Consignación")
 MONTHS = {
     "ene": 1,
@@ -236,8 +239,6 @@ _REF_TYPED = re.compile(r"\b(?:ref(?:erencia)?\.?|#)\s*:?\s*([A-Za-z0-9\-]{3,60}
 def parse_correction(text: str, base: ReceiptRead | None = None) -> ReceiptRead:
     """A typed correction: ``1.250.000 01/12/2026 ref 123456`` (amount first; date and
     reference optional). Fields not typed keep what OCR read. ValueError without an amount."""
-    from crm.cobranza.promises import parse_amount
-    from crm.kernel.errors import InvalidInput
 
     base = base or ReceiptRead()
     rest = text.strip()

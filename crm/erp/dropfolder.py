@@ -31,8 +31,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from crm.erp.importer import import_file
 from crm.kernel.context import Crm
+from crm.kernel.errors import CrmError
 from storage import botstate
+from storage.models import User
 
 ORDER = ("usuarios", "terceros", "documentos", "seguimientos")
 SUFFIXES = (".csv", ".xlsx")
@@ -418,8 +421,6 @@ async def import_one(
     max_bytes: int = MAX_MB * MB,
 ) -> Outcome | None:
     """Import one file all or nothing and file it away; None when it changed meanwhile."""
-    from crm.erp.importer import import_file
-    from crm.kernel.errors import CrmError
 
     kind, path = candidate.kind, candidate.path
     try:
@@ -466,7 +467,6 @@ async def admin_chats(crm: Crm) -> list[tuple[int, str | None]]:
     """(Telegram id, language) of every admin who can be messaged, CRM_ADMIN_IDS included."""
     from sqlalchemy import select
 
-    from storage.models import User
 
     async with crm.sessions() as session:
         rows = (

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from crm.erp.cells import Column, Importer, ImportResult, Row, RowError, last_wins, plain_text
 from crm.kernel.parsing import BadValue, cell_text, parse_code, show
 from crm.kernel.text import strip_accents
+from crm.people.invitations import USER_CODE
 from storage.models import User
 
 # Spanish and English role words of the file (as /invitar accepts them).
@@ -68,7 +69,6 @@ def parse_telegram_id(value: object) -> int:
 
 
 def parse_user_code(value: object) -> str:
-    from crm.people.invitations import USER_CODE
 
     code = parse_code(value)
     if not USER_CODE.match(code):
