@@ -26,7 +26,7 @@ from crm.ley2300.rules import CHANNELS, RESULTS
 from handlers import asking
 from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.context import CrmContext
-from handlers.followups.card import back_button, show_done_and_card
+from handlers.followups.render import back_button, show_done_and_card
 from handlers.guard_text import channel_name as _channel_name
 from handlers.guard_text import verdict_line
 from handlers.keyboards import button

@@ -30,7 +30,7 @@ from crm.kernel.formatting import day, local_datetime, money
 from handlers import asking
 from handlers.callbacks import BadCallback, CallbackData, parse, pattern
 from handlers.context import CrmContext
-from handlers.followups.card import back_button, show_done_and_card
+from handlers.followups.render import back_button, show_done_and_card
 from handlers.keyboards import button
 from handlers.links import ReportPayment
 from handlers.texts import t

@@ -22,7 +22,7 @@ from handlers import asking
 from handlers.callbacks import BadCallback, CallbackData
 from handlers.context import CrmContext
 from handlers.errors import explain
-from handlers.followups.card import card_markup, card_text
+from handlers.followups.render import card_markup, card_text
 from handlers.links import NewForTercero
 
 PREFIX = "nv"

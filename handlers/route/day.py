@@ -25,7 +25,7 @@ from crm.route.visits import tercero_location
 from handlers import asking, keyboards
 from handlers.callbacks import BadCallback, CallbackData
 from handlers.context import CrmContext
-from handlers.followups.card import send_card
+from handlers.followups.render import send_card
 from handlers.links import Arrive, OpenFollowup, OpenTercero
 from handlers.route.visits import shared_point
 
