@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from crm.followups import activity
 from crm.followups import lifecycle as followups
 from crm.kernel.actor import Actor, resolve_actor
 from crm.kernel.clock import FakeClock
@@ -339,16 +340,16 @@ async def _followups(
             at(-2, 10),
             "Cliente con cartera vencida: llamar a tesorería",
         )
-        await followups.log_activity(
+        await activity.log_activity(
             then(lawful(at(-2, 10, 20))), actor, f, ids["Llamada sin respuesta"], "Nadie contesta"
         )
-        await followups.add_observation(
+        await activity.add_observation(
             then(at(-2, 10, 25)), actor, f, "Dejé mensaje con la recepcionista"
         )
         # 2. Collection postponed yesterday after a promise to pay, due later today.
         inv = next(pick)
         f = await _new(then(at(-3, 8, 30)), actor, inv, cobro, at(-1, 11), None)
-        await followups.log_activity(
+        await activity.log_activity(
             then(at(-1, 11, 5)), actor, f, ids["Promesa de pago"], "Dice que paga hoy en la tarde"
         )
         await followups.postpone_until(then(at(-1, 11, 10)), actor, f, later_today)
@@ -376,7 +377,7 @@ async def _followups(
         # 5. A closed follow-up continued into the next one: a lineage to browse.
         inv = next(pick)
         f = await _new(then(at(-10, 9)), actor, inv, cobro, at(-7, 9), "Acordar abono")
-        await followups.log_activity(
+        await activity.log_activity(
             then(lawful(at(-7, 9, 30))), actor, f, ids["Llamada contestada"]
         )
         await followups.close(

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
+from crm.followups import activity as uc_activity
 from crm.followups import lifecycle as uc
 from crm.followups.new import parse_due, tomorrow_morning
 from crm.kernel.errors import AlreadyFinished, InvalidInput, StaleVersion
@@ -351,9 +352,11 @@ async def _activity_chosen(update: Update, context: CrmContext, data: PickActivi
 
 async def _record_activity(
     update: Update, context: CrmContext, fid: int, v: int | None, activity: int
-) -> uc.ActivityOutcome | None:
+) -> uc_activity.ActivityOutcome | None:
     try:
-        return await uc.record_activity(context.crm, context.me, fid, activity, expected_version=v)
+        return await uc_activity.record_activity(
+            context.crm, context.me, fid, activity, expected_version=v
+        )
     except ContactBlocked as blocked:
         await query_of(update).edit_message_text(
             guard_text.refused(context, blocked, "activity"),
@@ -519,12 +522,14 @@ async def _text_answer(update: Update, context: CrmContext, q: asking.Question) 
             return card, context.t("fu.done_discarded")
         if step == FU_ACTIVITY_NOTE:
             if p.get("event") is not None:
-                card = await uc.add_activity_note(crm, me, fid, int(p["event"]), text)
+                card = await uc_activity.add_activity_note(crm, me, fid, int(p["event"]), text)
             else:  # asked before activities were recorded at the pick
-                card = await uc.log_activity(crm, me, fid, p["activity"], text, expected_version=v)
+                card = await uc_activity.log_activity(
+                    crm, me, fid, p["activity"], text, expected_version=v
+                )
             return card, context.t("fu.done_activity")
         if step == FU_OBSERVATION:
-            card = await uc.add_observation(crm, me, fid, text, expected_version=v)
+            card = await uc_activity.add_observation(crm, me, fid, text, expected_version=v)
             return card, context.t("fu.done_observation")
         due = parse_due(text, crm.now(), crm.tz)
         child = await uc.continue_followup(crm, me, fid, due_at=due)
@@ -568,7 +573,7 @@ async def _attachment_answer(update: Update, context: CrmContext, q: asking.Ques
             }
         else:
             raise InvalidInput("error.bad_attachment")
-        card = await uc.attach(
+        card = await uc_activity.attach(
             context.crm,
             context.me,
             p["id"],

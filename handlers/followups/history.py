@@ -9,7 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from crm.followups import lifecycle as uc
+from crm.followups import activity
 from crm.kernel.formatting import local_datetime
 from crm.kernel.views import EventView, LineageView
 from handlers import keyboards
@@ -81,7 +81,7 @@ def _paginate(lines: list[tuple[str, EventView | None]]) -> list[list[tuple[str,
 
 async def _history(update: Update, context: CrmContext, data: History) -> object:
     fid = data.followup_id
-    lineage = await uc.history(context.crm, context.me, fid)
+    lineage = await activity.history(context.crm, context.me, fid)
     pages = _paginate(_history_blocks(lineage, context))
     page = min(data.page, len(pages) - 1)
     body = "\n".join(line for line, _ in pages[page]).strip("\n")
@@ -114,7 +114,7 @@ async def _history(update: Update, context: CrmContext, data: History) -> object
 
 
 async def _resend(update: Update, context: CrmContext, data: ResendAttachment) -> object:
-    event = await uc.get_attachment(context.crm, context.me, data.event_id)
+    event = await activity.get_attachment(context.crm, context.me, data.event_id)
     chat = query_of(update).message.chat.id
     caption = html.escape(event.text) if event.text else None
     if event.file_kind == "photo" and event.file_id:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from crm.erp.cells import ImportFileError, RowError
 from crm.erp.importer import import_file
+from crm.followups import activity
 from crm.followups import lifecycle as followups
 from crm.kernel.actor import resolve_actor
 from crm.kernel.context import Crm
@@ -138,7 +139,7 @@ async def test_typed_text_is_cleaned_before_it_is_stored(crm: Crm) -> None:
     view = await followups.create_followup(
         crm, luis, tercero_id=tercero, type_id=await type_id(crm), note=DIRTY_NOTE
     )
-    await followups.add_observation(crm, luis, view.id, f"obs{FORBIDDEN}ervación")
+    await activity.add_observation(crm, luis, view.id, f"obs{FORBIDDEN}ervación")
     async with crm.sessions() as session:
         stored = await session.get(FollowUp, view.id)
     assert stored is not None and stored.note == CLEAN_NOTE

@@ -16,7 +16,7 @@ from sqlalchemy import make_url, select
 import storage.db as db
 from crm import terceros
 from crm.erp.importer import import_file
-from crm.followups import agenda, catalogs
+from crm.followups import activity, agenda, catalogs
 from crm.followups import lifecycle as followups
 from crm.followups.agenda import AgendaFilter
 from crm.kernel.actor import Actor, resolve_actor
@@ -90,7 +90,7 @@ async def test_reads_never_wait_for_a_writer(
         admin = await resolve_actor(crm, Team.admin)
         assert admin is not None and await catalogs.list_items(crm, admin, "type")
         assert await terceros.documents(crm, luis, tercero) is not None
-        assert await followups.history(crm, luis, fid) is not None
+        assert await activity.history(crm, luis, fid) is not None
         # A write does need it: refused at once, as a clear Busy, never a raw lock error.
         with pytest.raises(Busy):
             await followups.postpone(crm, luis, fid, 1)

@@ -11,7 +11,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from crm.cobranza import cartera
-from crm.followups import lifecycle as followups
+from crm.followups import activity
 from crm.kernel.actor import resolve_actor
 from crm.kernel.clock import FakeClock
 from crm.kernel.context import Crm
@@ -33,11 +33,11 @@ async def test_agenda_columns_observations_and_resumen(crm: Crm, clock: FakeCloc
     fu = await cartera.start_followup_for_document(crm, luis, doc)
     for n in range(MAX_OBSERVATIONS):
         clock.advance(minutes=1)
-        await followups.add_observation(crm, luis, fu.id, f"nota {n}")
+        await activity.add_observation(crm, luis, fu.id, f"nota {n}")
     clock.advance(hours=1)
-    await followups.add_observation(crm, luis, fu.id, "Segunda")
+    await activity.add_observation(crm, luis, fu.id, "Segunda")
     clock.advance(hours=1)
-    await followups.add_observation(crm, luis, fu.id, "Primera\nlínea dos")
+    await activity.add_observation(crm, luis, fu.id, "Primera\nlínea dos")
     clock.advance(days=3)  # due 24 h after it was started: now 2 days and ~1 h late
     report = await build_report(crm, luis, parse_request("agenda hoy", crm.today()), "es")
     try:
