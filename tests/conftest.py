@@ -26,7 +26,6 @@ from tests.support.telegram import TOKEN, ApiCall, RecordingRequest, UpdateFacto
 __all__ = ["BOGOTA", "START", "make_test_crm", "seed_team"]
 
 
-
 def _per_worker_servers() -> None:
     """Under pytest-xdist each worker gets its own PostgreSQL database (``test_gw0``…, made
     on first use), named in the environment before any test module reads it (subprocesses
@@ -43,8 +42,11 @@ def _per_worker_servers() -> None:
             import asyncpg
 
             conn = await asyncpg.connect(
-                host=base.host, port=base.port or 5432, user=base.username,
-                password=base.password, database=base.database,
+                host=base.host,
+                port=base.port or 5432,
+                user=base.username,
+                password=base.password,
+                database=base.database,
             )
             try:
                 exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)

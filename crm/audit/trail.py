@@ -165,7 +165,8 @@ async def audit_page(
     return AuditPage(rows, page, pages, total, flt, subject, names)
 
 
-async def names_for(session: AsyncSession, rows: Sequence[AuditRow]) -> dict[str, str]:
+# Complex by design: one lookup per kind of id an audit row may name.
+async def names_for(session: AsyncSession, rows: Sequence[AuditRow]) -> dict[str, str]:  # noqa: C901
     """Names of the users, terceros and states the rows refer to by id or NIT."""
     user_ids: set[int] = set()
     tercero_ids: set[int] = set()

@@ -321,7 +321,15 @@ async def book_summary(
         month_start = crm.local_midnight(today.replace(day=1))
         collected = await balances.collected_in(session, scope_clause, month_start, crm.now())
     return BookSummary(
-        scope, agent_name, today, totals, documents, uncovered, top, agents, collected,
+        scope,
+        agent_name,
+        today,
+        totals,
+        documents,
+        uncovered,
+        top,
+        agents,
+        collected,
         agent_in_scope,
     )
 

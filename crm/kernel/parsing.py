@@ -142,7 +142,8 @@ def parse_local_datetime(value: object, tz: ZoneInfo) -> datetime:
 _AMOUNT_CHARS = re.compile(r"^-?[0-9.,]+$")
 
 
-def parse_amount(value: object) -> Decimal:
+# Complex by design: every amount shape the ERP and users type, tried in order.
+def parse_amount(value: object) -> Decimal:  # noqa: C901
     """An amount: an Excel number, ``1234567.89``, or Colombian ``$ 1.234.567,89``."""
     if isinstance(value, bool):
         raise BadValue("import.problem.bad_amount", value=show(value))

@@ -56,5 +56,3 @@ def describe_filters(filters: Sequence[Sequence[str]]) -> str:
 
 def quote(value: str) -> str:
     return f'"{value}"' if " " in value else value
-
-

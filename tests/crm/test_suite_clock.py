@@ -21,9 +21,7 @@ def test_working_noon_opens_the_ley_2300_window_every_hour_of_2026_and_2027() ->
             local = noon.now.astimezone(ZoneInfo(noon.zone))
             assert 12 <= local.hour < 13, (real, noon)
             assert local.weekday() < 5 and holiday_name(local.date()) is None, (real, noon)
-            verdict = check(
-                noon.now, ZoneInfo(noon.zone), protected=True, canales=None, prior=()
-            )
+            verdict = check(noon.now, ZoneInfo(noon.zone), protected=True, canales=None, prior=())
             assert verdict.allowed, (real, noon, verdict)
             # Whole days, at most Holy Thursday to Monday.
             assert noon.shift.total_seconds() % 86400 == 0 and noon.shift.days <= 4

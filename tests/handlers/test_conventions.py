@@ -97,8 +97,17 @@ def test_typed_callback_data_round_trips_and_refuses_forgeries() -> None:
     for forged in ("ag:v:0:h:x", "ag:v:0:h:-1", "ag:v:0:h:1.5"):
         with pytest.raises(BadCallback):
             AgendaView.unpack(forged)
-    for forged in ("nv:y:abc", "nv:y", "nv:y:1:2", "nv:o:7", "xx:y:7", "nv:y:" + "9" * 70,
-                   "nv:y:-1", "nv:y:1 ", "nv:y:<b>"):
+    for forged in (
+        "nv:y:abc",
+        "nv:y",
+        "nv:y:1:2",
+        "nv:o:7",
+        "xx:y:7",
+        "nv:y:" + "9" * 70,
+        "nv:y:-1",
+        "nv:y:1 ",
+        "nv:y:<b>",
+    ):
         with pytest.raises(BadCallback):
             PickType.unpack(forged)
     for forged in ("nv:zz:1", "nv", "", None, 7):
