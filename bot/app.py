@@ -240,7 +240,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # CRM_NOTIFY_INTERVAL_SECONDS also delivers due reports promptly.
     schedule_report_jobs(app, interval=app.bot_data["settings"].notify_interval_seconds)
     webhook.schedule_pruning(app)
-    payments.schedule(app, interval=app.bot_data["settings"].notify_interval_seconds)
+    scheduler.schedule_payment_notices(
+        app, interval=app.bot_data["settings"].notify_interval_seconds
+    )
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

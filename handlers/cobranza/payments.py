@@ -20,7 +20,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler
 
 from crm.cobranza import ocr, payments
 from crm.cobranza.receipts import ReceiptRead, parse_correction
@@ -39,7 +39,6 @@ log = logging.getLogger("crm_bot.payments")
 
 PREFIX = "pg"
 DRAFT = "cobranza.pg"  # user_data: the receipt read, waiting for confirmation
-NOTICES_JOB = "payment-unseen-notices"
 
 
 # --- the buttons' data -----------------------------------------------------------------------
@@ -317,19 +316,6 @@ async def tell_unseen_payments(app: Application[Any, Any, Any, Any, Any, Any]) -
         if not delivered and notice.recipients:
             await payments.release_unseen(crm, [notice.report_id])
     return sent
-
-
-async def _notices_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await tell_unseen_payments(context.application)
-
-
-def schedule(app: Application[Any, Any, Any, Any, Any, Any], interval: float) -> None:
-    """Look for "pago no visto en cartera" notices every ``interval`` seconds."""
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(NOTICES_JOB):
-        job.schedule_removal()
-    app.job_queue.run_repeating(_notices_tick, interval=interval, first=interval, name=NOTICES_JOB)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
