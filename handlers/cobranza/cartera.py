@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import terceros
 from crm.cobranza import cartera, promises
+from crm.cobranza import starts as cartera_starts
 from crm.cobranza.cartera import AgingTotals, BookSummary, TerceroCartera
 from crm.kernel import charts
 from crm.kernel.formatting import day, money
@@ -264,14 +265,14 @@ def _started(context: CrmContext, created: int) -> str:
     return context.t("cartera.started_all", created=created)
 
 
-def _result(context: CrmContext, result: cartera.BulkStart) -> str:
+def _result(context: CrmContext, result: cartera_starts.BulkStart) -> str:
     return repeated_note(context, result.repeated) + _started(context, result.created)
 
 
 async def _confirm_start(
     update: Update,
     context: CrmContext,
-    preview: cartera.BulkStartPreview,
+    preview: cartera_starts.BulkStartPreview,
     ok: Callable[[str], CallbackData],
     back: CallbackData,
 ) -> None:
@@ -341,7 +342,7 @@ async def on_button(update: Update, context: CrmContext) -> None:
             view = await cartera.tercero_cartera(crm, me, tercero_id, page)
             await show(update, context, *render_tercero(context, view))
         case StartDocument(document_id=document_id, page=page):
-            followup = await cartera.start_followup_for_document(crm, me, document_id)
+            followup = await cartera_starts.start_followup_for_document(crm, me, document_id)
             assert followup.document is not None
             notice = context.t(
                 "cartera.started_one",
@@ -353,7 +354,7 @@ async def on_button(update: Update, context: CrmContext) -> None:
             await show(update, context, *render_tercero(context, view, notice))
         case StartAllTercero(tercero_id=tercero_id):
             # "Iniciar todos (N)" says what will happen and waits for ✅ Confirmar.
-            preview = await cartera.preview_start_all(crm, me, tercero_id=tercero_id)
+            preview = await cartera_starts.preview_start_all(crm, me, tercero_id=tercero_id)
             await _confirm_start(
                 update,
                 context,
@@ -362,7 +363,7 @@ async def on_button(update: Update, context: CrmContext) -> None:
                 back=links.TerceroCartera(tercero_id, 0),
             )
         case StartAllBook(agent_id=agent_id):
-            preview = await cartera.preview_start_all(crm, me, agent_id=agent_id or None)
+            preview = await cartera_starts.preview_start_all(crm, me, agent_id=agent_id or None)
             await _confirm_start(
                 update,
                 context,
@@ -371,11 +372,13 @@ async def on_button(update: Update, context: CrmContext) -> None:
                 back=ShowBook(agent_id),
             )
         case StartAllTerceroOk(tercero_id=tercero_id, token=token):
-            result = await cartera.start_all(crm, me, tercero_id=tercero_id, token=token)
+            result = await cartera_starts.start_all(crm, me, tercero_id=tercero_id, token=token)
             view = await cartera.tercero_cartera(crm, me, tercero_id)
             await show(update, context, *render_tercero(context, view, _result(context, result)))
         case StartAllBookOk(token=token, agent_id=agent_id):
-            result = await cartera.start_all(crm, me, agent_id=agent_id or None, token=token)
+            result = await cartera_starts.start_all(
+                crm, me, agent_id=agent_id or None, token=token
+            )
             book = await cartera.book_summary(crm, me, agent_id=agent_id or None)
             await show(update, context, *render_book(context, book, _result(context, result)))
         case ShowBook(agent_id=agent_id):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from crm.cobranza import balances, cartera, promises
+from crm.cobranza import balances, promises, starts
 from crm.followups import lifecycle as followups
 from crm.kernel.actor import Actor, resolve_actor
 from crm.kernel.clock import FakeClock
@@ -31,7 +31,7 @@ async def world(crm: Crm) -> dict[str, object]:
         actors[code] = actor
     tid = await make_tercero(crm, encargado_id=users["LUIS"])
     doc = await make_document(crm, tid, "500", value="1000000", balance="1000000")
-    fu = await cartera.start_followup_for_document(crm, actors["LUIS"], doc)
+    fu = await starts.start_followup_for_document(crm, actors["LUIS"], doc)
     return {"tercero": tid, "doc": doc, "fu": fu.id, **actors}
 
 

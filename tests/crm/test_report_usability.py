@@ -10,7 +10,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from crm.cobranza import cartera
+from crm.cobranza import starts
 from crm.followups import activity
 from crm.kernel.actor import resolve_actor
 from crm.kernel.clock import FakeClock
@@ -30,7 +30,7 @@ async def test_agenda_columns_observations_and_resumen(crm: Crm, clock: FakeCloc
     doc = await make_document(
         crm, tid, "77", due=date(2026, 10, 1), value="900000", balance="812345.67"
     )
-    fu = await cartera.start_followup_for_document(crm, luis, doc)
+    fu = await starts.start_followup_for_document(crm, luis, doc)
     for n in range(MAX_OBSERVATIONS):
         clock.advance(minutes=1)
         await activity.add_observation(crm, luis, fu.id, f"nota {n}")

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, or_, select
 
-from crm.cobranza import cartera
+from crm.cobranza import cartera, starts
 from crm.kernel.clock import FakeClock
 from crm.kernel.context import Crm
 from crm.kernel.errors import NotAuthorized, NotFound
@@ -267,7 +267,7 @@ async def test_cartera_amounts_buckets_and_total(crm: Crm, book: Book) -> None:
     async with crm.sessions() as session:
         fv5 = await session.scalar(select(Document.id).where(Document.number == "5"))
     assert fv5 is not None
-    started = await cartera.start_followup_for_document(crm, book.actors["ADMIN"], fv5)
+    started = await starts.start_followup_for_document(crm, book.actors["ADMIN"], fv5)
     report = await make(crm, book, "ADMIN", "cartera")
     data, summary = sheets(report)
     async with crm.sessions() as session:

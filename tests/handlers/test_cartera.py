@@ -131,9 +131,9 @@ async def test_crafted_ca_data_for_someone_elses_tercero_is_refused(
 
     admin = await resolve_actor(bot.crm, Team.admin)
     assert admin is not None
-    from crm.cobranza import cartera
+    from crm.cobranza import starts as cartera_starts
 
-    fu = await cartera.start_followup_for_document(bot.crm, admin, book["d_pedro"])
+    fu = await cartera_starts.start_followup_for_document(bot.crm, admin, book["d_pedro"])
     before = await _active(bot)
     calls = await bot.press(
         Team.luis, data.format(tercero=book["pedro"], doc=book["d_pedro"], fu=fu.id)
