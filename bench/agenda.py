@@ -29,10 +29,10 @@ from sqlalchemy import event
 
 from bench.common import Result, percentile
 from bench.data import NOW, Scale, fill_postgres, fill_sqlite
-from crm import agenda
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.users import Actor, resolve_actor
+from crm.followups import agenda
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 

@@ -16,9 +16,10 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 
-from crm import cartera, terceros
-from crm.clock import FakeClock
-from crm.users import resolve_actor
+from crm import terceros
+from crm.cobranza import cartera
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
 from storage.models import Document, Tercero
 from tests.support.crmkit import START, make_test_crm, seed_team
 

@@ -46,12 +46,14 @@ class Sample:
 async def _agents(url: str, until: object, sample: Sample, seed: int = 3) -> None:
     from sqlalchemy import select
 
-    from crm import agenda, followups, terceros
-    from crm.agenda import AgendaFilter
-    from crm.clock import FakeClock
-    from crm.context import Crm
-    from crm.errors import Busy, CrmError
-    from crm.users import resolve_actor
+    from crm import terceros
+    from crm.followups import agenda
+    from crm.followups import lifecycle as followups
+    from crm.followups.agenda import AgendaFilter
+    from crm.kernel.actor import resolve_actor
+    from crm.kernel.clock import FakeClock
+    from crm.kernel.context import Crm
+    from crm.kernel.errors import Busy, CrmError
     from storage.db import make_engine, make_session_factory
     from storage.models import FollowUp, Tercero
 

@@ -29,8 +29,8 @@ from bench.common import Result
 from bench.data import NOW, Scale, fill_sqlite
 from bot.app import build_application
 from bot.settings import Settings
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from handlers.flood import FloodGuard
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade

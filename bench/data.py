@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from crm.text import nit_base, normalize_text
+from crm.kernel.text import nit_base, normalize_text
 
 NOW = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)  # 14:00 in Bogotá, a Friday
 

@@ -42,7 +42,7 @@ from bot.app import build_application
 from bot.fakeapi import FakeBotApi, FloodLimits
 from bot.scheduler import make_notifier
 from bot.settings import Settings
-from crm.clock import FakeClock
+from crm.kernel.clock import FakeClock
 from storage.models import FollowUp, FollowUpType, Tercero, User
 from tests.support.crmkit import START, make_test_crm
 

@@ -102,9 +102,9 @@ def ours(url: str, csv_path: Path, *, first: bool = True) -> tuple[float, int]:
 async def _import(url: str, csv_path: Path, *, first: bool = True) -> tuple[float, float, int]:
     """One ``import_file`` of ``csv_path``: wall seconds, CPU seconds (this process's and, on
     PostgreSQL, its server processes'), rows."""
-    from crm.clock import FakeClock
-    from crm.context import Crm
-    from crm.imports import import_file
+    from crm.erp.importer import import_file
+    from crm.kernel.clock import FakeClock
+    from crm.kernel.context import Crm
     from storage.db import make_engine, make_session_factory
 
     engine = make_engine(url)

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 
 from bench.common import Result, median, percentile
-from crm import ocr
+from crm.cobranza import ocr
 from tests.support.receipts import generate
 
 TARGET_EXACT = 0.90

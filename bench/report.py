@@ -101,10 +101,10 @@ def _vm_rss_mb() -> float:
 
 
 async def _ours(db: str, out_dir: str) -> dict[str, Any]:
-    from crm.clock import FakeClock
-    from crm.context import Crm
+    from crm.kernel.actor import SYSTEM
+    from crm.kernel.clock import FakeClock
+    from crm.kernel.context import Crm
     from crm.reports import build_report, parse_request
-    from crm.users import SYSTEM
     from storage.db import make_engine, make_session_factory
 
     engine = make_engine(f"sqlite+aiosqlite:///{db}")

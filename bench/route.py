@@ -20,8 +20,8 @@ import time
 from decimal import Decimal
 
 from bench.common import Result, median, percentile
-from crm import route
-from crm.geo import Point
+from crm.kernel.geo import Point
+from crm.route import order as route
 
 STOPS = 25
 INSTANCES = 20

@@ -20,34 +20,22 @@ from bot.persistence import DatabasePersistence, write_through
 from bot.ratelimit import PerChatRateLimiter
 from bot.settings import Settings
 from bot.updates import PerUserUpdateProcessor
-from crm.clock import Clock, SystemClock
-from crm.context import Crm
-from crm.workhours import WorkingHours
-from handlers import (
-    agenda,
-    asking,
-    audit,
-    cartera,
-    config,
-    contacts,
-    followups,
-    invitations,
-    letters,
-    links,
-    new_followup,
-    notifications,
-    payments,
-    reassign,
-    reports,
-    route,
-    start,
-    terceros,
-    users_admin,
-    visits,
-)
-from handlers.context import CrmContext
+from crm.kernel.clock import Clock, SystemClock
+from crm.kernel.context import Crm
+from crm.kernel.workhours import WorkingHours
+from handlers import asking, links, reports, start, terceros
+from handlers.admin import audit, config, invitations, reassign
+from handlers.admin import users as users_admin
+from handlers.cobranza import cartera, contacts, payments
+from handlers.context import SETTINGS, CrmContext, HandlerSettings
 from handlers.errors import on_error
+from handlers.followups import agenda, letters
+from handlers.followups import card as followups
+from handlers.followups import new as new_followup
+from handlers.followups import pings as notifications
 from handlers.gate import admit_on_arrival, gate_handler
+from handlers.route import day as route
+from handlers.route import visits
 from handlers.texts import LANGUAGES, t
 from storage import botstate
 from storage.db import make_engine, make_session_factory
@@ -192,6 +180,11 @@ def build_application(
     if isinstance(app.persistence, DatabasePersistence):
         app.persistence.shared = multi_instance
     app.bot_data["settings"] = settings
+    app.bot_data[SETTINGS] = HandlerSettings(
+        language=settings.language,
+        route_speed_kmh=settings.route_speed_kmh,
+        visit_radius_m=settings.visit_radius_m,
+    )
     app.bot_data["crm"] = crm
     register_handlers(app)
     return app
@@ -247,7 +240,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # CRM_NOTIFY_INTERVAL_SECONDS also delivers due reports promptly.
     schedule_report_jobs(app, interval=app.bot_data["settings"].notify_interval_seconds)
     webhook.schedule_pruning(app)
-    payments.schedule(app, interval=app.bot_data["settings"].notify_interval_seconds)
+    scheduler.schedule_payment_notices(
+        app, interval=app.bot_data["settings"].notify_interval_seconds
+    )
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

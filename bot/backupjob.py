@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings, folder_clash
-from crm.context import Crm
+from crm.kernel.context import Crm
 from storage import backup, botstate
 
 log = logging.getLogger("crm_bot.backup")

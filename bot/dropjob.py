@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings, folder_clash
-from crm.dropfolder import SyncReport, Watch, admin_chats, shown, sync_folder
+from crm.erp.dropfolder import SyncReport, Watch, admin_chats, shown, sync_folder
 from handlers.texts import t
 
 log = logging.getLogger("crm_bot.dropfolder")
@@ -16,7 +16,7 @@ WATCH = "dropfolder_watch"  # bot_data key: what earlier passes saw of the folde
 
 
 def explainer(lang: str) -> Any:
-    from bot.cli.common import plain
+    from bot.console import plain
 
     return lambda key, params: plain(t(lang, key, **params))
 

@@ -10,7 +10,7 @@ from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes
 
 from bot.notifier import make_instance_id
-from crm.context import Crm
+from crm.kernel.context import Crm
 from crm.reports import Delivery, due_subscriptions
 from handlers.reports import send_report
 from handlers.texts import t

@@ -39,9 +39,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from crm import notifications as nt
-from crm.context import Crm
-from handlers import notifications as render
+from crm.followups import pings as nt
+from crm.kernel.context import Crm
+from handlers.followups import pings as render
 from handlers.texts import pick_language
 
 log = logging.getLogger("crm_bot.notifier")

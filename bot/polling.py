@@ -19,7 +19,7 @@ from typing import Any
 from telegram.error import Conflict
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext
 
-from crm.context import Crm
+from crm.kernel.context import Crm
 from storage.locks import release_poller_advisory_lock, take_poller_advisory_lock
 
 REFUSED = "refused"

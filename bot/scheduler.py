@@ -14,8 +14,9 @@ from telegram.ext import Application, CallbackContext
 
 from bot.notifier import Notifier
 from bot.settings import Settings
-from crm.context import Crm
-from crm.promises import evaluate_promises
+from crm.cobranza.promises import evaluate_promises
+from crm.kernel.context import Crm
+from handlers.cobranza.payments import tell_unseen_payments
 
 NOTIFIER = "notifier"
 
@@ -84,3 +85,23 @@ def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> Notifier:
         job_kwargs=once,
     )
     return notifier
+
+
+async def _payment_notices(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    await tell_unseen_payments(context.application)
+
+
+def schedule_payment_notices(
+    app: Application[Any, Any, Any, Any, Any, Any], interval: float
+) -> None:
+    """Look for "pago no visto en cartera" notices every ``interval`` seconds."""
+    if app.job_queue is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(PAYMENT_NOTICES):
+        job.schedule_removal()
+    app.job_queue.run_repeating(
+        _payment_notices, interval=interval, first=interval, name=PAYMENT_NOTICES
+    )
+
+
+PAYMENT_NOTICES = "payment-unseen-notices"

@@ -11,8 +11,7 @@ log = logging.getLogger("crm_bot")
 
 
 def start_line(settings: Settings, username: str | None, mode: str) -> str:
-    from bot.cli import version
-    from bot.cli.faults import describe_database
+    from bot.console import describe_database, version
 
     return (
         f"crm-bot {version()} started as @{username or '?'}: database "

@@ -25,8 +25,8 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
-from crm.context import Crm
-from crm.strangers import prune_refusals
+from crm.kernel.context import Crm
+from crm.people.strangers import prune_refusals
 from storage.updates import prune
 
 log = logging.getLogger("crm_bot.webhook")

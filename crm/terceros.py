@@ -9,16 +9,16 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
-from crm import followups
-from crm import input as input_grammar
-from crm.cartera import tercero_totals
-from crm.context import Crm
-from crm.errors import InvalidInput
-from crm.permissions import owner_filter
-from crm.scope import ensure_can_see_tercero, tercero_visible
-from crm.text import nit_base, normalize_text
-from crm.users import Actor
-from crm.views import DocumentBrief, FollowUpView
+from crm.cobranza.cartera import tercero_totals
+from crm.followups import lifecycle as followups
+from crm.kernel import input as input_grammar
+from crm.kernel.actor import Actor
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput
+from crm.kernel.permissions import owner_filter
+from crm.kernel.scope import ensure_can_see_tercero, tercero_visible
+from crm.kernel.text import nit_base, normalize_text
+from crm.kernel.views import DocumentBrief, FollowUpView
 from storage.models import Document, FollowUp, Tercero, User
 
 RESULTS_PER_PAGE = 8

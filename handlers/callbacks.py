@@ -7,12 +7,13 @@ catch-all handler answers politely. Handlers re-load the record and re-check per
 from __future__ import annotations
 
 import re
+import types
+import typing
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
 MAX_BYTES = 64
 # ``int | None`` fields: an empty part is None ("any"), digits are the id.
-OPTIONAL_INT = ("int | None", "Optional[int]")
 CD = TypeVar("CD", bound="CallbackData")
 _PART = re.compile(r"^[A-Za-z0-9_.\-+]*$")
 
@@ -126,11 +127,13 @@ class CallbackData:
         required = sum(1 for f in declared if f.default is MISSING)
         if not required <= len(cb.args) <= len(declared):
             raise BadCallback("wrong number of fields")
+        kinds = _field_kinds(cls)
         values: list[object] = []
-        for index, f in enumerate(declared[: len(cb.args)]):
-            if f.type in OPTIONAL_INT and not cb.arg(index):
+        for index in range(len(cb.args)):
+            kind = kinds[index]
+            if kind == "int?" and not cb.arg(index):
                 values.append(None)
-            elif f.type in (int, "int", *OPTIONAL_INT):
+            elif kind in ("int", "int?"):
                 values.append(cb.int_arg(index))
             else:
                 values.append(cb.arg(index))
@@ -139,6 +142,33 @@ class CallbackData:
     @classmethod
     def pattern(cls) -> str:
         return rf"^{re.escape(cls.prefix)}:{re.escape(cls.action)}(:|$)"
+
+
+def _field_kinds(cls: type[CallbackData]) -> tuple[str, ...]:
+    """Each field's kind from its real type (``typing.get_type_hints``, so a module with or
+    without ``from __future__ import annotations`` reads the same): "int", "int?" (``int |
+    None``) or "str"."""
+    if cls in _KINDS:
+        return _KINDS[cls]
+    hints = typing.get_type_hints(cls)
+    kinds = []
+    for f in fields(cls):  # type: ignore[arg-type]
+        hint = hints[f.name]
+        if hint is int:
+            kinds.append("int")
+        elif typing.get_origin(hint) in (typing.Union, types.UnionType) and set(
+            typing.get_args(hint)
+        ) == {int, type(None)}:
+            kinds.append("int?")
+        elif hint is str:
+            kinds.append("str")
+        else:
+            raise TypeError(f"{cls.__name__}.{f.name}: fields are int, int | None or str")
+    _KINDS[cls] = tuple(kinds)
+    return _KINDS[cls]
+
+
+_KINDS: dict[type[CallbackData], tuple[str, ...]] = {}
 
 
 def parse(data: object, prefix: str) -> CallbackData:

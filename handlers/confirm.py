@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup
 
-from crm import confirmations
+from crm.kernel import confirmations
 from handlers import keyboards
 from handlers.callbacks import CallbackData
 from handlers.context import CrmContext

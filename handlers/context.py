@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from crm.context import Crm
-from crm.users import Actor
+from crm.kernel.actor import Actor
+from crm.kernel.context import Crm
 from handlers.texts import pick_language, t
 
 # bot_data key: Telegram id -> the language last used with that registered user, for updates
 # whose sender's Telegram sends no language code (the gate keeps it up to date).
 KNOWN_LANGUAGES = "known_languages"
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
+# bot_data key of the HandlerSettings below.
+SETTINGS = "handler_settings"
+
+
+@dataclass(frozen=True)
+class HandlerSettings:
+    """The few settings handlers read; bot/app.py fills it from ``bot.settings.Settings`` (so
+    handlers never import bot/)."""
+
+    language: str = "es"
+    route_speed_kmh: float = 20.0
+    visit_radius_m: int = 150
 
 
 class CrmContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -50,8 +61,8 @@ class CrmContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return self.application.bot_data["crm"]  # type: ignore[no-any-return]
 
     @property
-    def settings(self) -> Settings:
-        return self.application.bot_data["settings"]  # type: ignore[no-any-return]
+    def settings(self) -> HandlerSettings:
+        return self.application.bot_data[SETTINGS]  # type: ignore[no-any-return]
 
     @property
     def me(self) -> Actor:
@@ -67,8 +78,8 @@ class CrmContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 def language_of(update: object, bot_data: dict[Any, Any]) -> str:
     """The language to speak to the sender of ``update``: their Telegram language when we
     speak it, else the one last used with them, else the configured default."""
-    settings = bot_data.get("settings")
-    default: str = settings.language if settings is not None else "es"
+    settings: HandlerSettings | None = bot_data.get(SETTINGS)
+    default = settings.language if settings is not None else "es"
     user = update.effective_user if isinstance(update, Update) else None
     if user is None:
         return default

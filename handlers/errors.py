@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from crm.errors import CrmError
+from crm.kernel.errors import CrmError
 from handlers.callbacks import BadCallback
 from handlers.context import CrmContext
 

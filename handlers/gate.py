@@ -12,10 +12,11 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from crm.errors import Busy
-from crm.notifications import user_is_back
-from crm.strangers import claim_refusal
-from crm.users import Actor, remember_language, resolve_actor
+from crm.followups.pings import user_is_back
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.errors import Busy
+from crm.people.strangers import claim_refusal
+from crm.people.users import remember_language
 from handlers.context import KNOWN_LANGUAGES, CrmContext
 from handlers.flood import FloodGuard, RefusalLimiter
 from handlers.texts import pick_language

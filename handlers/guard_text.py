@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html
 
-from crm.contact_guard import ContactBlocked
-from crm.ley2300 import Rule, Verdict, channel_label, display_params
+from crm.ley2300.guard import ContactBlocked
+from crm.ley2300.rules import Rule, Verdict, channel_label, display_params
 from handlers.context import CrmContext
 from handlers.texts import CATALOG
 

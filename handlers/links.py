@@ -146,3 +146,10 @@ def current_data(data: str) -> str | None:
         if old.match(data):
             return old.sub(new, data)
     return None
+
+
+@dataclass(frozen=True)
+class RegisterVisit(CallbackData, prefix="vi", action="go"):
+    """The card's 📍 Registrar visita: asks for the location (a second share ends it)."""
+
+    followup_id: int

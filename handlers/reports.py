@@ -10,9 +10,9 @@ from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from crm import charts
-from crm.errors import CrmError
-from crm.formatting import day, local_datetime, money
+from crm.kernel import charts
+from crm.kernel.errors import CrmError
+from crm.kernel.formatting import day, local_datetime, money
 from crm.reports import (
     PERIOD_WORDS,
     REPORT_KINDS,

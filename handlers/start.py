@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import invitations
+from handlers.admin import invitations
 from handlers.callbacks import BadCallback
 from handlers.context import CrmContext
 

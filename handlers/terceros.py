@@ -11,13 +11,14 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import terceros
-from crm.formatting import day, local_datetime, money
+from crm.kernel.formatting import day, local_datetime, money
 from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
-from handlers import asking, callbacks, links, visits
+from handlers import asking, callbacks, links
 from handlers.callbacks import BadCallback, CallbackData, parse
 from handlers.context import CrmContext
 from handlers.keyboards import button, pager
 from handlers.phones import phone_list
+from handlers.route import visits
 
 PREFIX = "te"
 SEARCH_KEY = "tercero_search"

@@ -16,15 +16,14 @@ import pytest
 
 from bot.app import build_application
 from bot.settings import Settings
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from handlers.flood import FloodGuard, RefusalLimiter
 from tests.support.crmkit import BOGOTA, START, make_test_crm, seed_team
 from tests.support.telegram import TOKEN, ApiCall, RecordingRequest, UpdateFactory
 
 # Re-exported: test modules import these from here.
 __all__ = ["BOGOTA", "START", "make_test_crm", "seed_team"]
-
 
 
 def _per_worker_servers() -> None:
@@ -43,8 +42,11 @@ def _per_worker_servers() -> None:
             import asyncpg
 
             conn = await asyncpg.connect(
-                host=base.host, port=base.port or 5432, user=base.username,
-                password=base.password, database=base.database,
+                host=base.host,
+                port=base.port or 5432,
+                user=base.username,
+                password=base.password,
+                database=base.database,
             )
             try:
                 exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)

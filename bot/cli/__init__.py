@@ -8,24 +8,15 @@ from collections.abc import Sequence
 
 from bot import redact
 from bot.cli import backup, catalog, db, demo, doctor, imports, reports, run, sync, users
-from bot.cli.common import load_settings, plain, with_crm
+from bot.cli.common import load_settings, with_crm
 from bot.cli.faults import debugging, fault_line, raw_language
 from bot.cli.parser import CliParser, h
+from bot.console import plain, version
 
 __all__ = ["build_parser", "load_settings", "main", "plain", "version", "with_crm"]
 
 # Each group adds its subcommands to the parser; the order is the order of ``--help``.
 GROUPS = (run, doctor, db, users, catalog, imports, sync, backup, demo, reports)
-
-
-def version() -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as package_version
-
-    try:
-        return package_version("crm-bot")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "0+unknown"
 
 
 def build_parser(lang: str | None = None) -> argparse.ArgumentParser:

@@ -8,8 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli.faults import CliFault, describe_database
+from bot.cli.faults import CliFault
 from bot.cli.parser import h
+from bot.console import describe_database
 from bot.settings import Settings
 from handlers.texts import t
 

@@ -27,14 +27,14 @@ def _read(path: str) -> str:
 
 
 def _rename(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaitable[Any]:
-    from crm import catalogs
+    from crm.followups import catalogs
 
     return catalogs.rename_item(crm, actor, item.kind, item.id, args.new)
 
 
 def _activate(active: bool) -> Apply:
     def apply(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaitable[Any]:
-        from crm import catalogs
+        from crm.followups import catalogs
 
         return catalogs.set_active(crm, actor, item.kind, item.id, active)
 
@@ -42,31 +42,31 @@ def _activate(active: bool) -> Apply:
 
 
 def _hours(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaitable[Any]:
-    from crm import catalogs
+    from crm.followups import catalogs
 
     return catalogs.set_hours(crm, actor, item.id, args.hours)
 
 
 def _meaning(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaitable[Any]:
-    from crm import catalogs
+    from crm.followups import catalogs
 
     return catalogs.set_meaning(crm, actor, item.id, args.value)
 
 
 def _effect(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaitable[Any]:
-    from crm import catalogs
+    from crm.followups import catalogs
 
     return catalogs.set_effect(crm, actor, item.id, args.value)
 
 
 def _channel(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaitable[Any]:
-    from crm import catalogs
+    from crm.followups import catalogs
 
     return catalogs.set_channel(crm, actor, item.id, args.value)
 
 
 def _template(crm: Any, actor: Any, item: Any, args: argparse.Namespace) -> Awaitable[Any]:
-    from crm import catalogs
+    from crm.followups import catalogs
 
     return catalogs.set_document_content(crm, actor, item.id, template=args.template)
 
@@ -131,8 +131,8 @@ def entry_line(item: Any, lang: str) -> str:
 
 
 def cmd_catalog_list(args: argparse.Namespace, settings: Settings) -> int:
-    from crm import catalogs
-    from crm.users import SYSTEM
+    from crm.followups import catalogs
+    from crm.kernel.actor import SYSTEM
 
     kinds = [catalogs.parse_kind(args.kind)] if args.kind else list(catalogs.KINDS)
 
@@ -150,8 +150,8 @@ def cmd_catalog_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalog_add(args: argparse.Namespace, settings: Settings) -> int:
-    from crm import catalogs
-    from crm.users import SYSTEM
+    from crm.followups import catalogs
+    from crm.kernel.actor import SYSTEM
 
     kind = catalogs.parse_kind(args.kind)
     template = _read(args.plantilla_archivo) if args.plantilla_archivo else args.plantilla
@@ -176,8 +176,8 @@ def cmd_catalog_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_catalog_change(args: argparse.Namespace, settings: Settings) -> int:
     """Find the item by name or id, apply the subcommand's change, print the result."""
-    from crm import catalogs
-    from crm.users import SYSTEM
+    from crm.followups import catalogs
+    from crm.kernel.actor import SYSTEM
 
     change: Change = args.change
     change.prepare(args)

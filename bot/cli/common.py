@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import ValidationError
 
 from bot.settings import Settings
-
-
-def plain(text: str) -> str:
-    """A chat message (HTML) as terminal text."""
-    return html.unescape(re.sub(r"</?[a-z]+[^>]*>", "", text))
 
 
 def load_settings() -> Settings:

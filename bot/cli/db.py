@@ -18,7 +18,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
         await upgrade(crm.sessions.kw["bind"])
 
     with_crm(settings, action, migrate=False, create=True)
-    from bot.cli.faults import describe_database
+    from bot.console import describe_database
 
     database = describe_database(settings.database_url)
     print(f"crm-bot: {t(settings.language, 'cli.db.up_to_date', database=database)}")

@@ -11,8 +11,9 @@ import sys
 from typing import Any
 
 from bot.cli.common import with_crm
-from bot.cli.faults import CliFault, describe_database
+from bot.cli.faults import CliFault
 from bot.cli.parser import h
+from bot.console import describe_database
 from bot.settings import ASYNC_DRIVERS, Settings
 from handlers.texts import t
 
@@ -25,7 +26,7 @@ def demo_settings(args: argparse.Namespace, settings: Settings) -> Settings:
     if url.partition(":")[0].lower() not in ASYNC_DRIVERS:
         raise CliFault("cli.setting.database_url", name="--database", value=url)
     if url.startswith("sqlite") and url.count("/") >= 3:
-        from bot.cli.faults import sqlite_path
+        from bot.console import sqlite_path
 
         path = sqlite_path(url)
         if path is not None:
@@ -35,7 +36,7 @@ def demo_settings(args: argparse.Namespace, settings: Settings) -> Settings:
 
 def fill(args: argparse.Namespace, settings: Settings) -> bool:
     """Fill the demo database and print the team; False when it already had data."""
-    from crm.demo import DemoRefused, DemoSummary, fill_demo_data
+    from crm.erp.demo import DemoRefused, DemoSummary, fill_demo_data
 
     lang = settings.language
     try:

@@ -12,8 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot import redact
-from bot.cli.faults import describe_database, fault_line, raw_language, setting_lines, sqlite_path
+from bot.cli.faults import fault_line, raw_language, setting_lines
 from bot.cli.parser import h
+from bot.console import describe_database, sqlite_path
 from bot.settings import Settings, folder_clash
 from handlers.texts import t
 

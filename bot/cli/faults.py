@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot.cli.common import plain
-from crm.errors import CrmError
+from bot.console import describe_database, plain, sqlite_path
+from crm.kernel.errors import CrmError
 from handlers.texts import t
 
 # Settings whose value is never printed, not even when it is invalid.
@@ -58,30 +58,6 @@ def raw_language() -> str:
 
 def debugging(flag: bool = False) -> bool:
     return flag or raw_setting("log_level", "INFO").strip().upper() == "DEBUG"
-
-
-def describe_database(url: str) -> str:
-    """The database as an operator knows it: the absolute SQLite path, or host:port/name."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        parsed = make_url(url)
-    except Exception:
-        return url
-    if parsed.get_backend_name() == "sqlite":
-        return str(sqlite_path(url) or ":memory:")
-    port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.host or 'localhost'}{port}/{parsed.database or ''}"
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The absolute path of a SQLite file database, else None (PostgreSQL, in memory)."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database).expanduser().resolve()
 
 
 def require_database_file(url: str, create: bool = False) -> None:

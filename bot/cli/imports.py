@@ -56,7 +56,8 @@ def _opens(path: Any) -> bool:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from crm.imports import ImportResult, RowError, import_file
+    from crm.erp.cells import ImportResult, RowError
+    from crm.erp.importer import import_file
 
     lang = settings.language
     progress = Progress(lang, args.kind)

@@ -7,10 +7,11 @@ import os
 import sys
 from typing import Any
 
-from bot.cli.common import plain, with_crm
+from bot.cli.common import with_crm
 from bot.cli.parser import h
+from bot.console import plain
 from bot.settings import Settings
-from crm.errors import CrmError
+from crm.kernel.errors import CrmError
 from handlers.texts import t
 
 REPORT_USAGE = (
@@ -23,9 +24,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     import shutil
     from pathlib import Path
 
-    from crm import input as grammar
+    from crm.kernel import input as grammar
+    from crm.kernel.actor import SYSTEM
     from crm.reports import build_report, build_request, default_period, period_range
-    from crm.users import SYSTEM
 
     output = Path(args.output)
 

@@ -31,7 +31,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             return 2
     from bot import polling
     from bot.app import build_application, make_crm
-    from bot.cli.faults import describe_database, require_database_file
+    from bot.cli.faults import require_database_file
+    from bot.console import describe_database
     from bot.logging_setup import setup_logging
     from bot.startline import quiet_routine_loggers
     from storage.backup import hold_running_lock

@@ -16,7 +16,7 @@ from handlers.texts import t
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     from bot.dropjob import explainer, summary
     from bot.jobs import INSTANCE_ID
-    from crm.dropfolder import sync_folder
+    from crm.erp.dropfolder import sync_folder
 
     lang = settings.language
     folder = Path(args.dir) if args.dir else settings.import_dir

@@ -13,8 +13,8 @@ from handlers.texts import t
 
 
 def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
-    from crm.user_import import ROLE_WORDS
-    from crm.users import add_user
+    from crm.erp.usuarios import ROLE_WORDS
+    from crm.people.users import add_user
 
     role = ROLE_WORDS.get(args.role.strip().lower(), args.role)
     user = with_crm(
@@ -34,7 +34,7 @@ def status_word(lang: str, user: Any) -> str:
 
 
 def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
-    from crm.users import list_users
+    from crm.people.users import list_users
 
     lang = settings.language
     users = with_crm(settings, list_users)
@@ -49,7 +49,7 @@ def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_users_deactivate(args: argparse.Namespace, settings: Settings) -> int:
-    from crm.users import deactivate_user
+    from crm.people.users import deactivate_user
 
     with_crm(settings, lambda crm: deactivate_user(crm, args.code))
     print(f"crm-bot: {t(settings.language, 'cli.users.deactivated', code=args.code.upper())}")
@@ -57,7 +57,7 @@ def cmd_users_deactivate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_users_activate(args: argparse.Namespace, settings: Settings) -> int:
-    from crm.user_link import set_active
+    from crm.people.link import set_active
 
     user = with_crm(settings, lambda crm: set_active(crm, args.code, True))
     print(f"crm-bot: {t(settings.language, 'cli.users.activated', code=user.code)}")
@@ -79,8 +79,8 @@ def bot_username(settings: Settings) -> str:
 
 
 def cmd_users_link(args: argparse.Namespace, settings: Settings) -> int:
-    from crm import formatting
-    from crm.user_link import create_link
+    from crm.kernel import formatting
+    from crm.people.link import create_link
 
     lang = settings.language
     username = args.bot.lstrip("@") if args.bot else None

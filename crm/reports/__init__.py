@@ -16,12 +16,7 @@ from crm.reports.build import (
     ReportTooLarge,
     build_report,
 )
-from crm.reports.registry import CHUNK, ReportKind, register
-from crm.reports.request import (
-    FILTER_KEYS,
-    PERIOD_WORDS,
-    STATUS_WORDS,
-    ReportRequest,
+from crm.reports.grammar import (
     build_request,
     default_period,
     parse_filters,
@@ -30,6 +25,8 @@ from crm.reports.request import (
     request_for,
     split_args,
 )
+from crm.reports.registry import CHUNK, ReportKind, register
+from crm.reports.request import FILTER_KEYS, PERIOD_WORDS, STATUS_WORDS, ReportRequest
 from crm.reports.rows import BUCKETS, aging_bucket
 from crm.reports.subscriptions import (
     FREQUENCIES,

@@ -18,15 +18,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from crm.charts import BarChart
-from crm.context import Crm
-from crm.errors import CrmError
+from crm.kernel.actor import Actor
+from crm.kernel.charts import BarChart
+from crm.kernel.context import Crm
+from crm.kernel.errors import CrmError
 from crm.reports import registry
-from crm.reports.request import PERIOD_WORDS, ReportRequest, check_filters_apply
+from crm.reports.grammar import check_filters_apply
+from crm.reports.registry import BreakdownLine
+from crm.reports.request import PERIOD_WORDS, ReportRequest
 from crm.reports.rows import Context
 from crm.reports.scope import resolve
 from crm.reports.workbook import ReportBook, TooManyRows, label, local_naive
-from crm.users import Actor
 from storage.db import read_session
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's limit for bots sending files
@@ -36,13 +38,6 @@ class ReportTooLarge(CrmError):
     """The file would exceed what Telegram accepts (or what one sheet holds)."""
 
     key = "error.report_too_large"
-
-
-@dataclass(frozen=True)
-class BreakdownLine:
-    label: str
-    count: int
-    amount: Decimal | None = None
 
 
 @dataclass(frozen=True)

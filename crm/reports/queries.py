@@ -20,11 +20,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from crm import balances
-from crm.permissions import owner_filter
+from crm.cobranza import balances
+from crm.kernel.permissions import owner_filter
+from crm.kernel.scope import book_of_user, tercero_visible
 from crm.reports.rows import Context
 from crm.reports.scope import Scope, followup_conditions
-from crm.scope import book_of_user, tercero_visible
 from storage.models import (
     Activity,
     Document,

@@ -9,20 +9,29 @@ worker thread, the Resumen sheet, the size limit). Adding a report is adding a m
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from crm.charts import BarChart
+from crm.kernel.charts import BarChart
 from crm.reports.workbook import COLUMNS, LABELS, Breakdown, Column, SummaryTable, label
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from crm.reports.build import BreakdownLine
     from crm.reports.rows import Context
     from crm.reports.scope import Scope
 
 CHUNK = 100  # rows per fetch and per write; smaller chunks keep event-loop stalls short
+
+
+@dataclass(frozen=True)
+class BreakdownLine:
+    """One line of a report's breakdown shown in the chat (label, count, amount)."""
+
+    label: str
+    count: int
+    amount: Decimal | None = None
 
 
 class ReportKind:
@@ -85,7 +94,6 @@ class ReportKind:
 
     def chat_breakdown(self, ctx: Context) -> tuple[BreakdownLine, ...]:
         """The lines the chat summary lists (by default the Resumen's breakdown)."""
-        from crm.reports.build import BreakdownLine
 
         if ctx.breakdown is None:
             return ()

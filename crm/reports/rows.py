@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from crm import cartera
-from crm.context import Crm
+from crm.cobranza import cartera
+from crm.kernel.actor import Actor
+from crm.kernel.context import Crm
 from crm.reports.request import ReportRequest
 from crm.reports.workbook import Breakdown, label
-from crm.users import Actor
 
 # Labels of crm.cartera.BUCKETS, in the same order, as the cartera sheet shows them.
 BUCKETS = ("Corriente", "1–30", "31–60", "61–90", "> 90")

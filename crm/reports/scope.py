@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.errors import InvalidInput, NotAuthorized, NotFound
-from crm.permissions import can_act_for, owner_filter
+from crm.kernel.actor import Actor
+from crm.kernel.errors import InvalidInput, NotAuthorized, NotFound
+from crm.kernel.permissions import can_act_for, owner_filter
+from crm.kernel.text import nit_base, normalize_text
 from crm.reports.request import STATUS_WORDS, ReportRequest
-from crm.text import nit_base, normalize_text
-from crm.users import Actor
 from storage.models import FollowUp, FollowUpType, State, Tercero, User
 
 

@@ -12,22 +12,16 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select, update
 
-from crm import audit
-from crm.context import Crm
-from crm.errors import CrmError, InvalidInput, NotAuthorized, NotFound
+from crm.kernel import audit
+from crm.kernel.actor import Actor, actor_from
+from crm.kernel.context import Crm
+from crm.kernel.errors import CrmError, InvalidInput, NotAuthorized, NotFound
+from crm.kernel.text import normalize_text
 from crm.reports import registry
 from crm.reports.build import ReportFile, build_report
-from crm.reports.request import (
-    ReportRequest,
-    check_filters_apply,
-    describe_filters,
-    parse_filters,
-    period_range,
-    split_args,
-)
+from crm.reports.grammar import check_filters_apply, parse_filters, period_range, split_args
+from crm.reports.request import ReportRequest, describe_filters
 from crm.reports.scope import resolve
-from crm.text import normalize_text
-from crm.users import Actor, actor_from
 from storage.models import Subscription, User
 
 log = logging.getLogger("crm_bot.reports")

@@ -315,7 +315,8 @@ class ReportBook:
 
     # --- rows -----------------------------------------------------------------------------
 
-    def add(self, records: Iterable[Any]) -> None:
+    # Complex by design: one branch per cell type the workbook writes, on the hot path.
+    def add(self, records: Iterable[Any]) -> None:  # noqa: C901
         """Convert and write a chunk of database rows (called in a worker thread)."""
         sheet = self.data
         write_string = sheet.write_string

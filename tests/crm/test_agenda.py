@@ -7,12 +7,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from crm import agenda, followups, newfollowup
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import InvalidInput, NotAuthorized
-from crm.users import Actor, resolve_actor
-from crm.views import CatalogItem
+from crm.followups import agenda
+from crm.followups import lifecycle as followups
+from crm.followups import new as newfollowup
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput, NotAuthorized
+from crm.kernel.views import CatalogItem
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import make_tercero, state_id, type_id
 

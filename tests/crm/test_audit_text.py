@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm import audit_text, followups, reassign
-from crm.audit_trail import AuditFilter, audit_page
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.users import resolve_actor
+from crm.audit import text as audit_text
+from crm.audit.trail import AuditFilter, audit_page
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.people import reassign
 from tests.conftest import seed_team
 from tests.support.data import make_tercero, type_id
 

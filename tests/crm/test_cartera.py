@@ -10,11 +10,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from crm import cartera, followups
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import Duplicate, InvalidInput, NotAuthorized
-from crm.users import Actor, resolve_actor
+from crm.cobranza import cartera
+from crm.cobranza import starts as cartera_starts
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import Duplicate, InvalidInput, NotAuthorized
 from storage.models import Document, FollowUp
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id
@@ -150,7 +152,7 @@ async def test_sin_seguimiento_and_start_one(crm: Crm, world, clock: FakeClock) 
     before = await cartera.tercero_cartera(crm, world["LUIS"], tid)
     assert all(i.uncovered for i in before.items) and before.uncovered == 2
     # Ana (supervisor) starts it: the owner is still the encargado, Luis.
-    started = await cartera.start_followup_for_document(crm, world["ANA"], d1)
+    started = await cartera_starts.start_followup_for_document(crm, world["ANA"], d1)
     assert started.owner_code == "LUIS" and started.type_name == "Cobro de cartera"
     assert started.document is not None and started.document.id == d1
     assert started.due_at == clock.now() + timedelta(hours=24)
@@ -158,15 +160,15 @@ async def test_sin_seguimiento_and_start_one(crm: Crm, world, clock: FakeClock) 
     covered = {i.document.id: i.followup_id for i in after.items}
     assert covered == {d1: started.id, d2: None} and after.uncovered == 1
     with pytest.raises(Duplicate):
-        await cartera.start_followup_for_document(crm, world["LUIS"], d1)
+        await cartera_starts.start_followup_for_document(crm, world["LUIS"], d1)
     with pytest.raises(NotAuthorized):
-        await cartera.start_followup_for_document(crm, world["PEDRO"], d2)
+        await cartera_starts.start_followup_for_document(crm, world["PEDRO"], d2)
     paid = await make_document(crm, tid, "3", balance="0")
     with pytest.raises(InvalidInput):
-        await cartera.start_followup_for_document(crm, world["LUIS"], paid)
+        await cartera_starts.start_followup_for_document(crm, world["LUIS"], paid)
     # Once closed, the document is uncovered again and may be started anew.
     await followups.close(crm, world["LUIS"], started.id, await state_id(crm, "Pagado"))
-    again = await cartera.start_followup_for_document(crm, world["LUIS"], d1)
+    again = await cartera_starts.start_followup_for_document(crm, world["LUIS"], d1)
     assert again.id != started.id
 
 
@@ -176,27 +178,29 @@ async def test_start_all_is_idempotent(crm: Crm, world) -> None:
         await make_document(crm, ids["luis"], f"L{n}", balance="10")
     await make_document(crm, ids["luis"], "PAID", balance="0")
     await make_document(crm, ids["maria"], "M1", balance="10")
-    first = await cartera.start_followup_for_document(crm, world["LUIS"], await _doc(crm, "L0"))
-    one = await cartera.start_all(crm, world["LUIS"], ids["luis"])
+    first = await cartera_starts.start_followup_for_document(
+        crm, world["LUIS"], await _doc(crm, "L0")
+    )
+    one = await cartera_starts.start_all(crm, world["LUIS"], ids["luis"])
     assert (one.created, one.already_covered) == (2, 1)
-    again = await cartera.start_all(crm, world["LUIS"], ids["luis"])
+    again = await cartera_starts.start_all(crm, world["LUIS"], ids["luis"])
     assert (again.created, again.already_covered) == (0, 3)
-    book = await cartera.start_all(crm, world["ANA"])
+    book = await cartera_starts.start_all(crm, world["ANA"])
     assert book.created == 1  # only María's document was left
-    assert (await cartera.start_all(crm, world["ANA"])).created == 0
+    assert (await cartera_starts.start_all(crm, world["ANA"])).created == 0
     assert await _active_per_document(crm) == {1}
     assert first.id not in one.followup_ids
     with pytest.raises(NotAuthorized):
-        await cartera.start_all(crm, world["PEDRO"], ids["luis"])
+        await cartera_starts.start_all(crm, world["PEDRO"], ids["luis"])
 
 
 async def test_concurrent_start_all_never_duplicates(crm: Crm, world) -> None:
     for n in range(25):
         await make_document(crm, world["ids"]["luis"], f"C{n}", balance="10")
     results = await asyncio.gather(
-        cartera.start_all(crm, world["LUIS"]),
-        cartera.start_all(crm, world["ANA"]),
-        cartera.start_all(crm, world["LUIS"], world["ids"]["luis"]),
+        cartera_starts.start_all(crm, world["LUIS"]),
+        cartera_starts.start_all(crm, world["ANA"]),
+        cartera_starts.start_all(crm, world["LUIS"], world["ids"]["luis"]),
     )
     assert sum(r.created for r in results) == 25
     assert await _active_per_document(crm) == {1}
@@ -206,8 +210,8 @@ async def test_start_on_tercero_without_encargado_goes_to_the_actor(crm: Crm, wo
     tid = await make_tercero(crm, "955555555-5", "Huérfano", encargado_id=None)
     doc = await make_document(crm, tid, "H1", balance="10")
     with pytest.raises(NotAuthorized):  # in nobody's book but the admins'
-        await cartera.start_followup_for_document(crm, world["ANA"], doc)
-    view = await cartera.start_followup_for_document(crm, world["ADMIN"], doc)
+        await cartera_starts.start_followup_for_document(crm, world["ANA"], doc)
+    view = await cartera_starts.start_followup_for_document(crm, world["ADMIN"], doc)
     assert view.owner_code == "ADMIN"
 
 
@@ -233,5 +237,5 @@ async def _active_per_document(crm: Crm) -> set[int]:
 async def test_type_hours_drive_the_due(crm: Crm, world, clock: FakeClock) -> None:
     assert await type_id(crm)  # the seeded "Cobro de cartera" exists with 24 h
     doc = await make_document(crm, world["ids"]["pedro"], "X", balance="5")
-    view = await cartera.start_followup_for_document(crm, world["PEDRO"], doc)
+    view = await cartera_starts.start_followup_for_document(crm, world["PEDRO"], doc)
     assert view.due_at - clock.now() == timedelta(hours=24)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from crm import catalogs, followups
-from crm.context import Crm
-from crm.errors import Duplicate, InvalidInput, NotAuthorized
-from crm.users import resolve_actor
+from crm.followups import catalogs
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.context import Crm
+from crm.kernel.errors import Duplicate, InvalidInput, NotAuthorized
 from storage.models import AuditEntry
 from tests.conftest import seed_team
 from tests.support.data import make_tercero, type_id

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from PIL import Image
 
-from crm import charts
+from crm.kernel import charts
 
 
 def png_size(data: bytes) -> tuple[int, int]:

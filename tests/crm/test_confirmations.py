@@ -8,11 +8,15 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from crm import cartera, catalogs, confirmations, followups, reassign
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import InvalidInput, NotAuthorized
-from crm.users import Actor, resolve_actor
+from crm.cobranza import starts
+from crm.followups import catalogs
+from crm.followups import lifecycle as followups
+from crm.kernel import confirmations
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput, NotAuthorized
+from crm.people import reassign
 from storage.models import AuditEntry, Confirmation, FollowUp, State
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id
@@ -55,7 +59,7 @@ async def test_two_presses_at_once_start_all_once(crm: Crm) -> None:
         await make_document(crm, tercero, n, balance="500")
     token = await confirmations.issue(crm, ana)
     results = await asyncio.gather(
-        *(cartera.start_all(crm, ana, tercero_id=tercero, token=token) for _ in range(2))
+        *(starts.start_all(crm, ana, tercero_id=tercero, token=token) for _ in range(2))
     )
     assert sorted(r.created for r in results) == [2, 2]
     assert results[0].followup_ids == results[1].followup_ids
@@ -70,7 +74,7 @@ async def test_a_token_belongs_to_its_action_and_actor(crm: Crm) -> None:
     with pytest.raises(NotAuthorized):  # someone else replaying it
         await reassign.reassign_all(crm, admin, ids["LUIS"], ids["MARIA"], token)
     with pytest.raises(InvalidInput):  # another action
-        await cartera.start_all(crm, ana, token=token)
+        await starts.start_all(crm, ana, token=token)
     with pytest.raises(InvalidInput):  # not a token we draw
         await reassign.reassign_all(crm, ana, ids["LUIS"], ids["MARIA"], "x")
 

@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from crm import contacts, followups, visits
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.geo import Point
+from crm.cobranza import contacts
+from crm.followups import activity as followups_activity
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.geo import Point
 from crm.reports import build_report, parse_request
-from crm.users import resolve_actor
-from crm.visits import SharedLocation
+from crm.route import visits
+from crm.route.visits import SharedLocation
 from storage.models import Tercero
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import activity_id, make_tercero, type_id
@@ -166,13 +169,13 @@ async def test_activities_and_visits_are_in_the_report_blocked_ones_too(
     called = await activity_id(crm, "Llamada contestada")
     clock.set(datetime(2026, 11, 29, 21, 30, tzinfo=BOGOTA))  # Sunday night
     with pytest.raises(contacts.ContactBlocked):
-        await followups.log_activity(crm, luis, fid, called)
+        await followups_activity.log_activity(crm, luis, fid, called)
     with pytest.raises(contacts.ContactBlocked):
         await visits.share_location(
             crm, luis, fid, SharedLocation(Point(4.6097, -74.0817), clock.now(), live=True), 150
         )
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=BOGOTA))
-    await followups.log_activity(crm, luis, fid, called, "Paga el viernes")
+    await followups_activity.log_activity(crm, luis, fid, called, "Paga el viernes")
     request = parse_request("contactos 2026-11-23 2026-11-30", clock.now().date())
     report = await build_report(crm, ana, request, directory=tmp_path)
     data, _ = _read(report.path)

@@ -8,14 +8,17 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from crm import contacts, followups, visits
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import InvalidInput, NotAuthorized
-from crm.geo import Point
-from crm.ley2300 import Rule
-from crm.users import resolve_actor
-from crm.visits import SharedLocation
+from crm.cobranza import contacts
+from crm.followups import activity as followups_activity
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput, NotAuthorized
+from crm.kernel.geo import Point
+from crm.ley2300.rules import Rule
+from crm.route import visits
+from crm.route.visits import SharedLocation
 from storage.models import AuditEntry, ContactAttempt, FollowUpEvent, Tercero
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import activity_id, make_tercero, type_id
@@ -208,13 +211,15 @@ async def test_a_contact_activity_on_sunday_night_is_refused_and_reported(
     clock.set(SUNDAY_2130)
     called = await activity_id(crm, "Llamada contestada")
     with pytest.raises(contacts.ContactBlocked) as refused:
-        await followups.log_activity(crm, world["LUIS"], world["luis_fu"], called, "Pagará")
+        await followups_activity.log_activity(
+            crm, world["LUIS"], world["luis_fu"], called, "Pagará"
+        )
     assert refused.value.verdict.rule == Rule.SUNDAY
     assert await attempts(crm) == [("blocked", "sunday", None)]
     assert await _events(crm, world["luis_fu"]) == ["created"]
     # An activity that is not a contact is recorded as always.
     order = await activity_id(crm, "Pedido tomado")
-    await followups.log_activity(crm, world["LUIS"], world["luis_fu"], order)
+    await followups_activity.log_activity(crm, world["LUIS"], world["luis_fu"], order)
     assert await _events(crm, world["luis_fu"]) == ["created", "activity"]
 
 
@@ -239,7 +244,7 @@ async def test_an_allowed_contact_activity_is_a_contact_for_the_daily_rule(
     crm: Crm, world, clock: FakeClock
 ) -> None:
     called = await activity_id(crm, "Llamada contestada")
-    done = await followups.record_activity(crm, world["LUIS"], world["luis_fu"], called)
+    done = await followups_activity.record_activity(crm, world["LUIS"], world["luis_fu"], called)
     assert done.channel == "llamada"
     async with crm.sessions() as session:
         attempt = (await session.scalars(select(ContactAttempt))).one()
@@ -250,7 +255,7 @@ async def test_an_allowed_contact_activity_is_a_contact_for_the_daily_rule(
     )
     assert attempt.event_id == done.event_id
     # The note, added afterwards, goes to the activity and to the contact.
-    card = await followups.add_activity_note(
+    card = await followups_activity.add_activity_note(
         crm, world["LUIS"], world["luis_fu"], done.event_id, "Paga el 5"
     )
     assert card.events[-1].text == "Paga el 5"
@@ -287,7 +292,7 @@ async def test_recording_the_same_contact_twice_is_one_contact(
     )
     clock.advance(minutes=10)
     called = await activity_id(crm, "Llamada contestada")
-    await followups.log_activity(crm, world["LUIS"], world["luis_fu"], called)
+    await followups_activity.log_activity(crm, world["LUIS"], world["luis_fu"], called)
     assert [a[0] for a in await attempts(crm)] == ["registered"]
     # Tuesday: the week's channel is llamada, so a visit is refused.
     clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=BOGOTA))
@@ -303,13 +308,13 @@ async def test_recording_the_same_contact_twice_is_one_contact(
     )
     clock.advance(hours=1)
     visited = await activity_id(crm, "Visita realizada")
-    await followups.log_activity(crm, world["LUIS"], world["luis_fu"], visited)
+    await followups_activity.log_activity(crm, world["LUIS"], world["luis_fu"], visited)
     await visits.end_visit(crm, world["LUIS"], world["luis_fu"])
     assert [a[0] for a in await attempts(crm)] == ["registered", "blocked", "registered"]
     # Once the visit is over and 30 minutes passed, another call is a second contact.
     clock.advance(minutes=31)
     with pytest.raises(contacts.ContactBlocked):
-        await followups.log_activity(crm, world["LUIS"], world["luis_fu"], visited)
+        await followups_activity.log_activity(crm, world["LUIS"], world["luis_fu"], visited)
 
 
 async def test_the_contact_is_recorded_when_the_result_is_tapped_and_the_note_added_later(

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.demo import DemoRefused, check_digit, fill_demo_data
+from crm.erp.demo import DemoRefused, check_digit, fill_demo_data
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from storage.models import ContactAttempt, Document, FollowUp, FollowUpEvent, Tercero, User
 from tests.conftest import BOGOTA
 

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm import followups
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized, StaleVersion
-from crm.users import resolve_actor
+from crm.followups import activity
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import AlreadyFinished, InvalidInput, NotAuthorized, StaleVersion
 from storage.models import AuditEntry, FollowUpEvent
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import make_tercero, state_id, type_id
@@ -92,7 +93,7 @@ async def test_close_then_continue_builds_lineage(crm: Crm, world, clock: FakeCl
     await followups.close(crm, luis, child.id, await state_id(crm, "Pagado"))
     grandchild = await followups.continue_followup(crm, luis, child.id)
     assert grandchild.root_id == main.id and grandchild.parent_id == child.id
-    lineage = await followups.history(crm, luis, grandchild.id)
+    lineage = await activity.history(crm, luis, grandchild.id)
     assert [f.id for f in lineage.followups] == [main.id, child.id, grandchild.id]
     assert [e.kind for e in lineage.followups[0].events] == ["created", "closed", "continued"]
     with pytest.raises(InvalidInput):
@@ -102,10 +103,10 @@ async def test_close_then_continue_builds_lineage(crm: Crm, world, clock: FakeCl
 async def test_discard_keeps_history(crm: Crm, world) -> None:
     luis = world["LUIS"]
     f = await _new(crm, luis, world["tercero"])
-    await followups.add_observation(crm, luis, f.id, "No contesta")
+    await activity.add_observation(crm, luis, f.id, "No contesta")
     gone = await followups.discard(crm, luis, f.id, reason="Cliente cerró el negocio")
     assert gone.status == "discarded"
-    lineage = await followups.history(crm, luis, f.id)
+    lineage = await activity.history(crm, luis, f.id)
     kinds = [e.kind for e in lineage.followups[0].events]
     assert kinds == ["created", "observation", "discarded"]
     assert lineage.followups[0].events[-1].text == "Cliente cerró el negocio"
@@ -120,7 +121,7 @@ async def test_finished_followup_refuses_every_action(crm: Crm, world) -> None:
     for action in (
         followups.postpone(crm, luis, f.id, 4),
         followups.close(crm, luis, f.id, await state_id(crm, "Pagado")),
-        followups.add_observation(crm, luis, f.id, "x"),
+        activity.add_observation(crm, luis, f.id, "x"),
         followups.discard(crm, luis, f.id, reason="y"),
     ):
         with pytest.raises(AlreadyFinished):
@@ -155,9 +156,9 @@ async def test_each_action_writes_one_event_and_audit(crm: Crm, world) -> None:
     luis = world["LUIS"]
     f = await _new(crm, luis, world["tercero"])
     acts = await followups.list_activities(crm)
-    await followups.log_activity(crm, luis, f.id, acts[0].id, "nota")
-    await followups.attach(crm, luis, f.id, kind="location", latitude=4.6, longitude=-74.1)
-    await followups.attach(crm, luis, f.id, kind="photo", file_id="AgAD", caption="fachada")
+    await activity.log_activity(crm, luis, f.id, acts[0].id, "nota")
+    await activity.attach(crm, luis, f.id, kind="location", latitude=4.6, longitude=-74.1)
+    await activity.attach(crm, luis, f.id, kind="photo", file_id="AgAD", caption="fachada")
     async with crm.sessions() as session:
         events = await session.scalar(select(func.count()).select_from(FollowUpEvent))
         audits = await session.scalar(
@@ -169,6 +170,6 @@ async def test_each_action_writes_one_event_and_audit(crm: Crm, world) -> None:
 async def test_observation_length_limit(crm: Crm, world) -> None:
     f = await _new(crm, world["LUIS"], world["tercero"])
     with pytest.raises(InvalidInput):
-        await followups.add_observation(crm, world["LUIS"], f.id, "x" * 1001)
-    ok = await followups.add_observation(crm, world["LUIS"], f.id, "<b>&*" + "x" * 990)
+        await activity.add_observation(crm, world["LUIS"], f.id, "x" * 1001)
+    ok = await activity.add_observation(crm, world["LUIS"], f.id, "<b>&*" + "x" * 990)
     assert ok.events[-1].text.startswith("<b>&*")

@@ -11,12 +11,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from crm import followups
-from crm.context import Crm
-from crm.imports import ImportFileError, RowError, import_file
+from crm.erp.cells import ImportFileError, RowError
+from crm.erp.importer import import_file
+from crm.followups import activity
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.context import Crm
+from crm.kernel.text import xml_safe
 from crm.reports import build_report, parse_request
-from crm.text import xml_safe
-from crm.users import resolve_actor
 from handlers.texts import t
 from storage.models import Document, FollowUp, Tercero
 from tests.conftest import seed_team
@@ -137,7 +139,7 @@ async def test_typed_text_is_cleaned_before_it_is_stored(crm: Crm) -> None:
     view = await followups.create_followup(
         crm, luis, tercero_id=tercero, type_id=await type_id(crm), note=DIRTY_NOTE
     )
-    await followups.add_observation(crm, luis, view.id, f"obs{FORBIDDEN}ervación")
+    await activity.add_observation(crm, luis, view.id, f"obs{FORBIDDEN}ervación")
     async with crm.sessions() as session:
         stored = await session.get(FollowUp, view.id)
     assert stored is not None and stored.note == CLEAN_NOTE

@@ -13,11 +13,12 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import crm.imports as imports
-from crm.context import Crm
-from crm.errors import NotAuthorized
-from crm.imports import ImportResult, RowError, import_file
-from crm.users import Actor
+import crm.erp.importer as imports
+from crm.erp.cells import ImportResult, RowError
+from crm.erp.importer import import_file
+from crm.kernel.actor import Actor
+from crm.kernel.context import Crm
+from crm.kernel.errors import NotAuthorized
 from storage import bulk
 from storage.models import AuditEntry, BalanceChange, Document, FollowUp, Tercero
 from tests.conftest import DB_PARAMS, seed_team
@@ -116,7 +117,9 @@ async def test_after_documents_hook_runs_only_when_documents_changed(
     async def hook(env: Crm, result: ImportResult) -> None:
         calls.append(result)
 
-    monkeypatch.setattr(imports, "after_documents_import", hook)
+    effects = [e for e in imports.AFTER_IMPORT if e.run is not imports.after_documents_import]
+    effects.append(imports.AfterImport("documentos", hook, when_changed=True))
+    monkeypatch.setattr(imports, "AFTER_IMPORT", effects)
     await make_tercero(crm, "800", "Uno")
     path = write(tmp_path, "d.csv", "nit,tipo,numero,fecha,valor,saldo\n800,FV,1,2026-09-01,5,5\n")
     await import_file(crm, "documentos", path)

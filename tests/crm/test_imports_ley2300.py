@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crm.context import Crm
-from crm.imports import import_file
+from crm.erp.importer import import_file
+from crm.kernel.context import Crm
 from storage.models import Tercero
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm import input as grammar
-from crm.errors import InvalidInput
+from crm.kernel import input as grammar
+from crm.kernel.errors import InvalidInput
 from tests.conftest import BOGOTA
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=BOGOTA)  # a Friday afternoon

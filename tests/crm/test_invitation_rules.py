@@ -10,20 +10,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-import crm.invitations as invitations
-from crm import notifications as nt
-from crm import user_admin
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import NotAuthorized
-from crm.invitations import (
+import crm.people.invitations as invitations
+from crm.followups import pings as nt
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import NotAuthorized
+from crm.people import admin as user_admin
+from crm.people.invitations import (
     InvitationProblem,
     accept_invitation,
     create_invitation,
     list_open_invitations,
     revoke_invitation,
 )
-from crm.users import Actor, add_user, resolve_actor
+from crm.people.users import add_user
 from storage.models import AuditEntry, User
 from tests.conftest import seed_team
 from tests.support.data import make_tercero

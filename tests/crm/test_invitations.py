@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import Duplicate, InvalidInput, NotAuthorized
-from crm.invitations import (
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import Duplicate, InvalidInput, NotAuthorized
+from crm.people.invitations import (
     AccountInactive,
     AlreadyRegistered,
     InvitationProblem,
@@ -16,7 +17,6 @@ from crm.invitations import (
     create_invitation,
     derive_code,
 )
-from crm.users import resolve_actor
 from storage.models import AuditEntry, User
 from tests.conftest import seed_team
 

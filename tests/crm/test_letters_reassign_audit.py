@@ -10,11 +10,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm import audit_trail, catalogs, followups, letters, reassign
-from crm.audit_trail import AuditFilter
-from crm.context import Crm
-from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized, NotFound
-from crm.users import resolve_actor
+from crm.audit import trail as audit_trail
+from crm.audit.trail import AuditFilter
+from crm.followups import activity, catalogs, letters
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.context import Crm
+from crm.kernel.errors import AlreadyFinished, InvalidInput, NotAuthorized, NotFound
+from crm.people import reassign
 from storage.models import FollowUp, FollowUpEvent, Tercero, User
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id
@@ -196,7 +199,7 @@ async def test_audit_filters_and_admin_only(crm: Crm, world) -> None:
 
 
 async def test_audit_excel_export(crm: Crm, world) -> None:
-    await followups.add_observation(crm, world["LUIS"], world["followup"], '=HYPERLINK("x")')
+    await activity.add_observation(crm, world["LUIS"], world["followup"], '=HYPERLINK("x")')
     data = await audit_trail.export_audit(crm, world["ADMIN"])
     sheet = load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet[1]] == list(audit_trail.HEADERS)
@@ -219,7 +222,7 @@ async def test_audit_excel_export(crm: Crm, world) -> None:
     async with crm.sessions.begin() as session:
         user = await session.get(User, world["LUIS"].id)
         user.name = "=CMD|' /C calc'!A0"
-    await followups.add_observation(crm, world["LUIS"], world["followup"], "otra")
+    await activity.add_observation(crm, world["LUIS"], world["followup"], "otra")
     data = await audit_trail.export_audit(crm, world["ADMIN"])
     sheet = load_workbook(io.BytesIO(data)).active
     names = [r[2] for r in sheet.iter_rows(min_row=2) if r[2].value and "CMD" in r[2].value]

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from crm import ley2300
-from crm.ley2300 import PriorContact, Rule
+from crm.ley2300 import rules as ley2300
+from crm.ley2300.rules import PriorContact, Rule
 from tests.conftest import BOGOTA
 
 

@@ -8,11 +8,11 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from crm import contacts
-from crm import notifications as nt
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.users import resolve_actor
+from crm.cobranza import contacts
+from crm.followups import pings as nt
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from storage.models import Tercero
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import make_tercero

@@ -8,12 +8,12 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from crm import followups
-from crm import notifications as nt
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.users import resolve_actor
-from crm.workhours import WorkingHours
+from crm.followups import lifecycle as followups
+from crm.followups import pings as nt
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.workhours import WorkingHours
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import make_document, make_tercero
 from tests.support.notify import add_followups, followup

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from crm.parsing import (
+from crm.kernel.parsing import (
     MAX_YEAR,
     MIN_YEAR,
     BadFile,
@@ -28,7 +28,7 @@ from crm.parsing import (
     parse_nit,
     parse_phones,
 )
-from crm.text import XML_FORBIDDEN, xml_safe
+from crm.kernel.text import XML_FORBIDDEN, xml_safe
 
 cells = st.one_of(
     st.none(),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm.parsing import (
+from crm.kernel.parsing import (
     BadValue,
     header_key,
     parse_amount,
@@ -140,7 +140,7 @@ def test_headers_match_ignoring_case_accents_and_spacing() -> None:
 
 @pytest.mark.parametrize("value", [1e20, 10**16, float("nan"), float("inf"), Decimal("1E+17")])
 def test_excel_numbers_too_large_or_not_numbers_are_bad_rows(value: object) -> None:
-    from crm.parsing import BadValue, parse_amount
+    from crm.kernel.parsing import BadValue, parse_amount
 
     with pytest.raises(BadValue):
         parse_amount(value)
@@ -149,7 +149,7 @@ def test_excel_numbers_too_large_or_not_numbers_are_bad_rows(value: object) -> N
 def test_a_csv_without_line_breaks_is_refused_at_its_header(tmp_path: Path) -> None:
     """A header line is not read without end: a file of nothing (a sparse file, a binary)
     is a malformed CSV at row 1, not a crash of the csv module."""
-    from crm.parsing import BadFile, open_sheet
+    from crm.kernel.parsing import BadFile, open_sheet
 
     path = tmp_path / "terceros.csv"
     with path.open("wb") as sparse:

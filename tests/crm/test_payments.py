@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crm import followups, payments, promises
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import InvalidInput
-from crm.imports import import_file
-from crm.receipts import ReceiptRead
-from crm.users import resolve_actor
+from crm.cobranza import payments, promises
+from crm.cobranza.receipts import ReceiptRead
+from crm.erp.importer import import_file
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput
 from storage.models import Promise
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, type_id

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from crm import balances, cartera, followups, promises
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import AlreadyFinished, InvalidInput, NotAuthorized
-from crm.users import Actor, resolve_actor
+from crm.cobranza import balances, promises, starts
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import AlreadyFinished, InvalidInput, NotAuthorized
 from storage.models import Document, FollowUpEvent
 from tests.conftest import BOGOTA, seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id
@@ -30,7 +31,7 @@ async def world(crm: Crm) -> dict[str, object]:
         actors[code] = actor
     tid = await make_tercero(crm, encargado_id=users["LUIS"])
     doc = await make_document(crm, tid, "500", value="1000000", balance="1000000")
-    fu = await cartera.start_followup_for_document(crm, actors["LUIS"], doc)
+    fu = await starts.start_followup_for_document(crm, actors["LUIS"], doc)
     return {"tercero": tid, "doc": doc, "fu": fu.id, **actors}
 
 
@@ -187,7 +188,7 @@ async def test_promise_refusals(crm: Crm, world) -> None:
 async def test_a_documents_import_that_shows_the_payment_keeps_the_promise(
     crm: Crm, world: dict[str, object], tmp_path: Path
 ) -> None:
-    from crm.imports import import_file
+    from crm.erp.importer import import_file
 
     fu = world["fu"]
     assert isinstance(fu, int)

@@ -14,13 +14,15 @@ import pytest
 from sqlalchemy import make_url, select
 
 import storage.db as db
-from crm import agenda, catalogs, followups, terceros
-from crm.agenda import AgendaFilter
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import Busy
-from crm.imports import import_file
-from crm.users import Actor, resolve_actor
+from crm import terceros
+from crm.erp.importer import import_file
+from crm.followups import activity, agenda, catalogs
+from crm.followups import lifecycle as followups
+from crm.followups.agenda import AgendaFilter
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import Busy
 from storage import maintenance
 from storage.models import Document, FollowUp
 from tests.conftest import BotHarness, Team, seed_team
@@ -88,7 +90,7 @@ async def test_reads_never_wait_for_a_writer(
         admin = await resolve_actor(crm, Team.admin)
         assert admin is not None and await catalogs.list_items(crm, admin, "type")
         assert await terceros.documents(crm, luis, tercero) is not None
-        assert await followups.history(crm, luis, fid) is not None
+        assert await activity.history(crm, luis, fid) is not None
         # A write does need it: refused at once, as a clear Busy, never a raw lock error.
         with pytest.raises(Busy):
             await followups.postpone(crm, luis, fid, 1)

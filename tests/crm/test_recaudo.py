@@ -13,12 +13,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm import cartera, promises
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.imports import import_file
+from crm.cobranza import cartera, promises, starts
+from crm.erp.importer import import_file
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from crm.reports import build_report, parse_request
-from crm.users import resolve_actor
 from storage.models import BalanceChange, Document, Promise
 from tests.conftest import BOGOTA, seed_team
 from tests.support import xlsx
@@ -69,7 +69,7 @@ async def history(crm: Crm, clock: FakeClock, tmp_path: Path) -> dict[str, Any]:
     ]
     assert (await import_file(crm, "documentos", csv(tmp_path, "1.csv", first))).written
     clock.set(datetime(2026, 11, 5, 10, 0, tzinfo=BOGOTA))
-    fu_a = await cartera.start_followup_for_document(crm, luis, await doc_id(crm, "1"))
+    fu_a = await starts.start_followup_for_document(crm, luis, await doc_id(crm, "1"))
     await promises.record_promise(crm, luis, fu_a.id, Decimal("350000"), date(2026, 11, 12))
     clock.set(datetime(2026, 11, 10, 8, 0, tzinfo=BOGOTA))
     second = [
@@ -81,7 +81,7 @@ async def history(crm: Crm, clock: FakeClock, tmp_path: Path) -> dict[str, Any]:
     ]
     await import_file(crm, "documentos", csv(tmp_path, "2.csv", second))
     clock.set(datetime(2026, 11, 12, 10, 0, tzinfo=BOGOTA))
-    fu_e = await cartera.start_followup_for_document(crm, luis, await doc_id(crm, "5"))
+    fu_e = await starts.start_followup_for_document(crm, luis, await doc_id(crm, "5"))
     await promises.record_promise(crm, luis, fu_e.id, Decimal("100000"), date(2026, 11, 15))
     clock.set(datetime(2026, 11, 20, 8, 0, tzinfo=BOGOTA))
     third = [

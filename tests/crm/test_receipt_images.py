@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from PIL import Image
 
-from crm import ocr
+from crm.cobranza import ocr
 from tests.support.console import ROOT
 from tests.support.receipts import blank_png, generate, gigapixel_png
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from crm import ocr
-from crm.receipts import parse_money, parse_receipt
+from crm.cobranza import ocr
+from crm.cobranza.receipts import parse_money, parse_receipt
 from tests.support.receipts import generate
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from crm.errors import InvalidInput
+from crm.kernel.errors import InvalidInput
 from crm.reports import parse_request, request_for
 from handlers.texts import t
 

@@ -10,9 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import InvalidInput, NotAuthorized, NotFound
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput, NotAuthorized, NotFound
+from crm.people.users import deactivate_user
 from crm.reports import (
     Delivery,
     cancel_subscription,
@@ -22,7 +23,6 @@ from crm.reports import (
     subscribe,
     subscription_request,
 )
-from crm.users import deactivate_user
 from storage.db import make_engine, make_session_factory
 from storage.models import Subscription
 from tests.conftest import BOGOTA

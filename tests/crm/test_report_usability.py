@@ -10,12 +10,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from crm import cartera, followups
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.cobranza import starts
+from crm.followups import activity
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from crm.reports import build_report, parse_request
 from crm.reports.kinds.followups import MAX_OBSERVATIONS, days_late
-from crm.users import resolve_actor
 from tests.conftest import seed_team
 from tests.support import xlsx
 from tests.support.data import make_document, make_tercero
@@ -29,14 +30,14 @@ async def test_agenda_columns_observations_and_resumen(crm: Crm, clock: FakeCloc
     doc = await make_document(
         crm, tid, "77", due=date(2026, 10, 1), value="900000", balance="812345.67"
     )
-    fu = await cartera.start_followup_for_document(crm, luis, doc)
+    fu = await starts.start_followup_for_document(crm, luis, doc)
     for n in range(MAX_OBSERVATIONS):
         clock.advance(minutes=1)
-        await followups.add_observation(crm, luis, fu.id, f"nota {n}")
+        await activity.add_observation(crm, luis, fu.id, f"nota {n}")
     clock.advance(hours=1)
-    await followups.add_observation(crm, luis, fu.id, "Segunda")
+    await activity.add_observation(crm, luis, fu.id, "Segunda")
     clock.advance(hours=1)
-    await followups.add_observation(crm, luis, fu.id, "Primera\nlínea dos")
+    await activity.add_observation(crm, luis, fu.id, "Primera\nlínea dos")
     clock.advance(days=3)  # due 24 h after it was started: now 2 days and ~1 h late
     report = await build_report(crm, luis, parse_request("agenda hoy", crm.today()), "es")
     try:

@@ -13,10 +13,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, or_, select
 
-from crm import cartera
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import NotAuthorized, NotFound
+from crm.cobranza import cartera, starts
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import NotAuthorized, NotFound
 from crm.reports import (
     ReportFile,
     ReportTooLarge,
@@ -267,7 +267,7 @@ async def test_cartera_amounts_buckets_and_total(crm: Crm, book: Book) -> None:
     async with crm.sessions() as session:
         fv5 = await session.scalar(select(Document.id).where(Document.number == "5"))
     assert fv5 is not None
-    started = await cartera.start_followup_for_document(crm, book.actors["ADMIN"], fv5)
+    started = await starts.start_followup_for_document(crm, book.actors["ADMIN"], fv5)
     report = await make(crm, book, "ADMIN", "cartera")
     data, summary = sheets(report)
     async with crm.sessions() as session:
@@ -398,7 +398,7 @@ async def test_tipo_estado_and_nit_filters(crm: Crm, book: Book) -> None:
 
 
 async def test_unknown_type_lists_the_valid_ones(crm: Crm, book: Book) -> None:
-    from crm.errors import InvalidInput
+    from crm.kernel.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as caught:
         await make(crm, book, "ADMIN", "seguimientos tipo:ventas")
@@ -440,7 +440,7 @@ async def test_cartera_report_covers_the_same_book_as_the_cartera_command(
     crm: Crm, book: Book
 ) -> None:
     """A tercero managed by MARIA on which LUIS owns a follow-up is in LUIS's book."""
-    from crm import followups
+    from crm.followups import lifecycle as followups
     from tests.support.data import make_document, make_tercero, type_id
 
     shared = await make_tercero(

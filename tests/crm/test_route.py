@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from crm import route
-from crm.geo import Point, check_pair, distance_km, distance_m, in_colombia, parse_degrees
-from crm.parsing import BadValue
+from crm.kernel.geo import Point, check_pair, distance_km, distance_m, in_colombia, parse_degrees
+from crm.kernel.parsing import BadValue
+from crm.route import order as route
 
 BOGOTA = Point(4.5981, -74.0760)  # Plaza de Bolívar
 MEDELLIN = Point(6.2518, -75.5636)  # Parque Berrío

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from crm.ley2300 import check, holiday_name
+from crm.ley2300.rules import check, holiday_name
 from tests.support.clock import working_noon
 
 
@@ -21,9 +21,7 @@ def test_working_noon_opens_the_ley_2300_window_every_hour_of_2026_and_2027() ->
             local = noon.now.astimezone(ZoneInfo(noon.zone))
             assert 12 <= local.hour < 13, (real, noon)
             assert local.weekday() < 5 and holiday_name(local.date()) is None, (real, noon)
-            verdict = check(
-                noon.now, ZoneInfo(noon.zone), protected=True, canales=None, prior=()
-            )
+            verdict = check(noon.now, ZoneInfo(noon.zone), protected=True, canales=None, prior=())
             assert verdict.allowed, (real, noon, verdict)
             # Whole days, at most Holy Thursday to Monday.
             assert noon.shift.total_seconds() % 86400 == 0 and noon.shift.days <= 4

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from crm import followups, terceros
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.errors import InvalidInput, NotAuthorized, NotFound
-from crm.users import Actor, resolve_actor
+from crm import terceros
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput, NotAuthorized, NotFound
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, type_id
 
@@ -244,7 +245,7 @@ def test_typed_dates_accept_iso_and_day_first(text: str, expected: date | None) 
 
 @pytest.mark.parametrize("text", ["31/02/2026", "2026-13-01", "٣/12/2026", "mañanita"])
 def test_impossible_or_foreign_dates_are_refused(text: str) -> None:
-    from crm.errors import InvalidInput
+    from crm.kernel.errors import InvalidInput
     from crm.terceros import parse_day
 
     with pytest.raises(InvalidInput):

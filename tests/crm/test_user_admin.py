@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from crm import user_admin
-from crm.context import Crm
-from crm.errors import InvalidInput, NotAuthorized
-from crm.users import resolve_actor
+from crm.kernel.actor import resolve_actor
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput, NotAuthorized
+from crm.people import admin as user_admin
 from tests.conftest import seed_team
 
 
@@ -30,7 +30,7 @@ async def test_admin_sees_everyone_supervisor_only_team(crm: Crm, ids) -> None:
 
 
 async def test_paging(crm: Crm, ids) -> None:
-    from crm.users import add_user
+    from crm.people.users import add_user
 
     for n in range(10):
         await add_user(crm, 1000 + n, f"Extra {n}", f"EXTRA{n}", "agent")

@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crm import route_day, visits
-from crm.context import Crm
-from crm.errors import InvalidInput, NotAuthorized
-from crm.followups import create_followup, get_followup
-from crm.geo import EARTH_RADIUS_M, Point, distance_m
-from crm.imports import RowError, import_file
-from crm.users import Actor, resolve_actor
-from crm.visits import SharedLocation, VisitCheck
+from crm.erp.cells import RowError
+from crm.erp.importer import import_file
+from crm.followups.lifecycle import create_followup, get_followup
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.context import Crm
+from crm.kernel.errors import InvalidInput, NotAuthorized
+from crm.kernel.geo import EARTH_RADIUS_M, Point, distance_m
+from crm.route import day as route_day
+from crm.route import visits
+from crm.route.visits import SharedLocation, VisitCheck
 from storage.models import AuditEntry, FollowUp, Tercero
 from tests.conftest import BOGOTA, Team, seed_team
 from tests.support.data import make_document, make_tercero, type_id
@@ -360,7 +362,7 @@ async def test_nearby_terceros_nearest_first_within_km(crm: Crm) -> None:
 
 
 def test_visit_summary_per_agent() -> None:
-    from crm.visit_report import summarize
+    from crm.route.visit_report import summarize
 
     d1, d2 = datetime(2026, 11, 26, 9, 0), datetime(2026, 11, 27, 10, 0)
     rows = [

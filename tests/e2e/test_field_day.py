@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crm import followups
-from crm.users import resolve_actor
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
 from tests.conftest import BotHarness, Team
 from tests.support.data import make_tercero, type_id
 from tests.support.telegram import ApiCall

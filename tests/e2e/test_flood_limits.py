@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.app import build_application
-from crm.context import Crm
+from crm.kernel.context import Crm
 from tests.conftest import make_settings
 from tests.support.fake_bot_api import FakeBotApi, FloodLimits
 from tests.support.telegram import TOKEN

@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.app import build_application
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from handlers.flood import FloodGuard, RefusalLimiter
 from tests.conftest import BotHarness, Team, make_settings, seed_team
 from tests.support.telegram import RecordingRequest, UpdateFactory

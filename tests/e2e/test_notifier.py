@@ -16,11 +16,12 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from crm import followups
-from crm import notifications as nt
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.users import add_user, resolve_actor
+from crm.followups import lifecycle as followups
+from crm.followups import pings as nt
+from crm.kernel.actor import resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.people.users import add_user
 from storage.db import make_engine, make_session_factory
 from storage.models import FollowUp, User
 from tests.conftest import BOGOTA, seed_team

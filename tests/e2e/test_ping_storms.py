@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.notifications import DEFAULT_BATCH
-from crm.users import add_user
+from crm.followups.pings import DEFAULT_BATCH
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
+from crm.people.users import add_user
 from storage.db import make_engine, make_session_factory
 from storage.models import FollowUp
 from tests.conftest import PG_URL, make_test_crm, seed_team

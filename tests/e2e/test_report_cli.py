@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
-from crm.clock import FakeClock
+from crm.kernel.clock import FakeClock
 from tests.conftest import START, make_test_crm
 from tests.support.reports import make_book
 

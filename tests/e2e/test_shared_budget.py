@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import build_application
 from bot.ratelimit import PerChatRateLimiter
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from tests.conftest import PG_URL, make_settings, make_test_crm
 from tests.support.fake_bot_api import FakeBotApi, FloodLimits
 

@@ -24,8 +24,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.settings import Settings
-from crm.clock import FakeClock
-from crm.users import add_user
+from crm.kernel.clock import FakeClock
+from crm.people.users import add_user
 from storage.models import FollowUp, ProcessedUpdate, Subscription
 from tests.conftest import PG_URL, make_test_crm, seed_team
 from tests.support.clock import WorkingNoon, working_noon

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.jobs import deliver_due_reports
-from crm.users import resolve_actor
+from crm.kernel.actor import resolve_actor
 from storage.models import User
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.support.data import make_tercero

@@ -19,8 +19,8 @@ import pytest
 
 from bot.settings import Settings
 from bot.webhook import KEEP, MAX_BODY_BYTES, PRUNE_JOB, prune_processed_updates, schedule_pruning
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from storage.updates import claim_update
 from tests.conftest import BotHarness
 from tests.e2e.test_run import TOKEN, bot_env
@@ -179,7 +179,7 @@ async def test_strangers_refusals_are_pruned_with_the_update_ids(
 ) -> None:
     from sqlalchemy import func, select
 
-    from crm.strangers import REFUSALS, claim_refusal
+    from crm.people.strangers import REFUSALS, claim_refusal
     from storage.models import BotState
 
     async def refusals() -> int:

@@ -47,7 +47,7 @@ async def test_help_depends_on_role(bot: BotHarness) -> None:
 
 async def test_bootstrap_admin_from_settings_without_registration(bot: BotHarness) -> None:
     # Telegram id 1 is in CRM_ADMIN_IDS; remove the user row to prove settings alone suffice.
-    from crm.users import deactivate_user
+    from crm.people.users import deactivate_user
 
     await deactivate_user(bot.crm, "ADMIN")
     calls = await bot.text(1, "/start")

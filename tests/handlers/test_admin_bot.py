@@ -8,8 +8,9 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm import catalogs, followups
-from crm.users import resolve_actor
+from crm.followups import catalogs
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
 from storage.models import FollowUp, FollowUpType, SupportDocument, Tercero, User
 from tests.conftest import BotHarness, Team
 from tests.support.data import make_document, make_tercero, type_id
@@ -113,7 +114,7 @@ async def test_usuarios_supervisor_read_only_agent_refused(bot: BotHarness) -> N
 
 
 async def test_usuarios_pages_with_arrows(bot: BotHarness) -> None:
-    from crm.users import add_user
+    from crm.people.users import add_user
 
     for n in range(12):
         await add_user(bot.crm, 5000 + n, f"Extra {n}", f"EX{n:02d}", "agent")
@@ -276,7 +277,7 @@ async def test_reasignar_cancel_and_scope(bot: BotHarness) -> None:
     assert "No autorizado" in calls[0].text
     # A forged confirm by an agent, or by a supervisor outside the team, changes nothing,
     # even with a token drawn for the presser.
-    from crm.confirmations import issue
+    from crm.kernel.confirmations import issue
 
     luis, pedro = bot.users["LUIS"], bot.users["PEDRO"]
     maria_actor, ana_actor = [await resolve_actor(bot.crm, tg) for tg in (Team.maria, Team.ana)]
@@ -339,7 +340,7 @@ async def test_auditoria_pages_filters_and_excel(bot: BotHarness) -> None:
 
 
 async def test_tercero_reassign_picker_pages(bot: BotHarness) -> None:
-    from crm.users import add_user
+    from crm.people.users import add_user
 
     for n in range(12):
         await add_user(bot.crm, 6000 + n, f"Vendedor {n}", f"V{n:02d}", "agent")
@@ -351,7 +352,7 @@ async def test_tercero_reassign_picker_pages(bot: BotHarness) -> None:
 
 
 async def test_config_timeout_says_so_and_forgets_the_flow(bot: BotHarness) -> None:
-    from handlers.config import FLOW
+    from handlers.admin.config import FLOW
 
     await bot.app.job_queue.start()
     try:
@@ -371,7 +372,7 @@ async def test_buttons_of_the_previous_release_still_work(bot: BotHarness) -> No
     """Cards and confirmations already in chats when letters and reassignment got their own
     prefixes (fu:doc, fu:letter, te:reasg…, ad:rsg…) do what they did. (A confirmation acts
     only with a token drawn for its presser: an older one asks to start again.)"""
-    from crm.confirmations import issue, new_token
+    from crm.kernel.confirmations import issue, new_token
 
     tercero, fid = await _followup_world(bot)
     admin = await resolve_actor(bot.crm, Team.admin)

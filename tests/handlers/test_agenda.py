@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from crm import followups
-from crm.users import Actor, resolve_actor
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
 from storage.models import FollowUp
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.support.data import make_tercero, type_id

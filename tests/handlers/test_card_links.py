@@ -4,8 +4,8 @@ reassignment to supervisors and admins only."""
 
 from __future__ import annotations
 
-from crm import followups
-from crm.users import resolve_actor
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
 from tests.conftest import BotHarness, Team
 from tests.support.data import make_document, make_tercero, type_id
 from tests.support.telegram import ApiCall

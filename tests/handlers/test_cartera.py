@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm import followups
+from crm.followups import lifecycle as followups
 from storage.models import FollowUp, Promise
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.support.data import make_document, make_tercero
@@ -127,13 +127,13 @@ async def test_iniciar_todos_tercero_then_book(bot: BotHarness, book) -> None:
 async def test_crafted_ca_data_for_someone_elses_tercero_is_refused(
     bot: BotHarness, book, data: str
 ) -> None:
-    from crm.users import resolve_actor
+    from crm.kernel.actor import resolve_actor
 
     admin = await resolve_actor(bot.crm, Team.admin)
     assert admin is not None
-    from crm import cartera
+    from crm.cobranza import starts as cartera_starts
 
-    fu = await cartera.start_followup_for_document(bot.crm, admin, book["d_pedro"])
+    fu = await cartera_starts.start_followup_for_document(bot.crm, admin, book["d_pedro"])
     before = await _active(bot)
     calls = await bot.press(
         Team.luis, data.format(tercero=book["pedro"], doc=book["d_pedro"], fu=fu.id)
@@ -202,7 +202,7 @@ async def test_promise_on_followup_without_document_is_explained(bot: BotHarness
 
 
 async def _actor(bot: BotHarness, tg: int):  # type: ignore[no-untyped-def]
-    from crm.users import resolve_actor
+    from crm.kernel.actor import resolve_actor
 
     actor = await resolve_actor(bot.crm, tg)
     assert actor is not None
@@ -225,7 +225,7 @@ async def test_iniciar_todos_on_the_book_of_an_agent_whose_code_has_an_enye(
 ) -> None:
     """Agent codes are free text (MUÑOZ, with a space or a colon from an import): the book's
     buttons carry the agent's id, so they can always be pressed."""
-    from crm.users import add_user
+    from crm.people.users import add_user
 
     munoz = (await add_user(bot.crm, 8, "Juan Muñoz", "MUÑOZ", "agent", "ANA")).id
     tercero = await make_tercero(bot.crm, "700555444-1", "Tienda Muñoz", munoz)

@@ -14,10 +14,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from telegram import Chat, Location, Message, Update, User
 
-from crm import contacts, followups, ocr
-from crm.imports import import_file
-from crm.users import resolve_actor
-from handlers import payments
+from crm.cobranza import contacts, ocr
+from crm.erp.importer import import_file
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
+from handlers.cobranza import payments
 from storage.models import Activity, ContactAttempt, PaymentReport, Tercero
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.support.data import activity_id, make_document, make_tercero, type_id
@@ -220,7 +221,7 @@ async def test_typed_amount_when_ocr_is_missing_then_unseen_notice(
 
 
 async def test_correcting_what_ocr_read(bot: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
-    from crm.receipts import ReceiptRead
+    from crm.cobranza.receipts import ReceiptRead
 
     async def fake_read(data: bytes) -> ReceiptRead:
         assert data == b"jpeg"
@@ -246,7 +247,7 @@ async def test_correcting_what_ocr_read(bot: BotHarness, monkeypatch: pytest.Mon
 async def test_cancelar_forgets_the_receipt(
     bot: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from crm.receipts import ReceiptRead
+    from crm.cobranza.receipts import ReceiptRead
 
     async def fake_read(data: bytes) -> ReceiptRead:
         return ReceiptRead(None, None, None, None)

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_application
-from crm import followups
-from crm.context import Crm
-from crm.users import Actor, resolve_actor
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.context import Crm
 from storage.models import AuditEntry, Confirmation, FollowUp, User
 from tests.conftest import BotHarness, Team, make_settings, seed_team
 from tests.support.data import make_document, make_tercero, type_id
@@ -91,7 +91,7 @@ async def test_a_failed_confirmation_can_be_pressed_again(bot: BotHarness) -> No
     await _luis_book(bot.crm)
     preview = (await bot.text(Team.admin, "/reasignar LUIS MARIA"))[0]
     admin = await _actor(bot.crm, Team.admin)
-    from crm import user_admin
+    from crm.people import admin as user_admin
 
     await user_admin.set_active(bot.crm, admin, bot.users["MARIA"], False)
     refused = await bot.press(Team.admin, preview.button("Confirmar"))
@@ -165,7 +165,7 @@ async def test_user_and_catalog_deactivation_confirm_once(bot: BotHarness) -> No
     assert "Ya estaba confirmado" in again.text and "inactivo" in again.text
     assert await _audit(bot.crm, "deactivate") == 2  # GHOST at seeding + LUIS once
     admin = await _actor(bot.crm, Team.admin)
-    from crm import catalogs
+    from crm.followups import catalogs
 
     activity = (await catalogs.list_items(bot.crm, admin, "activity"))[0]
     ask = (await bot.press(Team.admin, f"cf:off:activity:{activity.id}"))[-1]

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crm import followups
-from crm.users import Actor, resolve_actor
-from crm.views import FollowUpView
+from crm.followups import activity as followups_activity
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.views import FollowUpView
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.support.data import make_document, make_tercero, state_id, type_id
 
@@ -171,7 +172,7 @@ async def test_close_with_note_then_continue(bot: BotHarness) -> None:
     assert child_card.method == "editMessageText"
     assert "Continuación de #" in child_card.text and "activo" in child_card.text
     assert "Nuevo seguimiento #" in child_calls[-1].params["text"]
-    lineage = await followups.history(bot.crm, await _actor(bot, Team.luis), f.id)
+    lineage = await followups_activity.history(bot.crm, await _actor(bot, Team.luis), f.id)
     child = lineage.followups[-1]
     assert child.parent_id == f.id and child.due_at == bot.clock.now() + timedelta(hours=24)
     again = await bot.press(Team.luis, options.button("En 24 h"))
@@ -192,7 +193,7 @@ async def test_close_without_note_and_continue_on_typed_date(bot: BotHarness) ->
     done = await bot.text(Team.luis, "2026-12-01 09:00")
     edit = next(c for c in done if c.method == "editMessageText")
     assert "01/12/2026 09:00" in edit.text
-    lineage = await followups.history(bot.crm, await _actor(bot, Team.luis), f.id)
+    lineage = await followups_activity.history(bot.crm, await _actor(bot, Team.luis), f.id)
     assert lineage.followups[-1].due_at == datetime(2026, 12, 1, 9, 0, tzinfo=BOGOTA)
 
 
@@ -287,11 +288,17 @@ async def test_attach_photo_document_location(bot: BotHarness) -> None:
 async def test_history_lineage_paged_with_resend(bot: BotHarness) -> None:
     luis = await _actor(bot, Team.luis)
     f = await _new(bot)
-    await followups.attach(bot.crm, luis, f.id, kind="photo", file_id="PH-9", caption="Recibo")
-    await followups.attach(bot.crm, luis, f.id, kind="location", latitude=4.6, longitude=-74.1)
+    await followups_activity.attach(
+        bot.crm, luis, f.id, kind="photo", file_id="PH-9", caption="Recibo"
+    )
+    await followups_activity.attach(
+        bot.crm, luis, f.id, kind="location", latitude=4.6, longitude=-74.1
+    )
     await followups.postpone(bot.crm, luis, f.id, 4)
     for n in range(12):
-        await followups.add_observation(bot.crm, luis, f.id, f"Observación {n} " + "y" * 400)
+        await followups_activity.add_observation(
+            bot.crm, luis, f.id, f"Observación {n} " + "y" * 400
+        )
     await followups.close(bot.crm, luis, f.id, await state_id(bot.crm, "Pagado"), "listo")
     child = await followups.continue_followup(bot.crm, luis, f.id)
     first = (await bot.press(Team.luis, f"fu:hi:{child.id}:0"))[0]
@@ -318,7 +325,7 @@ async def test_history_lineage_paged_with_resend(bot: BotHarness) -> None:
 async def test_other_agents_followup_is_not_authorized(bot: BotHarness) -> None:
     theirs = await _new(bot, Team.maria)
     mine = await _new(bot, Team.luis, n=5)
-    ev = await followups.attach(
+    ev = await followups_activity.attach(
         bot.crm, await _actor(bot, Team.maria), theirs.id, kind="photo", file_id="SECRET"
     )
     event_id = ev.events[-1].id
@@ -390,6 +397,6 @@ async def test_card_in_english(bot: BotHarness) -> None:
 async def test_history_of_escaped_heavy_text_stays_under_the_limit(bot: BotHarness) -> None:
     f = await _new(bot)
     luis = await _actor(bot, Team.luis)
-    await followups.add_observation(bot.crm, luis, f.id, "<&>" * 333)
+    await followups_activity.add_observation(bot.crm, luis, f.id, "<&>" * 333)
     page = (await bot.press(Team.luis, f"fu:hi:{f.id}:0"))[0]
     assert len(page.text) <= 4096 and "&lt;&amp;&gt;" in page.text

@@ -7,9 +7,12 @@ from __future__ import annotations
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm import catalogs, confirmations, followups
+from crm.followups import activity as followups_activity
+from crm.followups import catalogs
+from crm.followups import lifecycle as followups
+from crm.kernel import confirmations
+from crm.kernel.actor import Actor, resolve_actor
 from crm.reports import build_report, parse_request
-from crm.users import Actor, resolve_actor
 from storage.models import AuditEntry, State
 from tests.conftest import BotHarness, Team
 from tests.support.data import make_tercero, state_id, type_id
@@ -192,5 +195,5 @@ async def test_a_continued_followup_no_longer_shows_continuar(bot: BotHarness) -
     await followups.close(bot.crm, luis, child_id, await state_id(bot.crm, "Pagado"))
     again = await bot.press(Team.luis, f"fu:cg:{fid}:24")
     assert "ya tiene una continuación" in again[-1].params["text"]
-    lineage = await followups.history(bot.crm, luis, fid)
+    lineage = await followups_activity.history(bot.crm, luis, fid)
     assert len(lineage.followups) == 2

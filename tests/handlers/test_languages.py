@@ -13,8 +13,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from crm import followups
-from crm.users import resolve_actor
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
 from handlers.callbacks import parse
 from handlers.texts import CATALOG
 from storage.models import Activity, Document, FollowUpType, State, SupportDocument, Tercero, User

@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.app import USER_LEASE, build_application
-from crm.context import Crm
+from crm.kernel.context import Crm
 from handlers import asking
 from handlers.context import CrmContext
 from storage import botstate

@@ -179,8 +179,8 @@ async def test_half_finished_nuevo_survives_a_restart(bot: BotHarness) -> None:
 
 
 async def test_opening_a_card_midway_keeps_nuevo_going(bot: BotHarness) -> None:
-    from crm import followups
-    from crm.users import resolve_actor
+    from crm.followups import lifecycle as followups
+    from crm.kernel.actor import resolve_actor
     from tests.support.data import type_id
 
     tercero = await make_tercero(bot.crm, encargado_id=bot.users["LUIS"])

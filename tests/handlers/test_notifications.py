@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from bot.app import build_application
 from bot.ratelimit import PerChatRateLimiter
 from bot.scheduler import NOTIFIER, schedule
-from crm import notifications as nt
-from crm.context import Crm
+from crm.followups import pings as nt
+from crm.kernel.context import Crm
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.conftest import make_settings as settings_for_tests
 from tests.support.data import make_tercero

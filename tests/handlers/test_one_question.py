@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from crm import followups
-from crm.users import Actor, resolve_actor
-from crm.views import FollowUpView
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.views import FollowUpView
 from storage.models import FollowUpEvent, FollowUpType, Promise
 from tests.conftest import BotHarness, Team
 from tests.support.data import make_document, make_tercero, type_id

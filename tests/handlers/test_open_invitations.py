@@ -3,7 +3,7 @@ with a button; the revoked link is refused; others are not authorized."""
 
 from __future__ import annotations
 
-from crm.users import resolve_actor
+from crm.kernel.actor import resolve_actor
 from tests.conftest import BotHarness, Team
 from tests.support.telegram import BOT_USERNAME
 

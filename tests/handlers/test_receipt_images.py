@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from crm import followups, ocr
-from crm.users import resolve_actor
+from crm.cobranza import ocr
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
 from storage.models import PaymentReport
 from tests.conftest import BotHarness, Team
 from tests.support.data import make_document, make_tercero, type_id

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from telegram import Chat, Location, Message, MessageOriginUser, Update, User
 
-from crm import followups
-from crm.agenda import AgendaFilter, agenda_for
-from crm.users import Actor, resolve_actor
+from crm.followups import lifecycle as followups
+from crm.followups.agenda import AgendaFilter, agenda_for
+from crm.kernel.actor import Actor, resolve_actor
 from storage.models import FollowUp, FollowUpType
 from tests.conftest import BOGOTA, BotHarness, Team
 from tests.support.data import make_document, make_tercero, type_id
@@ -329,7 +329,7 @@ async def test_a_long_route_pages_by_25_from_the_same_point(bot: BotHarness) -> 
 
 
 def test_route_pages_hold_at_most_25_stops_and_fit_a_message() -> None:
-    from handlers.route import PAGE_SIZE, STOPS_CHARS, route_pages
+    from handlers.route.day import PAGE_SIZE, STOPS_CHARS, route_pages
 
     assert route_pages([]) == [(0, 0)]
     assert route_pages(["x" * 10] * 60) == [(0, 25), (25, 50), (50, 60)]

@@ -21,8 +21,12 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.logging_setup import RedactTokens
-from crm import catalogs, confirmations, contacts, followups, invitations
-from crm.users import Actor, resolve_actor
+from crm.cobranza import contacts
+from crm.followups import catalogs
+from crm.followups import lifecycle as followups
+from crm.kernel import confirmations
+from crm.kernel.actor import Actor, resolve_actor
+from crm.people import invitations
 from handlers.callbacks import CallbackData
 from handlers.flood import FloodGuard
 from storage.models import (
@@ -115,7 +119,7 @@ async def test_outsiders_get_only_the_refusal_everywhere(bot: BotHarness, user: 
 
 
 async def test_deactivation_applies_at_the_very_next_update(bot: BotHarness) -> None:
-    from crm import user_admin
+    from crm.people import admin as user_admin
 
     assert "/agenda" in (await bot.text(Team.maria, "/ayuda"))[0].text
     admin = await resolve_actor(bot.crm, Team.admin)

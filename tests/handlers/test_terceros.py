@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from crm import followups
-from crm.users import resolve_actor
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import resolve_actor
 from tests.conftest import BotHarness, Team
 from tests.support.data import make_document, make_tercero, type_id
 

@@ -56,7 +56,7 @@ def test_plural_forms_are_complete_and_picked_by_babel() -> None:
 def test_relative_times_round_to_the_nearest_unit() -> None:
     from datetime import datetime, timedelta
 
-    from crm.formatting import relative
+    from crm.kernel.formatting import relative
 
     now = datetime(2026, 11, 27, 14, 0)
     cases = {

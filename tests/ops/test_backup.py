@@ -14,7 +14,7 @@ import pytest
 from bot.backupjob import nightly_backup
 from bot.fakeapi import FakeBotApi
 from bot.settings import Settings
-from crm.clock import FakeClock
+from crm.kernel.clock import FakeClock
 from tests.support.console import clean_env, console_script, crm_bot, sqlite_url
 from tests.support.crmkit import START, make_test_crm
 

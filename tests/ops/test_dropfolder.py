@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.fakeapi import FakeBotApi
-from crm.context import Crm
-from crm.dropfolder import sync_folder
+from crm.erp.dropfolder import sync_folder
+from crm.kernel.context import Crm
 from tests.support.console import clean_env, console_script, crm_bot, sqlite_url
 
 TOKEN = "7654321098:AAH-drop-token-0123456789abcdefXYZ"
@@ -164,7 +164,7 @@ def test_one_instance_at_a_time(tmp_path: Path, env: dict[str, str]) -> None:
     import asyncio
     from datetime import UTC, datetime, timedelta
 
-    from crm.dropfolder import LEASE
+    from crm.erp.dropfolder import LEASE
     from storage import botstate
     from storage.db import make_engine, make_session_factory
 
@@ -319,7 +319,7 @@ def test_the_working_folder_is_never_the_drop_folder(tmp_path: Path, env: dict[s
 async def test_an_oversize_file_is_refused_without_being_read(
     sqlite_crm: Crm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import crm.imports
+    import crm.erp.importer
 
     opened: list[Path] = []
 
@@ -327,7 +327,7 @@ async def test_an_oversize_file_is_refused_without_being_read(
         opened.append(path)
         raise AssertionError("the parser was given the oversize file")
 
-    monkeypatch.setattr(crm.imports, "open_sheet", spy)
+    monkeypatch.setattr(crm.erp.importer, "open_sheet", spy)
     drop = tmp_path / "erp"
     drop.mkdir()
     with (drop / "documentos.csv").open("wb") as sparse:
@@ -346,16 +346,16 @@ async def test_the_parser_runs_off_the_event_loop(
 ) -> None:
     import threading
 
-    import crm.imports
+    import crm.erp.importer
 
     threads: list[threading.Thread] = []
-    real = crm.imports.open_sheet
+    real = crm.erp.importer.open_sheet
 
     def spy(path: Path, *args: Any) -> Any:
         threads.append(threading.current_thread())
         return real(path, *args)
 
-    monkeypatch.setattr(crm.imports, "open_sheet", spy)
+    monkeypatch.setattr(crm.erp.importer, "open_sheet", spy)
     drop = tmp_path / "erp"
     drop.mkdir()
     settled(drop / "usuarios.csv", USUARIOS)

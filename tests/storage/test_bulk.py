@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from crm.context import Crm
+from crm.kernel.context import Crm
 from storage import bulk
 from storage.models import Document, FollowUp
 from tests.conftest import seed_team

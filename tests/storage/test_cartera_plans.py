@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import Select, case, func, select, text
 from sqlalchemy.dialects import sqlite
 
-from crm import cartera
-from crm.context import Crm
-from crm.scope import tercero_visible
-from crm.users import Actor
+from crm.cobranza import cartera
+from crm.kernel.actor import Actor
+from crm.kernel.context import Crm
+from crm.kernel.scope import tercero_visible
 from storage.models import Document
 
 TODAY = date(2026, 11, 27)

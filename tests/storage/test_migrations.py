@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm.context import Crm
+from crm.kernel.context import Crm
 from storage.migrate import is_behind, upgrade
 from storage.models import Activity, FollowUpType, State
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from tests.conftest import BOGOTA, START, seed_team

@@ -5,7 +5,7 @@ the next, so the newest copy is always the database's."""
 from __future__ import annotations
 
 from bot.persistence import USER, DatabasePersistence
-from crm.context import Crm
+from crm.kernel.context import Crm
 from storage import botstate
 
 

@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm import agenda
-from crm import notifications as nt
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.users import Actor, resolve_actor
+from crm.followups import agenda
+from crm.followups import pings as nt
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from tests.conftest import seed_team
 from tests.support.data import make_tercero, type_id
 from tests.support.notify import add_followups

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from crm.context import Crm
+from crm.kernel.context import Crm
 from storage.db import make_engine, make_session_factory, single_read_session
 from storage.models import Tercero
 

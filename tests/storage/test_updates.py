@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from crm.context import Crm
+from crm.kernel.context import Crm
 from storage.db import make_engine, make_session_factory
 from storage.updates import claim_update, prune
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from crm.ley2300 import time_rule
+from crm.ley2300.rules import time_rule
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def working_noon(real: datetime | None = None) -> WorkingNoon:
 def _run_shifted(argv: list[str]) -> int:
     """Run ``crm-bot`` with its system clock moved by ``argv[0]`` seconds."""
     shift = timedelta(seconds=int(argv[0]))
-    from crm import clock
+    from crm.kernel import clock
 
     real_now = clock.SystemClock.now
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
-from crm.clock import FakeClock
-from crm.context import Crm
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 
@@ -64,7 +64,7 @@ async def make_test_crm(url: str, clock: FakeClock) -> Crm:
 
 async def seed_team(crm: Crm) -> dict[str, int]:
     """Register the standard team; returns code -> users.id."""
-    from crm.users import add_user, deactivate_user
+    from crm.people.users import add_user, deactivate_user
 
     ids = {}
     ids["ADMIN"] = (await add_user(crm, 1, "Admin General", "ADMIN", "admin")).id

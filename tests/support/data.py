@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from crm.context import Crm
-from crm.text import nit_base, normalize_text
+from crm.kernel.context import Crm
+from crm.kernel.text import nit_base, normalize_text
 from storage.models import Activity, Document, FollowUpType, State, Tercero
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.notifier import Notifier, RetryPolicy
-from crm.context import Crm
+from crm.kernel.context import Crm
 from storage.models import FollowUp
 from tests.support.data import type_id
 from tests.support.telegram import TOKEN, ApiCall, RecordingRequest

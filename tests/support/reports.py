@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from crm import followups
-from crm.clock import FakeClock
-from crm.context import Crm
-from crm.users import Actor, resolve_actor
+from crm.followups import activity
+from crm.followups import lifecycle as followups
+from crm.kernel.actor import Actor, resolve_actor
+from crm.kernel.clock import FakeClock
+from crm.kernel.context import Crm
 from tests.conftest import seed_team
 from tests.support.data import make_document, make_tercero, state_id, type_id
 
@@ -59,10 +60,10 @@ async def make_book(crm: Crm, clock: FakeClock, users: dict[str, int] | None = N
         terceros[key] = await make_tercero(crm, f"55500{n}-1", name, users["LUIS"])
         f[key] = await new("LUIS", key, cobro)
     # A call (a contact: within the Ley 2300 hours, Tuesday 14:00).
-    await followups.log_activity(crm, actors["MARIA"], f["maria_open"], 1, "@SUM(A1)")
+    await activity.log_activity(crm, actors["MARIA"], f["maria_open"], 1, "@SUM(A1)")
     clock.advance(hours=5)
     for text in INJECTIONS[2:]:
-        await followups.add_observation(crm, actors["LUIS"], f["luis_open"], text)
+        await activity.add_observation(crm, actors["LUIS"], f["luis_open"], text)
     await followups.close(
         crm, actors["LUIS"], f["luis_closed"], await state_id(crm, "Pagado"), "pagó"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from crm.formatting import local_datetime
+from crm.kernel.formatting import local_datetime
 from crm.reports import queries
 from crm.reports.registry import ReportKind, register
 from crm.reports.rows import Context

@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm import ley2300
-from crm.permissions import owner_filter
-from crm.reports.registry import ReportKind, register
+from crm.kernel.permissions import owner_filter
+from crm.ley2300 import rules as ley2300
+from crm.reports.registry import BreakdownLine, ReportKind, register
 from crm.reports.rows import Context
 from crm.reports.scope import Scope
 from crm.reports.workbook import Column, local_naive
@@ -194,7 +194,6 @@ class Contactos(ReportKind):
         return [("", word(ctx.lang, "week"))]
 
     def chat_breakdown(self, ctx: Context) -> tuple[Any, ...]:
-        from crm.reports.build import BreakdownLine
 
         rows = sorted(self._counts(ctx), key=lambda r: (-r[1], r[0]))
         return tuple(BreakdownLine(r[0], r[1]) for r in rows)

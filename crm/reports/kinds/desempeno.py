@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.charts import BarChart
+from crm.kernel.charts import BarChart
 from crm.reports import queries
-from crm.reports.registry import ReportKind, register
+from crm.reports.registry import BreakdownLine, ReportKind, register
 from crm.reports.rows import Context
 from crm.reports.scope import Scope
 from crm.reports.workbook import Column, SummaryTable, label
@@ -93,7 +93,6 @@ class Desempeno(ReportKind):
         )
 
     def chat_breakdown(self, ctx: Context) -> tuple[Any, ...]:
-        from crm.reports.build import BreakdownLine
 
         return tuple(BreakdownLine(str(r[0]), int(r[3])) for r in ctx.computed)
 

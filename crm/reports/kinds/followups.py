@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.charts import BarChart
-from crm.formatting import local_datetime
+from crm.kernel.charts import BarChart
+from crm.kernel.formatting import local_datetime
 from crm.reports import queries
 from crm.reports.registry import ReportKind, register
 from crm.reports.rows import Context, aging_bucket, status_label, utc

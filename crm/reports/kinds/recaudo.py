@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from crm import balances
-from crm.reports.registry import ReportKind, register
+from crm.cobranza import balances
+from crm.kernel.scope import tercero_visible
+from crm.reports.registry import BreakdownLine, ReportKind, register
 from crm.reports.rows import Context
 from crm.reports.scope import Scope
 from crm.reports.workbook import Column, SummaryTable, label, local_naive
-from crm.scope import tercero_visible
 from storage.models import BalanceChange, Document, Tercero, User
 
 ZERO = Decimal("0.00")
@@ -142,7 +142,6 @@ class Recaudo(ReportKind):
         return [(label(ctx.lang, "summary.collected"), self._sums(ctx).total)]
 
     def chat_breakdown(self, ctx: Context) -> tuple[Any, ...]:
-        from crm.reports.build import BreakdownLine
 
         agents = sorted(self._sums(ctx).agents.items(), key=lambda kv: (-kv[1][1], kv[0]))
         return tuple(BreakdownLine(name, n, amount) for name, (n, amount) in agents)

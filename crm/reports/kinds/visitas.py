@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from crm import visit_report
-from crm.reports.registry import ReportKind, register
+from crm.reports.registry import BreakdownLine, ReportKind, register
 from crm.reports.rows import Context
 from crm.reports.scope import Scope, followup_conditions
 from crm.reports.workbook import LABELS, Column
+from crm.route import visit_report
 
 SUMMARY = {
     "es": ("Visitas", "% verificadas", "Visitas por día", "Duración media (min)"),
@@ -64,7 +64,6 @@ class Visitas(ReportKind):
         ]
 
     def chat_breakdown(self, ctx: Context) -> tuple[Any, ...]:
-        from crm.reports.build import BreakdownLine
 
         return tuple(
             BreakdownLine(s.agent, s.visits)

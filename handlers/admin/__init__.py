@@ -1,0 +1,2 @@
+"""Telegram screens for supervisors and admins: /usuarios, /invitaciones,
+/config, /auditoria and /reasignar."""

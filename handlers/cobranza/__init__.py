@@ -1,0 +1,1 @@
+"""Telegram screens of cobranza: /cartera, 📞 Contacto and 🧾 Pago reportado."""

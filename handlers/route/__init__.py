@@ -1,0 +1,1 @@
+"""Telegram screens of the field day: /ruta, /cerca and visits."""
