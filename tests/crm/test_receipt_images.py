@@ -63,7 +63,7 @@ AT_ONCE = """
 import asyncio, resource, sys, types
 resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 sys.modules["pytesseract"] = types.SimpleNamespace(image_to_string=lambda *a, **k: "")
-from crm import ocr
+from crm.cobranza import ocr
 from tests.support.receipts import blank_png
 ocr.unavailable_reason = lambda: None
 
