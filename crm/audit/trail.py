@@ -21,7 +21,6 @@ from crm.kernel.actor import Actor
 from crm.kernel.context import Crm
 from crm.kernel.errors import NotAuthorized, NotFound
 from crm.reports.workbook import RISKY_START, clean_text
-from storage.db import read_session
 from storage.models import AuditEntry, State, Tercero, User
 
 PAGE_SIZE = 10
@@ -239,7 +238,7 @@ async def export_audit(
     if not actor.is_admin:
         raise NotAuthorized()
     found: list[AuditRow] = []
-    async with read_session(crm.sessions) as session:
+    async with crm.read() as session:
         result = await session.stream(_rows_query(flt).limit(EXPORT_LIMIT))
         async for entry, code, name in result:
             found.append(_row(entry, code, name))

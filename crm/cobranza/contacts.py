@@ -91,7 +91,7 @@ async def guard(crm: Crm, actor: Actor, followup_id: int, channel: str | None = 
     if channel is not None:
         channel = check_channel(channel)
     card = await get_active_followup(crm, actor, followup_id)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await session.get(Tercero, card.tercero.id)
         assert tercero is not None
         verdict = await verdict_for(session, crm, tercero, crm.now(), channel)
@@ -103,7 +103,7 @@ async def record_blocked(crm: Crm, actor: Actor, followup_id: int, channel: str)
     the verdict; an allowed verdict records nothing."""
     channel = check_channel(channel)
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         followup = await _load_for_update(session, actor, followup_id, None)
         tercero = await session.get(Tercero, followup.tercero_id, with_for_update=True)
         assert tercero is not None
@@ -143,7 +143,7 @@ async def register_contact(
     reason = clean_note(override_reason, MAX_REASON)
     now = crm.now()
     blocked: Verdict | None = None
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         followup = await _load_for_update(session, actor, followup_id, expected_version)
         admission = await admit(
             session,
@@ -198,7 +198,7 @@ async def register_contact(
 
 async def recorded(crm: Crm, actor: Actor, attempt_id: int) -> ContactOutcome:
     """A contact already recorded, with its follow-up's card (its «Sin nota»)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         attempt = await session.get(ContactAttempt, attempt_id)
         if attempt is None or attempt.followup_id is None or attempt.outcome not in COUNTED:
             raise NotFound()
@@ -215,7 +215,7 @@ async def add_note(crm: Crm, actor: Actor, attempt_id: int, note: str) -> Follow
     if not cleaned:
         raise InvalidInput("error.empty_text")
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         attempt = await session.get(ContactAttempt, attempt_id, with_for_update=True)
         if attempt is None or attempt.followup_id is None or attempt.outcome not in COUNTED:
             raise NotFound()

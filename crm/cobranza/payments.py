@@ -101,7 +101,7 @@ def _view(p: PaymentReport, d: Document) -> PaymentView:
 
 async def payment_context(crm: Crm, actor: Actor, followup_id: int) -> PaymentContext:
     """Check a payment can be reported on this follow-up (linked to a document that owes)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         followup, document = await _followup_document(session, actor, followup_id, lock=False)
         tercero = await session.get(Tercero, followup.tercero_id)
         assert tercero is not None
@@ -138,7 +138,7 @@ async def report_payment(
     check_read(read, crm.today())
     reference = clean_note(read.reference, 60)
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         followup, document = await _followup_document(session, actor, followup_id, lock=True)
         promise = await _pending(session, followup_id)
         report = PaymentReport(
@@ -206,7 +206,7 @@ async def settle_reports(crm: Crm) -> SettleOutcome:
     wait = timedelta(days=crm.payment_confirm_days)
     confirmed: list[int] = []
     unseen: list[int] = []
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         rows = (
             await session.execute(
                 select(PaymentReport, Document, FollowUp)
@@ -264,7 +264,7 @@ async def _settle_promise(
 
 async def payments_for(crm: Crm, followup_id: int) -> list[PaymentView]:
     """The payment reports of a follow-up, newest first."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = (
             await session.execute(
                 select(PaymentReport, Document)
@@ -281,7 +281,7 @@ async def claim_unseen(crm: Crm) -> list[UnseenNotice]:
     the people to tell: the agent's supervisor when reachable, else the admins."""
 
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         ids = (
             await session.scalars(
                 update(PaymentReport)
@@ -326,7 +326,7 @@ async def claim_unseen(crm: Crm) -> list[UnseenNotice]:
 
 async def release_unseen(crm: Crm, report_ids: Sequence[int]) -> None:
     """Give back notices that could not be delivered, so a later round tells them."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         await session.execute(
             update(PaymentReport)
             .where(PaymentReport.id.in_(list(report_ids)))

@@ -253,7 +253,7 @@ async def evaluate_promises(crm: Crm) -> PromiseOutcome:
     now, today = crm.now(), crm.today()
     kept: list[int] = []
     broken: list[int] = []
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         rows = (
             await session.execute(
                 select(Promise, Document, FollowUp)

@@ -131,7 +131,7 @@ async def preview_start_all(
     agent_id: int | None = None,
 ) -> BulkStartPreview:
     """How many follow-ups "Iniciar todos" would create (and for how many terceros)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         scope = await _start_scope(session, actor, tercero_id, agent_code, agent_id)
         ftype = await _collection_type(session)
         row = (

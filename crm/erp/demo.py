@@ -123,7 +123,7 @@ def check_digit(nit: str) -> str:
 
 async def fill_demo_data(crm: Crm, admin_telegram_id: int | None = None) -> DemoSummary:
     """Fill an empty database with the sample; refuses (changing nothing) if it has terceros."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         existing = int(await session.scalar(select(func.count()).select_from(Tercero)) or 0)
     if existing:
         raise DemoRefused(terceros=existing)
@@ -170,7 +170,7 @@ async def _terceros_and_documents(
     crm: Crm, codes: dict[str, str], rng: random.Random, today: date
 ) -> tuple[int, int, list[Invoice]]:
     """Bulk-insert terceros and their documents; returns the counts and the open invoices."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         users = await bulk.users_by_code(session)
         owners = [users[codes[c]].id for c in AGENTS] + [users[codes["CMENDEZ"]].id]
         rows = []
@@ -280,7 +280,7 @@ def _doc(
 
 
 async def _catalog(crm: Crm) -> dict[str, int]:
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = [
             *(await session.execute(select(FollowUpType.name, FollowUpType.id))).all(),
             *(await session.execute(select(Activity.name, Activity.id))).all(),

@@ -467,7 +467,7 @@ async def admin_chats(crm: Crm) -> list[tuple[int, str | None]]:
     """(Telegram id, language) of every admin who can be messaged, CRM_ADMIN_IDS included."""
     from sqlalchemy import select
 
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = (
             await session.execute(
                 select(User.telegram_id, User.language).where(

@@ -124,7 +124,7 @@ async def import_file(
             # "Se está actualizando la cartera" instead of waiting (storage/maintenance.py).
             async with (
                 _announced(crm),
-                crm.sessions.begin() as session,
+                crm.write(wait=True) as session,
                 bulk.bulk_write_cache(
                     session, trusted_references=importer_class.checks_references
                 ),

@@ -20,7 +20,6 @@ from crm.kernel.permissions import owner_filter
 from crm.kernel.text import normalize_text
 from crm.kernel.views import CatalogItem
 from crm.route.visits import visits_on_route
-from storage.db import single_read_session
 from storage.models import FollowUp, FollowUpType, State, Tercero, User, UTCDateTime
 
 PAGE_SIZE = 8
@@ -330,7 +329,7 @@ async def agenda_for(crm: Crm, actor: Actor, flt: AgendaFilter, page: int = 0) -
     now = crm.now()
     tomorrow = crm.local_midnight(now.astimezone(crm.tz).date() + timedelta(days=1))
     low, high = _bounds(crm, flt, now)
-    async with single_read_session(crm.sessions) as session:
+    async with crm.read(single=True) as session:
         agent = await _resolve_agent(session, actor, flt)
         params: dict[str, Any] = {
             "now": now,

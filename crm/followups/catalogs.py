@@ -456,7 +456,7 @@ async def preview_deactivate(crm: Crm, actor: Actor, kind: str, item_id: int) ->
     """The item a deactivation would hide, refused up front when it is the last one needed
     (the confirmed change checks again)."""
     _ensure_admin(actor)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         row = await session.get(MODELS[kind], item_id)
         if row is None:
             raise NotFound()

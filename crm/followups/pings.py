@@ -171,7 +171,7 @@ async def claim_due(
     now = now or crm.now()
     if not is_working_time(crm, now):
         return []
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         ids = await sql.claim_due_followups(
             session, instance_id=instance_id, now=now, until=now + lease, limit=limit
         )
@@ -206,7 +206,7 @@ async def claim_due(
 async def mark_sent(crm: Crm, instance_id: str, followup_id: int, due_at: datetime) -> bool:
     """Record that the ping for ``due_at`` went out; False when the claim was lost (the
     follow-up was postponed, closed, or another instance took over after the lease)."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         return await sql.mark_pinged(
             session, instance_id=instance_id, followup_id=followup_id, due_at=due_at
         )
@@ -215,20 +215,20 @@ async def mark_sent(crm: Crm, instance_id: str, followup_id: int, due_at: dateti
 async def renew_claims(crm: Crm, instance_id: str, lease: timedelta = DEFAULT_LEASE) -> int:
     """Push every lease ``instance_id`` still holds to ``lease`` from now (the heartbeat of
     a round in progress); how many."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         return await sql.renew_claims(session, instance_id=instance_id, until=crm.now() + lease)
 
 
 async def release_instance(crm: Crm, instance_id: str) -> int:
     """Give back every claim of a stopping instance, so another sends at once, not after
     the lease."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         return await sql.release_all_claims(session, instance_id=instance_id)
 
 
 async def release(crm: Crm, instance_id: str, followup_ids: Sequence[int]) -> int:
     """Give back claims that could not be delivered, so the next round sends them."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         return await sql.release_claims(
             session, instance_id=instance_id, followup_ids=list(followup_ids)
         )
@@ -259,7 +259,7 @@ async def claim_digests(
         return []
     today = now.astimezone(crm.tz).date()
     day_end = crm.local_midnight(today + timedelta(days=1))
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         user_ids = await sql.claim_digest_users(session, today=today)
         counts = await sql.pending_counts(session, user_ids, now=now, day_end=day_end)
         with_pending = [uid for uid in user_ids if uid in counts]
@@ -282,7 +282,7 @@ async def claim_digests(
 
 async def release_digest(crm: Crm, user_id: int, day: date) -> None:
     """Give back an undelivered digest so a later round sends it."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         await sql.release_digest(session, user_id=user_id, today=day)
 
 
@@ -336,7 +336,7 @@ async def claim_escalations(
     now = now or crm.now()
     if not is_working_time(crm, now):
         return []
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         ids = await sql.claim_overdue_followups(
             session,
             instance_id=instance_id,
@@ -373,7 +373,7 @@ async def mark_escalated(
 ) -> int:
     """Record that these follow-ups were reported, so they are never reported again for
     their current due time."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         return await sql.mark_escalated(
             session, instance_id=instance_id, followup_ids=list(followup_ids), now=now or crm.now()
         )
@@ -385,7 +385,7 @@ async def mark_escalated(
 async def mark_unreachable(crm: Crm, user_id: int) -> UnreachableReport | None:
     """Telegram said Forbidden: stop pinging the user; the first caller gets the report to
     send to their supervisor (admins when none), later callers get None."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         must_report = await sql.set_unreachable(session, user_id)
         if not must_report:
             return None

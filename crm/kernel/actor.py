@@ -9,7 +9,6 @@ from sqlalchemy import Row, bindparam, select
 
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput
-from storage.db import single_read_session
 from storage.models import ROLES, User
 
 ROLE_RANK = {"agent": 0, "supervisor": 1, "admin": 2}
@@ -70,7 +69,7 @@ async def resolve_actor(crm: Crm, telegram_id: int, full_name: str = "") -> Acto
     """The active user with this Telegram id, a bootstrap admin, or None (a stranger).
 
     Read on every update (never cached), so a deactivation takes effect at the next one."""
-    async with single_read_session(crm.sessions) as session:
+    async with crm.read(single=True) as session:
         user = (await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
     if user is not None and user.active:
         actor = actor_from(user)

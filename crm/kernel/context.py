@@ -10,7 +10,13 @@ Use cases open their sessions through two named entry points:
   most 2.5 s for SQLite's write lock, and not at all while an import holds it: then it raises
   :class:`~crm.errors.Busy` ("Se está actualizando la cartera; intenta en un minuto").
 
-Scheduled jobs, imports and the CLI keep ``crm.sessions.begin()``, which waits up to 30 s.
+* ``async with crm.write(wait=True) as session`` for background work (imports, scheduled jobs,
+  the notifier, the CLI): the same one transaction, but it waits its turn for the write lock
+  (up to 30 s on SQLite) instead of answering Busy — nobody is holding a phone for it.
+* ``async with crm.read(single=True) as session`` for one quick lookup that needs no snapshot
+  across statements (on SQLite no transaction at all: the gate's user lookup, the agenda page).
+
+Nothing else in crm/ opens a session.
 """
 
 from __future__ import annotations
@@ -28,7 +34,13 @@ from crm.kernel.clock import Clock, SystemClock
 from crm.kernel.errors import Busy
 from crm.kernel.workhours import WorkingHours
 from storage import maintenance
-from storage.db import SessionFactory, interactive_write, is_lock_timeout, read_session
+from storage.db import (
+    SessionFactory,
+    interactive_write,
+    is_lock_timeout,
+    read_session,
+    single_read_session,
+)
 
 
 @dataclass(frozen=True)
@@ -55,13 +67,21 @@ class Crm:
         bind = self.sessions.kw.get("bind")
         return str(bind.url) if bind is not None else ""
 
-    def read(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """A read-only session that takes no write lock (see the module docstring)."""
+    def read(self, *, single: bool = False) -> AbstractAsyncContextManager[AsyncSession]:
+        """A read-only session that takes no write lock; ``single``: one quick lookup without
+        a snapshot (see the module docstring)."""
+        if single:
+            return single_read_session(self.sessions)
         return read_session(self.sessions)
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
-        """One interactive write transaction; :class:`Busy` instead of a long wait."""
+    async def write(self, *, wait: bool = False) -> AsyncIterator[AsyncSession]:
+        """One write transaction: a user's (:class:`Busy` instead of a long wait) or, with
+        ``wait``, background work that waits its turn (see the module docstring)."""
+        if wait:
+            async with self.sessions.begin() as session:
+                yield session
+            return
         if maintenance.import_running(self.url):
             raise Busy()
         try:

@@ -131,7 +131,7 @@ async def preview_role(crm: Crm, actor: Actor, user_id: int, role: str) -> RoleP
     """Before a role change: the codes of the agents it would leave without a team (a
     supervisor who stops being one); the handler asks for confirmation when there are any."""
     role = check_role(role)
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         user = await _load_for_admin(session, actor, user_id, lock=False)
         orphans: tuple[str, ...] = ()
         if user.role == "supervisor" and role != "supervisor":
@@ -223,7 +223,7 @@ async def set_supervisor(
 
 async def preview_deactivate(crm: Crm, actor: Actor, user_id: int) -> DeactivatePreview:
     """Before deactivating: the user and their open follow-ups (they stay in their name)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         user = await _load_for_admin(session, actor, user_id, lock=False)
         count = await session.scalar(
             select(func.count(FollowUp.id)).where(

@@ -43,7 +43,7 @@ async def create_link(crm: Crm, code: str, actor: Actor = SYSTEM) -> UserLink:
     """A one-time link (valid like /invitar's) for the pending user ``code``."""
     ensure_role(actor, "admin")
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         user = await _user(session, code)
         if user.telegram_id is not None:
             raise Duplicate("error.user_linked", code=user.code, telegram_id=user.telegram_id)
@@ -75,7 +75,7 @@ async def create_link(crm: Crm, code: str, actor: Actor = SYSTEM) -> UserLink:
 async def set_active(crm: Crm, code: str, active: bool, actor: Actor = SYSTEM) -> UserView:
     """Give back (or take away) a user's access; history stays either way."""
     ensure_role(actor, "admin")
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         user = await _user(session, code)
         if user.active != active:
             user.active = active

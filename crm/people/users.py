@@ -63,7 +63,7 @@ async def add_user(
     name = xml_safe(name).strip()
     if not code or not name:
         raise InvalidInput("error.user_fields")
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         clash = await session.scalar(
             select(User).where(or_(User.code == code, User.telegram_id == telegram_id))
         )
@@ -134,7 +134,7 @@ async def list_users(crm: Crm) -> list[UserView]:
 
 async def deactivate_user(crm: Crm, code: str, actor: Actor = SYSTEM) -> None:
     """Take away a user's access; their history stays."""
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         user = await session.scalar(select(User).where(User.code == code.strip().upper()))
         if user is None:
             raise NotFound("error.unknown_user", code=code)

@@ -1,7 +1,7 @@
 """Building one report: scope, rows streamed in chunks, the workbook written off the loop.
 
 A report is built in two halves: rows are fetched on the event loop in chunks from a
-server-side cursor (``storage.db.read_session``, so SQLite's write lock is never held), and
+server-side cursor (``crm.read()``, so SQLite's write lock is never held), and
 each chunk is converted and written by :class:`crm.reports.workbook.ReportBook` in a worker
 thread. Only one chunk is in memory at a time and the event loop is never busy for long.
 """
@@ -29,7 +29,6 @@ from crm.reports.request import PERIOD_WORDS, ReportRequest
 from crm.reports.rows import Context
 from crm.reports.scope import resolve
 from crm.reports.workbook import ReportBook, TooManyRows, label, local_naive
-from storage.db import read_session
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Telegram's limit for bots sending files
 
@@ -89,7 +88,7 @@ async def build_report(
     path = Path(name)
     book = ReportBook(path, kind.name, lang, lambda row: kind.convert(ctx, row), account)
     try:
-        async with read_session(crm.sessions) as session:
+        async with crm.read() as session:
             scope = await resolve(session, actor, request)
             await _pipeline(kind.chunks(session, ctx, scope), book)
         facts = _facts(ctx, book.rows) + kind.facts(ctx)

@@ -195,7 +195,7 @@ async def cancel_subscription(crm: Crm, actor: Actor, subscription_id: int) -> S
 async def _claim(crm: Crm, subscription_id: int, instance: str, lease: timedelta) -> bool:
     """Take the delivery with a conditional UPDATE; exactly one instance gets rowcount 1."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         result = await session.execute(
             update(Subscription)
             .where(
@@ -213,7 +213,7 @@ async def _claim(crm: Crm, subscription_id: int, instance: str, lease: timedelta
 async def _advance(crm: Crm, sub: Subscription, instance: str) -> None:
     now = crm.now()
     following = next_occurrence(sub.frequency, time.fromisoformat(sub.at_time), now, crm)
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         await session.execute(
             update(Subscription)
             .where(Subscription.id == sub.id, Subscription.claimed_by == instance)
@@ -286,7 +286,7 @@ async def due_subscriptions(
 
 
 async def _retire(crm: Crm, subscription_id: int) -> None:
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         await session.execute(
             update(Subscription)
             .where(Subscription.id == subscription_id)

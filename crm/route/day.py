@@ -95,7 +95,7 @@ async def day_route(crm: Crm, actor: Actor, here: Point, speed_kmh: float) -> Da
     ``here`` (crm/route.py), with km and ETA per stop; those without coordinates after."""
     now = crm.now()
     end_of_day = crm.local_midnight(crm.today() + timedelta(days=1))
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = (
             await session.execute(
                 select(FollowUp, FollowUpType.name, Tercero)
@@ -166,7 +166,7 @@ async def nearby(crm: Crm, actor: Actor, here: Point, km: float) -> list[NearbyT
     # A box around ``here`` lets the database discard most rows; the circle is exact below.
     dlat = km / 111.0
     dlon = km / (111.32 * max(0.01, math.cos(math.radians(here.latitude))))
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         rows = (
             await session.execute(
                 select(

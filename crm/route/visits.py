@@ -269,7 +269,7 @@ async def share_location(
     attempt is committed, and no visit is recorded."""
     now = crm.now()
     blocked: Verdict
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         followup = await _load(session, actor, followup_id)
         tercero = await session.get(Tercero, followup.tercero_id)
         assert tercero is not None
@@ -315,7 +315,7 @@ async def share_location(
 async def end_visit(crm: Crm, actor: Actor, followup_id: int) -> VisitView:
     """**Terminar visita**: close the open visit and record its duration."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         followup = await _load(session, actor, followup_id)
         tercero = await session.get(Tercero, followup.tercero_id)
         assert tercero is not None
@@ -330,7 +330,7 @@ async def end_visit(crm: Crm, actor: Actor, followup_id: int) -> VisitView:
 async def open_visit_of(crm: Crm, actor: Actor, followup_id: int) -> VisitView | None:
     """The actor's visit in progress on this follow-up, if any (for the card's buttons)."""
     now = crm.now()
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         followup = await session.get(FollowUp, followup_id)
         if followup is None:
             raise NotFound()
@@ -415,7 +415,7 @@ async def save_visit_location(crm: Crm, actor: Actor, event_id: int) -> TerceroL
     tercero's, the first time only for an agent and then only proposed (supervisors and admins
     may overwrite, and theirs is confirmed)."""
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         event = await session.get(FollowUpEvent, event_id)
         if event is None or event.kind != VISIT or event.latitude is None:
             raise NotFound()
@@ -444,7 +444,7 @@ async def set_tercero_location(
         raise NotAuthorized()
     now = crm.now()
     point = _point(latitude, longitude)
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         tercero = await ensure_can_see_tercero(session, actor, tercero_id)
         status = _set_location(session, tercero, point, LocationSource.SHARED, actor, now)
         return TerceroLocation(
@@ -458,7 +458,7 @@ async def confirm_tercero_location(crm: Crm, actor: Actor, tercero_id: int) -> T
     if actor.is_agent:
         raise NotAuthorized()
     now = crm.now()
-    async with crm.sessions.begin() as session:
+    async with crm.write(wait=True) as session:
         tercero = await ensure_can_see_tercero(session, actor, tercero_id)
         await session.refresh(tercero, with_for_update=True)
         if tercero.latitude is None or tercero.longitude is None:
@@ -494,7 +494,7 @@ async def confirm_tercero_location(crm: Crm, actor: Actor, tercero_id: int) -> T
 
 async def tercero_location(crm: Crm, actor: Actor, tercero_id: int) -> TerceroLocation:
     """Where the tercero is, and who said so (for the card and **📍 Llegar**)."""
-    async with crm.sessions() as session:
+    async with crm.read() as session:
         tercero = await ensure_can_see_tercero(session, actor, tercero_id)
         by = None
         if tercero.location_by_id is not None:
