@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from crm.cobranza.cartera import tercero_totals
 from crm.followups import lifecycle as followups
 from crm.kernel import input as input_grammar
+from crm.kernel import paging
 from crm.kernel.actor import Actor
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput
@@ -103,8 +104,7 @@ class FollowUpsPage:
 
 
 def _pages(total: int, size: int, page: int) -> tuple[int, int]:
-    pages = max(1, -(-total // size))
-    return min(max(page, 0), pages - 1), pages
+    return paging.window(total, size, page)
 
 
 # --- search ----------------------------------------------------------------------------------

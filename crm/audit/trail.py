@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from crm.audit import text as audit_text
+from crm.kernel import paging
 from crm.kernel.actor import Actor
 from crm.kernel.context import Crm
 from crm.kernel.errors import NotAuthorized, NotFound
@@ -153,8 +154,7 @@ async def audit_page(
         if where is not None:
             count = count.where(where)
         total = int(await session.scalar(count) or 0)
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
+        page, pages = paging.window(total, PAGE_SIZE, page)
         result = await session.execute(_rows_query(flt).offset(page * PAGE_SIZE).limit(PAGE_SIZE))
         rows = tuple(_row(e, c, n) for e, c, n in result.all())
         subject = None

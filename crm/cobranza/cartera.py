@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased
 
 from crm.cobranza import balances
 from crm.followups import lifecycle as followups
+from crm.kernel import paging
 from crm.kernel.actor import Actor
 from crm.kernel.context import Crm
 from crm.kernel.errors import NotFound
@@ -385,8 +386,7 @@ async def tercero_cartera(
             )
         ).one()
         documents = int(row[5])
-        pages = max(1, -(-documents // DOCS_PER_PAGE))
-        page = min(max(page, 0), pages - 1)
+        page, pages = paging.window(documents, DOCS_PER_PAGE, page)
         rows = (
             await session.execute(
                 select(Document, bucket_case(today), covering_followup_id())

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.followups.lifecycle import list_states, list_types
 from crm.kernel import input as grammar
+from crm.kernel import paging
 from crm.kernel.actor import Actor
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput, NotAuthorized
@@ -360,7 +361,7 @@ async def agenda_for(crm: Crm, actor: Actor, flt: AgendaFilter, page: int = 0) -
         rows = (await connection.execute(statement, {**params, "offset": page * PAGE_SIZE})).all()
         overdue, today, upcoming = rows[0][:3]
         total = overdue + today + upcoming
-        pages = max(1, -(-total // PAGE_SIZE))
+        pages = paging.page_count(total, PAGE_SIZE)
         if page > pages - 1:
             # Asked past the end (the list shrank since the button was drawn): the last page.
             page = pages - 1

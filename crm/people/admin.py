@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from crm.kernel import audit, confirmations
+from crm.kernel import audit, confirmations, paging
 from crm.kernel.actor import Actor, check_role
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput, NotAuthorized, NotFound
@@ -74,8 +74,7 @@ async def users_page(crm: Crm, actor: Actor, page: int = 0) -> UsersPage:
             count = count.where(scope)  # type: ignore[arg-type]
             query = query.where(scope)  # type: ignore[arg-type]
         total = int(await session.scalar(count) or 0)
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
+        page, pages = paging.window(total, PAGE_SIZE, page)
         rows = (await session.execute(query.offset(page * PAGE_SIZE).limit(PAGE_SIZE))).all()
     views = tuple(user_view(u, code) for u, code in rows)
     return UsersPage(views, page, pages, total, actor.is_admin)

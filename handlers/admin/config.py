@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from crm.followups import catalogs
 from crm.followups.catalogs import CatalogEntry
 from crm.followups.lifecycle import parse_hours
+from crm.kernel import paging
 from crm.kernel.errors import NotAuthorized
 from crm.ley2300.rules import CHANNELS
 from handlers import asking, confirm, guard_text, keyboards
@@ -214,8 +215,7 @@ async def _render_list(
     context: CrmContext, kind: str, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     items = await catalogs.list_items(context.crm, context.me, kind)
-    pages = max(1, -(-len(items) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
+    page, pages = paging.window(len(items), PAGE_SIZE, page)
     shown = items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [context.t("config.list_title", kind=context.t(f"config.kinds.{kind}"))]
     for item in shown:

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from crm.kernel import paging
 from crm.people import reassign
 from handlers import callbacks, confirm, keyboards
 from handlers.callbacks import BadCallback, CallbackData, parse
@@ -147,8 +148,7 @@ async def _picker(
     query = update.callback_query
     assert query is not None and query.message is not None
     people = await reassign.tercero_candidates(context.crm, context.me, tercero_id)
-    pages = max(1, -(-len(people) // PICK_PAGE))
-    page = min(page, pages - 1)
+    page, pages = paging.window(len(people), PICK_PAGE, page)
     rows = [
         [keyboards.button(f"{p.code} · {p.name}"[:60], ReassignTo(tercero_id, p.id))]
         for p in people[page * PICK_PAGE : (page + 1) * PICK_PAGE]

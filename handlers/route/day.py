@@ -17,6 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from crm.kernel import paging
 from crm.kernel.formatting import distance_text, km_text, local_datetime, money
 from crm.kernel.geo import Point
 from crm.route import day as route_day
@@ -116,7 +117,7 @@ def render_route(
     blocks = [_stop_block(context, n, stop) for n, stop in enumerate(day.stops, start=1)]
     bounds = route_pages(blocks)
     pages = len(bounds)
-    page = min(max(page, 0), pages - 1)
+    page = paging.clamp(page, pages)
     first, last = bounds[page]
     speed = f"{context.settings.route_speed_kmh:g}"
     lines = [t("route.title", count=count, km=km_text(day.total_km, lang), speed=speed)]
