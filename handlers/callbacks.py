@@ -10,6 +10,7 @@ import re
 import types
 import typing
 from dataclasses import MISSING, dataclass, fields
+from datetime import date
 from typing import Any, ClassVar, TypeVar
 
 MAX_BYTES = 64
@@ -178,6 +179,23 @@ def parse(data: object, prefix: str) -> CallbackData:
     if cls is None:
         raise BadCallback("unknown action")
     return cls._build(cb)
+
+
+def pack_day(value: date | None) -> str:
+    """A date inside callback data: ``YYYYMMDD`` (empty for none)."""
+    return value.strftime("%Y%m%d") if value else ""
+
+
+def unpack_day(text: str) -> date | None:
+    """``YYYYMMDD`` from callback data (empty: None); BadCallback for anything else."""
+    if not text:
+        return None
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
+        raise BadCallback("bad date")
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError as exc:
+        raise BadCallback("bad date") from exc
 
 
 def data_of(value: str | CallbackData) -> str:

@@ -14,7 +14,7 @@ from crm import terceros
 from crm.kernel.formatting import day, local_datetime, money
 from crm.terceros import DocumentsPage, FollowUpsPage, SearchResult, TerceroCard
 from handlers import asking, callbacks, links
-from handlers.callbacks import BadCallback, CallbackData, parse
+from handlers.callbacks import BadCallback, CallbackData, pack_day, parse, unpack_day
 from handlers.context import CrmContext
 from handlers.keyboards import button, pager
 from handlers.phones import phone_list
@@ -53,7 +53,7 @@ class _DocumentsFilter:
     def period(self) -> tuple[date | None, date | None]:
         """The FROM and TO dates; forged values are a bad button."""
         try:
-            return _from_ymd(self.since), _from_ymd(self.until)
+            return unpack_day(self.since), unpack_day(self.until)
         except ValueError as exc:
             raise BadCallback("bad period") from exc
 
@@ -141,18 +141,6 @@ def render_card(context: CrmContext, card: TerceroCard) -> tuple[str, Markup]:
     return "\n".join(lines), markup
 
 
-def _ymd(value: date | None) -> str:
-    return value.strftime("%Y%m%d") if value else ""
-
-
-def _from_ymd(value: str) -> date | None:
-    if not value:
-        return None
-    if len(value) != 8 or not (value.isascii() and value.isdigit()):
-        raise ValueError("bad date in button")
-    return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-
-
 def docs_data(
     tercero_id: int,
     page: int = 0,
@@ -161,7 +149,7 @@ def docs_data(
     until: date | None = None,
 ) -> Documents:
     """``te:docs:ID:PAGE:TYPE:FROM:TO`` (dates as YYYYMMDD, empty parts for no filter)."""
-    return Documents(tercero_id, page, doc_type or "", _ymd(since), _ymd(until))
+    return Documents(tercero_id, page, doc_type or "", pack_day(since), pack_day(until))
 
 
 def _safe_type(tercero_id: int, doc_type: str) -> bool:
@@ -218,7 +206,7 @@ def render_documents(context: CrmContext, page: DocumentsPage) -> tuple[str, Mar
             for t in types
         ]
         rows.extend(type_row[i : i + 4] for i in range(0, len(type_row), 4))
-    filter_now = (kind or "", _ymd(since), _ymd(until))
+    filter_now = (kind or "", pack_day(since), pack_day(until))
     period_row = [
         button(context.t("tercero.button.since"), AskSince(tid, 0, *filter_now)),
         button(context.t("tercero.button.until"), AskUntil(tid, 0, *filter_now)),
@@ -378,14 +366,14 @@ async def period_date_typed(update: Update, context: CrmContext, q: asking.Quest
     assert update.effective_message is not None
     state = dict(q.data)
     typed = terceros.parse_day(update.effective_message.text or "", context.crm.today())
-    state[state["field"]] = _ymd(typed)
+    state[state["field"]] = pack_day(typed)
     page = await terceros.documents(
         context.crm,
         context.me,
         int(state["tercero"]),
         doc_type=state["type"] or None,
-        since=_from_ymd(state["since"]),
-        until=_from_ymd(state["until"]),
+        since=unpack_day(state["since"]),
+        until=unpack_day(state["until"]),
     )
     await _send(update, context, *render_documents(context, page))
     return True

@@ -20,7 +20,7 @@ from crm.cobranza.cartera import AgingTotals, BookSummary, TerceroCartera
 from crm.kernel import charts
 from crm.kernel.formatting import day, money
 from handlers import asking, callbacks, confirm, links
-from handlers.callbacks import BadCallback, CallbackData, parse
+from handlers.callbacks import BadCallback, CallbackData, pack_day, parse, unpack_day
 from handlers.confirm import repeated_note
 from handlers.context import CrmContext
 from handlers.keyboards import button, pager
@@ -441,7 +441,7 @@ async def promise_amount(update: Update, context: CrmContext, q: asking.Question
         buttons.append(
             button(
                 context.t("cartera.promise.day_button", label=label, date=day(when)[:5]),
-                PromiseDay(when.strftime("%Y%m%d")),
+                PromiseDay(pack_day(when)),
             )
         )
     await asking.ask(
@@ -470,12 +470,9 @@ async def promise_date_pressed(update: Update, context: CrmContext, raw: str) ->
     """A quick date button (Mañana, En 7 días, …) of the pending date question."""
     query = update.callback_query
     assert query is not None
-    if len(raw) != 8 or not (raw.isascii() and raw.isdigit()):
+    when = unpack_day(raw)
+    if when is None:
         raise BadCallback("bad date")
-    try:
-        when = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-    except ValueError as exc:
-        raise BadCallback("bad date") from exc
     q = asking.pending(context, PROMISE_DATE)
     if q is None:
         await query.answer(context.t("cartera.promise.expired"), show_alert=True)

@@ -15,7 +15,7 @@ from crm.followups import lifecycle as followups_uc
 from crm.followups.agenda import Agenda, AgendaFilter, AgendaItem
 from crm.kernel.formatting import relative
 from handlers import keyboards, links
-from handlers.callbacks import BadCallback, CallbackData, parse, pattern
+from handlers.callbacks import BadCallback, CallbackData, pack_day, parse, pattern, unpack_day
 from handlers.context import CrmContext
 from handlers.keyboards import button
 
@@ -35,17 +35,17 @@ def encode_period(flt: AgendaFilter) -> str:
     if flt.period == "overdue":
         return "v"
     if flt.period == "day" and flt.start:
-        return "d" + flt.start.strftime("%Y%m%d")
+        return "d" + pack_day(flt.start)
     if flt.period == "range" and flt.start and flt.end:
-        return "r" + flt.start.strftime("%Y%m%d") + "-" + flt.end.strftime("%Y%m%d")
+        return "r" + pack_day(flt.start) + "-" + pack_day(flt.end)
     return "a"
 
 
 def _day(text: str) -> date:
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-    except (ValueError, IndexError) as exc:
-        raise BadCallback("bad date") from exc
+    day = unpack_day(text)
+    if day is None:
+        raise BadCallback("bad date")
+    return day
 
 
 def decode_period(token: str) -> AgendaFilter:
