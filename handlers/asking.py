@@ -157,10 +157,6 @@ def answer(kind: str, accepts: Accepts = TEXT) -> Callable[[Answer], Answer]:
     return register
 
 
-def registered_kinds() -> frozenset[str]:
-    return frozenset(_ANSWERS)
-
-
 # --- the record ------------------------------------------------------------------------------
 
 

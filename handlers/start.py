@@ -50,12 +50,6 @@ async def ayuda(update: Update, context: CrmContext) -> None:
     await update.effective_message.reply_text(help_text(context), parse_mode=ParseMode.HTML)
 
 
-async def cancel_nothing(update: Update, context: CrmContext) -> None:
-    """/cancelar when no conversation is open."""
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(context.t("cancel.nothing"))
-
-
 async def unknown_command(update: Update, context: CrmContext) -> None:
     """Any command nobody handled."""
     assert update.effective_message is not None

@@ -53,19 +53,6 @@ async def clear(sessions: SessionFactory, namespace: str, key: str) -> None:
         )
 
 
-async def load_by_key(sessions: SessionFactory, prefix: str, key: str) -> dict[str, Any]:
-    """Every namespace starting with ``prefix`` that has a row for ``key``: namespace -> value."""
-    async with sessions() as session:
-        rows = (
-            await session.execute(
-                select(BotState.namespace, BotState.data).where(
-                    BotState.key == key, BotState.namespace.startswith(prefix, autoescape=True)
-                )
-            )
-        ).all()
-    return {namespace: json.loads(data) for namespace, data in rows}
-
-
 async def take_lease(
     sessions: SessionFactory,
     namespace: str,

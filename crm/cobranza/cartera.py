@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    and_,
     case,
     cast,
     exists,
@@ -417,8 +416,3 @@ async def tercero_cartera(
         page,
         pages,
     )
-
-
-def uncovered_clause() -> ColumnElement[bool]:
-    """ "Sin seguimiento" as a WHERE clause on documents (for reports and the agenda)."""
-    return and_(is_open(), ~active_followup_exists())

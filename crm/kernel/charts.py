@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -94,7 +93,3 @@ def _draw(chart: BarChart, lang: str, Figure: Any, FuncFormatter: Any) -> bytes:
 async def render(chart: BarChart, lang: str = "es") -> bytes:
     """:func:`bar_png` off the event loop."""
     return await asyncio.to_thread(bar_png, chart, lang)
-
-
-def from_lines(title: str, lines: Sequence[tuple[str, Decimal | int]], *, money: bool) -> BarChart:
-    return BarChart(title, tuple(k for k, _ in lines), tuple(v for _, v in lines), money)

@@ -37,10 +37,6 @@ def local_datetime(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
-def local_time(value: datetime, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%H:%M")
-
-
 # Direction words around Babel's amount ("en 4 h", not CLDR's "dentro de 4 h").
 _DIRECTION = {"es": ("en {}", "hace {}"), "en": ("in {}", "{} ago")}
 # (unit, seconds, shown below this many of the unit, CLDR length): minutes under an hour,

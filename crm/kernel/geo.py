@@ -100,13 +100,6 @@ def check_pair(latitude: float | None, longitude: float | None) -> Point | None:
     return point
 
 
-def parse_pair(latitude: Any, longitude: Any) -> Point | None:
-    """Two import cells (either may be empty) as a point in Colombia, or None for neither."""
-    lat = None if cell_text(latitude) == "" else parse_degrees(latitude)
-    lon = None if cell_text(longitude) == "" else parse_degrees(longitude)
-    return check_pair(lat, lon)
-
-
 class ImportRow(Protocol):
     """The part of an import row (crm/erp/) the location columns need."""
 

@@ -76,12 +76,6 @@ def split_words(text: str | Sequence[str]) -> list[str]:
         return raw.replace('"', " ").split()
 
 
-def _year_ok(value: date, typed: str) -> date:
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise InvalidInput("error.input_year_range", value=typed, min=MIN_YEAR, max=MAX_YEAR)
-    return value
-
-
 # --- days ------------------------------------------------------------------------------------
 
 

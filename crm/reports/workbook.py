@@ -568,23 +568,6 @@ def _print_setup(sheet: Any, lang: str, *, repeat_header: bool) -> None:
         sheet.repeat_rows(0)
 
 
-def text_cell(sheet: Any, value: str) -> Any:
-    """An openpyxl string cell that Excel and LibreOffice never evaluate, whatever it starts
-    with (for exports still written with openpyxl)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    risky = value.startswith(RISKY_START)
-    value = clean_text(value)
-    if not risky and not value.startswith(RISKY_START):
-        return value
-    cell = WriteOnlyCell(sheet, value)
-    # openpyxl turns "=..." into a formula on assignment; force it back to a string and mark
-    # it quote-prefixed so editing the cell in Excel keeps it text too.
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
 def local_naive(value: datetime | None, tz: Any) -> datetime | None:
     """A UTC instant as the naive local wall time Excel cells need."""
     if value is None:

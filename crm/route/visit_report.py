@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import aliased
 
 from crm.kernel.actor import Actor
@@ -133,22 +133,3 @@ def summarize(values: Sequence[Sequence[Any]], lang: str = "es") -> list[AgentSu
             )
         )
     return result
-
-
-async def verified_by_agent(
-    session: Any, actor: Actor, start: datetime, end: datetime
-) -> dict[int, int]:
-    """Verified visits per visiting agent in [start, end) (desempeño's column)."""
-    rows = await session.execute(
-        select(FollowUpEvent.actor_id, func.count(FollowUpEvent.id))
-        .join(FollowUp, FollowUp.id == FollowUpEvent.followup_id)
-        .where(
-            FollowUpEvent.kind == VISIT,
-            FollowUpEvent.verified.is_(True),
-            FollowUpEvent.at >= start,
-            FollowUpEvent.at < end,
-            owner_filter(actor, FollowUp.owner_id),
-        )
-        .group_by(FollowUpEvent.actor_id)
-    )
-    return {int(a): int(n) for a, n in rows.all() if a is not None}
