@@ -8,6 +8,7 @@ The names other modules use are re-exported here.
 
 from __future__ import annotations
 
+from crm.kernel.input import STATUS_WORDS
 from crm.reports import kinds, registry
 from crm.reports.build import (
     MAX_UPLOAD_BYTES,
@@ -26,7 +27,7 @@ from crm.reports.grammar import (
     split_args,
 )
 from crm.reports.registry import CHUNK, ReportKind, register
-from crm.reports.request import FILTER_KEYS, PERIOD_WORDS, STATUS_WORDS, ReportRequest
+from crm.reports.request import FILTER_KEYS, PERIOD_WORDS, ReportRequest
 from crm.reports.rows import BUCKETS, aging_bucket
 from crm.reports.subscriptions import (
     FREQUENCIES,

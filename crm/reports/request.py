@@ -9,20 +9,6 @@ from datetime import date
 
 PERIOD_WORDS = ("hoy", "ayer", "semana", "mes")
 FILTER_KEYS = ("agente", "tipo", "estado", "nit")
-STATUS_WORDS = {
-    "activo": "active",
-    "activos": "active",
-    "active": "active",
-    "abierto": "active",
-    "abiertos": "active",
-    "open": "active",
-    "cerrado": "closed",
-    "cerrados": "closed",
-    "closed": "closed",
-    "descartado": "discarded",
-    "descartados": "discarded",
-    "discarded": "discarded",
-}
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.kernel.actor import Actor
 from crm.kernel.errors import InvalidInput, NotAuthorized, NotFound
+from crm.kernel.input import STATUS_WORDS
 from crm.kernel.permissions import can_act_for, owner_filter
 from crm.kernel.text import nit_base, normalize_text
-from crm.reports.request import STATUS_WORDS, ReportRequest
+from crm.reports.request import ReportRequest
 from storage.models import FollowUp, FollowUpType, State, Tercero, User
 
 
