@@ -20,7 +20,7 @@ from crm.kernel.permissions import owner_filter
 from crm.kernel.scope import ensure_can_see_tercero, tercero_visible
 from crm.kernel.text import nit_base, normalize_text
 from crm.kernel.views import DocumentBrief, FollowUpView
-from storage.models import Document, FollowUp, Tercero, User
+from storage.models import Document, FollowUp, FollowUpStatus, Tercero, User
 
 RESULTS_PER_PAGE = 8
 DOCS_PER_PAGE = 10
@@ -188,7 +188,7 @@ async def get_card(crm: Crm, actor: Actor, tercero_id: int) -> TerceroCard:
                     func.coalesce(func.sum(case((FollowUp.due_at < now, 1), else_=0)), 0),
                 ).where(
                     FollowUp.tercero_id == tercero_id,
-                    FollowUp.status == "active",
+                    FollowUp.status == FollowUpStatus.ACTIVE,
                     owner_filter(actor, FollowUp.owner_id),
                 )
             )
@@ -301,8 +301,8 @@ async def tercero_followups(
                 select(FollowUp.id)
                 .where(*where)
                 .order_by(
-                    case((FollowUp.status == "active", 0), else_=1),
-                    case((FollowUp.status == "active", FollowUp.due_at), else_=None),
+                    case((FollowUp.status == FollowUpStatus.ACTIVE, 0), else_=1),
+                    case((FollowUp.status == FollowUpStatus.ACTIVE, FollowUp.due_at), else_=None),
                     FollowUp.created_at.desc(),
                     FollowUp.id.desc(),
                 )

@@ -27,7 +27,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import TRUSTED_REFERENCES
-from storage.models import Document, FollowUp, FollowUpEvent, FollowUpType, Tercero, User
+from storage.models import (
+    Document,
+    FollowUp,
+    FollowUpEvent,
+    FollowUpStatus,
+    FollowUpType,
+    Tercero,
+    User,
+)
 
 TERCEROS: Table = Tercero.__table__  # type: ignore[assignment]
 DOCUMENTS: Table = Document.__table__  # type: ignore[assignment]
@@ -474,7 +482,7 @@ async def upsert_imported_followups(
             "claimed_by": None,
             "claimed_until": None,
         },
-        only_if=FOLLOWUPS.c.status == "active",
+        only_if=FOLLOWUPS.c.status == FollowUpStatus.ACTIVE,
         returning=("id", "import_key"),
     )
     return [(int(r[0]), str(r[1])) for r in written]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -68,7 +69,17 @@ class Base(DeclarativeBase):
 ROLES = ("agent", "supervisor", "admin")
 STATE_MEANINGS = ("open", "closed", "discarded")
 ACTIVITY_EFFECTS = ("progress", "regression", "neutral")
-FOLLOWUP_STATUSES = ("active", "closed", "discarded")
+
+
+class FollowUpStatus(StrEnum):
+    """Where a follow-up is in its life (stored as these words)."""
+
+    ACTIVE = "active"
+    CLOSED = "closed"
+    DISCARDED = "discarded"
+
+
+FOLLOWUP_STATUSES = tuple(FollowUpStatus)
 
 
 class User(Base):
@@ -226,7 +237,7 @@ class FollowUp(Base):
     type_id: Mapped[int] = mapped_column(ForeignKey("followup_types.id"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(12), default=FollowUpStatus.ACTIVE)
     state_id: Mapped[int | None] = mapped_column(ForeignKey("states.id"))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("followups.id"))

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Document, FollowUp, FollowUpType, Tercero, User
+from storage.models import Document, FollowUp, FollowUpStatus, FollowUpType, Tercero, User
 
 NO_SYNC: dict[str, Any] = {"synchronize_session": False}
 
@@ -38,7 +38,7 @@ def _claim_free(now: datetime) -> ColumnElement[bool]:
 def ping_pending(now: datetime) -> ColumnElement[bool]:
     """Active, due, and not yet pinged for this due time (a new due re-arms the ping)."""
     return and_(
-        FollowUp.status == "active",
+        FollowUp.status == FollowUpStatus.ACTIVE,
         FollowUp.due_at <= now,
         or_(FollowUp.notified_due_at.is_(None), FollowUp.notified_due_at != FollowUp.due_at),
     )
@@ -119,7 +119,7 @@ async def claim_overdue_followups(
     candidates = (
         select(FollowUp.id)
         .where(
-            FollowUp.status == "active",
+            FollowUp.status == FollowUpStatus.ACTIVE,
             FollowUp.due_at <= overdue_before,
             or_(FollowUp.escalated_at.is_(None), FollowUp.escalated_at < FollowUp.due_at),
             _claim_free(now),
@@ -270,7 +270,7 @@ async def pending_counts(
             select(FollowUp.owner_id, overdue, later)
             .where(
                 FollowUp.owner_id.in_(owner_ids),
-                FollowUp.status == "active",
+                FollowUp.status == FollowUpStatus.ACTIVE,
                 FollowUp.due_at < day_end,
             )
             .group_by(FollowUp.owner_id)
@@ -304,7 +304,7 @@ async def first_pending(
         .join(FollowUpType, FollowUpType.id == FollowUp.type_id)
         .where(
             FollowUp.owner_id.in_(owner_ids),
-            FollowUp.status == "active",
+            FollowUp.status == FollowUpStatus.ACTIVE,
             FollowUp.due_at < day_end,
         )
         .subquery()
@@ -378,7 +378,7 @@ async def active_count(session: AsyncSession, owner_id: int) -> int:
         await session.scalar(
             select(func.count())
             .select_from(FollowUp)
-            .where(FollowUp.owner_id == owner_id, FollowUp.status == "active")
+            .where(FollowUp.owner_id == owner_id, FollowUp.status == FollowUpStatus.ACTIVE)
         )
         or 0
     )

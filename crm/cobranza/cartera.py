@@ -37,7 +37,7 @@ from crm.kernel.errors import NotFound
 from crm.kernel.permissions import ensure_can_act_for
 from crm.kernel.scope import book_of_user, ensure_can_see_tercero, tercero_visible
 from crm.kernel.views import DocumentBrief
-from storage.models import Document, FollowUp, Tercero, User
+from storage.models import Document, FollowUp, FollowUpStatus, Tercero, User
 
 BUCKETS = ("current", "d1_30", "d31_60", "d61_90", "d90_plus")
 TOP_TERCEROS = 10
@@ -222,13 +222,15 @@ def is_open() -> ColumnElement[bool]:
 
 def active_followup_exists() -> Any:
     """EXISTS an active follow-up linked to the outer document (index on active document_id)."""
-    return exists().where(FollowUp.document_id == Document.id, FollowUp.status == "active")
+    return exists().where(
+        FollowUp.document_id == Document.id, FollowUp.status == FollowUpStatus.ACTIVE
+    )
 
 
 def covering_followup_id() -> Any:
     return (
         select(func.min(FollowUp.id))
-        .where(FollowUp.document_id == Document.id, FollowUp.status == "active")
+        .where(FollowUp.document_id == Document.id, FollowUp.status == FollowUpStatus.ACTIVE)
         .correlate(Document)
         .scalar_subquery()
     )

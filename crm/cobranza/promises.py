@@ -28,7 +28,7 @@ from crm.kernel.context import Crm
 from crm.kernel.errors import AlreadyFinished, InvalidInput, NotFound
 from crm.kernel.formatting import day, money
 from crm.kernel.permissions import ensure_can_act_for
-from storage.models import Document, FollowUp, FollowUpEvent, Promise, Tercero
+from storage.models import Document, FollowUp, FollowUpEvent, FollowUpStatus, Promise, Tercero
 
 PROMISE_TIME = time(8, 0)
 MAX_DAYS_AHEAD = 180
@@ -111,7 +111,7 @@ async def _followup_document(
     if followup is None:
         raise NotFound()
     await ensure_can_act_for(session, actor, followup.owner_id)
-    if followup.status != "active":
+    if followup.status != FollowUpStatus.ACTIVE:
         raise AlreadyFinished()
     if followup.document_id is None:
         raise InvalidInput("error.promise_needs_document")

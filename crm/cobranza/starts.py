@@ -22,7 +22,7 @@ from crm.kernel.errors import Duplicate, InvalidInput, NotFound
 from crm.kernel.permissions import can_act_for
 from crm.kernel.scope import book_of_user, ensure_can_see_tercero, tercero_visible
 from crm.kernel.views import FollowUpView
-from storage.models import Document, FollowUp, FollowUpType, Tercero, User
+from storage.models import Document, FollowUp, FollowUpStatus, FollowUpType, Tercero, User
 
 COLLECTION_TYPE = "Cobro de cartera"
 
@@ -90,7 +90,7 @@ async def start_followup_for_document(crm: Crm, actor: Actor, document_id: int) 
             raise InvalidInput("error.cartera_document_paid")
         existing = await session.scalar(
             select(FollowUp.id)
-            .where(FollowUp.document_id == document.id, FollowUp.status == "active")
+            .where(FollowUp.document_id == document.id, FollowUp.status == FollowUpStatus.ACTIVE)
             .limit(1)
         )
         if existing is not None:

@@ -21,7 +21,15 @@ from crm.kernel.permissions import owner_filter
 from crm.kernel.text import normalize_text
 from crm.kernel.views import CatalogItem
 from crm.route.visits import visits_on_route
-from storage.models import FollowUp, FollowUpType, State, Tercero, User, UTCDateTime
+from storage.models import (
+    FollowUp,
+    FollowUpStatus,
+    FollowUpType,
+    State,
+    Tercero,
+    User,
+    UTCDateTime,
+)
 
 PAGE_SIZE = 8
 PERIODS = ("all", "today", "overdue", "day", "range")
@@ -239,7 +247,7 @@ def _agenda_statement(shape: _Shape) -> Select[Any]:
         return statement
     scope, has_low, has_high, has_type, has_state = shape
     fu = _FU.c
-    conditions: list[ColumnElement[bool]] = [fu.status == "active"]
+    conditions: list[ColumnElement[bool]] = [fu.status == FollowUpStatus.ACTIVE]
     if scope == "owner":
         conditions.append(fu.owner_id == bindparam("owner_id"))
     elif scope == "team":

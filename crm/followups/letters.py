@@ -17,7 +17,14 @@ from crm.kernel.errors import AlreadyFinished, NotFound
 from crm.kernel.formatting import day, money
 from crm.kernel.permissions import ensure_can_act_for
 from crm.kernel.text import strip_accents
-from storage.models import Document, FollowUp, FollowUpEvent, SupportDocument, Tercero
+from storage.models import (
+    Document,
+    FollowUp,
+    FollowUpEvent,
+    FollowUpStatus,
+    SupportDocument,
+    Tercero,
+)
 
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
@@ -84,7 +91,7 @@ async def render_letter(
         if followup is None:
             raise NotFound()
         await ensure_can_act_for(session, actor, followup.owner_id)
-        if followup.status != "active":
+        if followup.status != FollowUpStatus.ACTIVE:
             raise AlreadyFinished()
         support = await session.get(SupportDocument, support_document_id)
         if support is None or not support.active:

@@ -30,6 +30,7 @@ from storage.models import (
     Document,
     FollowUp,
     FollowUpEvent,
+    FollowUpStatus,
     FollowUpType,
     State,
     Tercero,
@@ -111,7 +112,7 @@ async def _load_for_update(
     if followup is None:
         raise NotFound()
     await ensure_can_act_for(session, actor, followup.owner_id)
-    if followup.status != "active":
+    if followup.status != FollowUpStatus.ACTIVE:
         raise AlreadyFinished()
     if expected_version is not None and followup.version != expected_version:
         raise StaleVersion()
@@ -200,7 +201,7 @@ async def _views(
         )
     ).all()
     evs = await _events(session, [r[0].id for r in rows], limit=events) if events != 0 else {}
-    closed = [r[0].id for r in rows if r[0].status == "closed"]
+    closed = [r[0].id for r in rows if r[0].status == FollowUpStatus.CLOSED]
     children: dict[int, int] = {}
     if closed:
         children = {
@@ -344,7 +345,7 @@ async def create_in_session(
         type_id=type_id,
         owner_id=owner_id,
         due_at=due,
-        status="active",
+        status=FollowUpStatus.ACTIVE,
         document_id=document_id,
         note=note,
         created_at=now,
@@ -531,7 +532,7 @@ async def continue_followup(
         if parent is None:
             raise NotFound()
         await ensure_can_act_for(session, actor, parent.owner_id)
-        if parent.status != "closed":
+        if parent.status != FollowUpStatus.CLOSED:
             raise InvalidInput("error.continue_needs_closed")
         # A closed follow-up continues once: the lineage goes on from its continuation.
         child_exists = await session.scalar(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from storage.models import FollowUpStatus
+
 
 @dataclass(frozen=True)
 class TerceroBrief:
@@ -92,7 +94,7 @@ class FollowUpView:
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == FollowUpStatus.ACTIVE
 
     @property
     def main_id(self) -> int:

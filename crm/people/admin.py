@@ -13,7 +13,7 @@ from crm.kernel.actor import Actor, check_role
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput, NotAuthorized, NotFound
 from crm.people.users import UserView, supervisor_code, user_view
-from storage.models import FollowUp, User
+from storage.models import FollowUp, FollowUpStatus, User
 
 PAGE_SIZE = 8
 
@@ -226,7 +226,7 @@ async def preview_deactivate(crm: Crm, actor: Actor, user_id: int) -> Deactivate
         user = await _load_for_admin(session, actor, user_id, lock=False)
         count = await session.scalar(
             select(func.count(FollowUp.id)).where(
-                FollowUp.owner_id == user.id, FollowUp.status == "active"
+                FollowUp.owner_id == user.id, FollowUp.status == FollowUpStatus.ACTIVE
             )
         )
         view = user_view(user, await supervisor_code(session, user))

@@ -14,7 +14,7 @@ from crm.kernel.actor import Actor
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput, NotAuthorized, NotFound
 from crm.kernel.permissions import can_act_for
-from storage.models import FollowUp, FollowUpEvent, Tercero, User
+from storage.models import FollowUp, FollowUpEvent, FollowUpStatus, Tercero, User
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ async def _check_pair(session: AsyncSession, actor: Actor, source: User, target:
 async def _counts(session: AsyncSession, source_id: int) -> tuple[int, int]:
     followups = await session.scalar(
         select(func.count(FollowUp.id)).where(
-            FollowUp.owner_id == source_id, FollowUp.status == "active"
+            FollowUp.owner_id == source_id, FollowUp.status == FollowUpStatus.ACTIVE
         )
     )
     terceros = await session.scalar(
@@ -115,7 +115,9 @@ async def _move_followups(
     tercero_id: int | None = None,
 ) -> list[int]:
     now = crm.now()
-    query = select(FollowUp).where(FollowUp.owner_id == source.id, FollowUp.status == "active")
+    query = select(FollowUp).where(
+        FollowUp.owner_id == source.id, FollowUp.status == FollowUpStatus.ACTIVE
+    )
     if tercero_id is not None:
         query = query.where(FollowUp.tercero_id == tercero_id)
     followups = (await session.scalars(query.with_for_update())).all()
@@ -222,7 +224,7 @@ async def preview_tercero(
                     select(func.count(FollowUp.id)).where(
                         FollowUp.tercero_id == tercero.id,
                         FollowUp.owner_id == source.id,
-                        FollowUp.status == "active",
+                        FollowUp.status == FollowUpStatus.ACTIVE,
                     )
                 )
                 or 0

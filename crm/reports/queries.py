@@ -30,6 +30,7 @@ from storage.models import (
     Document,
     FollowUp,
     FollowUpEvent,
+    FollowUpStatus,
     FollowUpType,
     Promise,
     State,
@@ -56,7 +57,7 @@ def followups_query(ctx: Context, scope: Scope, dialect: str = "sqlite") -> Any:
         return type_coerce(column, String) if dialect == "sqlite" else column
 
     if ctx.request.kind == "agenda":
-        conditions += [FollowUp.status == "active", FollowUp.due_at < end]
+        conditions += [FollowUp.status == FollowUpStatus.ACTIVE, FollowUp.due_at < end]
         order = (FollowUp.due_at, FollowUp.id)
     else:
         conditions.append(
@@ -163,7 +164,7 @@ def cartera_query(ctx: Context, scope: Scope) -> Any:
     encargado = aliased(User)
     by_document = (
         select(func.min(FollowUp.id))
-        .where(FollowUp.document_id == Document.id, FollowUp.status == "active")
+        .where(FollowUp.document_id == Document.id, FollowUp.status == FollowUpStatus.ACTIVE)
         .correlate(Document)
         .scalar_subquery()
     )
@@ -213,13 +214,13 @@ async def performance_rows(
             await session.execute(
                 select(
                     FollowUp.owner_id,
-                    count(FollowUp.status == "active"),
-                    count(and_(FollowUp.status == "active", FollowUp.due_at < now)),
-                    count(and_(FollowUp.status == "closed", closed_in)),
-                    count(and_(FollowUp.status == "discarded", closed_in)),
+                    count(FollowUp.status == FollowUpStatus.ACTIVE),
+                    count(and_(FollowUp.status == FollowUpStatus.ACTIVE, FollowUp.due_at < now)),
+                    count(and_(FollowUp.status == FollowUpStatus.CLOSED, closed_in)),
+                    count(and_(FollowUp.status == FollowUpStatus.DISCARDED, closed_in)),
                     count(
                         and_(
-                            FollowUp.status == "closed",
+                            FollowUp.status == FollowUpStatus.CLOSED,
                             closed_in,
                             FollowUp.closed_at <= FollowUp.due_at,
                         )

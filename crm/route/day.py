@@ -23,7 +23,7 @@ from crm.kernel.permissions import owner_filter
 from crm.kernel.scope import ensure_can_see_tercero, tercero_visible
 from crm.kernel.views import FollowUpView
 from crm.route import order as route
-from storage.models import Document, FollowUp, FollowUpType, Tercero
+from storage.models import Document, FollowUp, FollowUpStatus, FollowUpType, Tercero
 
 VISIT_TYPE = "Visita T.A.T."
 MAX_ROUTE_STOPS = 100  # routed at once; a day with more is cut to the most urgent
@@ -103,7 +103,7 @@ async def day_route(crm: Crm, actor: Actor, here: Point, speed_kmh: float) -> Da
                 .join(FollowUpType, FollowUpType.id == FollowUp.type_id)
                 .where(
                     FollowUp.owner_id == actor.id,
-                    FollowUp.status == "active",
+                    FollowUp.status == FollowUpStatus.ACTIVE,
                     FollowUp.due_at < end_of_day,
                 )
                 .order_by(FollowUp.due_at, FollowUp.id)
@@ -199,7 +199,7 @@ async def nearby(crm: Crm, actor: Actor, here: Point, km: float) -> list[NearbyT
                 )
                 .where(
                     FollowUp.tercero_id.in_(ids),
-                    FollowUp.status == "active",
+                    FollowUp.status == FollowUpStatus.ACTIVE,
                     owner_filter(actor, FollowUp.owner_id),
                 )
                 .group_by(FollowUp.tercero_id)
@@ -249,7 +249,7 @@ async def start_visit(crm: Crm, actor: Actor, tercero_id: int) -> StartedVisit:
                 FollowUp.tercero_id == tercero_id,
                 FollowUp.owner_id == actor.id,
                 FollowUp.type_id == type_id,
-                FollowUp.status == "active",
+                FollowUp.status == FollowUpStatus.ACTIVE,
                 FollowUp.created_at >= now - VISIT_AGAIN,
             )
             .order_by(FollowUp.id.desc())

@@ -35,7 +35,7 @@ from crm.kernel.permissions import ensure_can_act_for, owner_filter
 from crm.kernel.scope import ensure_can_see_tercero
 from crm.ley2300 import guard as contact_guard
 from crm.ley2300.rules import Channel, Verdict
-from storage.models import FollowUp, FollowUpEvent, Tercero, User
+from storage.models import FollowUp, FollowUpEvent, FollowUpStatus, Tercero, User
 
 VISIT = "visit"
 # A location message sent this long before we handle it is not proof of being there now.
@@ -286,7 +286,7 @@ async def share_location(
             _close(session, open_visit, followup, actor, now)
             await session.flush()
             return _view(open_visit, followup, tercero)
-        if followup.status != "active":
+        if followup.status != FollowUpStatus.ACTIVE:
             raise AlreadyFinished()
         # A visit is a contact through "visita": the Ley 2300 guard decides first.
         admission = await contact_guard.admit(

@@ -19,7 +19,7 @@ from crm.followups import lifecycle as uc
 from crm.followups.new import parse_due, tomorrow_morning
 from crm.kernel.errors import AlreadyFinished, InvalidInput, StaleVersion
 from crm.kernel.formatting import local_datetime
-from crm.kernel.views import FollowUpView
+from crm.kernel.views import FollowUpStatus, FollowUpView
 from crm.ley2300.guard import ContactBlocked
 from handlers import asking, guard_text
 from handlers.callbacks import BadCallback, CallbackData, parse, pattern
@@ -226,7 +226,7 @@ async def _state_set(update: Update, context: CrmContext, data: SetState) -> obj
 async def _continue_menu(update: Update, context: CrmContext, data: ContinueMenu) -> object:
     fid = data.followup_id
     card = await uc.get_followup(context.crm, context.me, fid)
-    if card.status != "closed":
+    if card.status != FollowUpStatus.CLOSED:
         raise InvalidInput("error.continue_needs_closed")
     if card.continued_by is not None:
         # An old card's Continuar: say where the lineage goes on and redraw without it.
@@ -272,7 +272,7 @@ def _done_continued(child: FollowUpView, context: CrmContext) -> str:
 async def _continue_typed(update: Update, context: CrmContext, data: ContinueOtherDate) -> object:
     fid = data.followup_id
     card = await uc.get_followup(context.crm, context.me, fid)
-    if card.status != "closed":
+    if card.status != FollowUpStatus.CLOSED:
         raise InvalidInput("error.continue_needs_closed")
     return await _ask(update, context, FU_CONT_DUE, fid, context.t("fu.ask_cont_due", id=fid))
 

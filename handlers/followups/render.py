@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from crm.kernel.formatting import day, distance_text, local_datetime, money, relative
-from crm.kernel.views import EventView, FollowUpView
+from crm.kernel.views import EventView, FollowUpStatus, FollowUpView
 from handlers import keyboards
 from handlers.context import CrmContext
 from handlers.followups.buttons import (
@@ -179,11 +179,11 @@ def card_markup(card: FollowUpView, context: CrmContext) -> InlineKeyboardMarkup
             cobranza.append(_b(t("pg.b_report"), ReportPayment(fid)))
         visit = [_b(t("visit.b_register"), RegisterVisit(fid))]
         rows += [cobranza, extras, visit, [history, tercero]]
-    elif card.status == "closed" and card.continued_by is not None:
+    elif card.status == FollowUpStatus.CLOSED and card.continued_by is not None:
         # Continued already: the lineage goes on from the continuation, not from here.
         child = _b(t("fu.b_child", id=card.continued_by), FollowupCard(card.continued_by))
         rows = [[child], [history, tercero]]
-    elif card.status == "closed":
+    elif card.status == FollowUpStatus.CLOSED:
         rows = [[_b(t("fu.b_continue"), ContinueMenu(card.id))], [history, tercero]]
     else:
         rows = [[history, tercero]]

@@ -18,6 +18,7 @@ from crm.reports.registry import ReportKind, register
 from crm.reports.rows import Context, aging_bucket, status_label, utc
 from crm.reports.scope import Scope
 from crm.reports.workbook import Breakdown, Column, SummaryTable, label, local_naive
+from storage.models import FollowUpStatus
 
 FOLLOWUP_COLUMNS = (
     Column("ID", "ID", "int", 8),
@@ -105,7 +106,7 @@ class Seguimientos(ReportKind):
         tz = ctx.crm.tz
         created, due = utc(row.created_at), utc(row.due_at)
         assert created is not None and due is not None
-        late = days_late(ctx.now, due) if row.status == "active" else 0
+        late = days_late(ctx.now, due) if row.status == FollowUpStatus.ACTIVE else 0
         document = f"{row.doc_type}-{row.doc_number}" if row.doc_type else None
         return (
             row.id,
