@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from crm.kernel.views import Role
 from handlers.admin import invitations
 from handlers.callbacks import BadCallback
 from handlers.context import CrmContext
@@ -16,7 +17,7 @@ def help_text(context: CrmContext) -> str:
     text = context.t("help.title") + "\n" + context.t("help.agent")
     if role in ("supervisor", "admin"):
         text += context.t("help.supervisor")
-    if role == "admin":
+    if role == Role.ADMIN:
         text += context.t("help.admin")
     return text
 

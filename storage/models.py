@@ -66,7 +66,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-ROLES = ("agent", "supervisor", "admin")
+class Role(StrEnum):
+    """What a user may do: their own book, their team's, or everything (stored as these words)."""
+
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+ROLES = tuple(Role)
 STATE_MEANINGS = ("open", "closed", "discarded")
 ACTIVITY_EFFECTS = ("progress", "regression", "neutral")
 

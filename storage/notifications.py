@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Document, FollowUp, FollowUpStatus, FollowUpType, Tercero, User
+from storage.models import Document, FollowUp, FollowUpStatus, FollowUpType, Role, Tercero, User
 
 NO_SYNC: dict[str, Any] = {"synchronize_session": False}
 
@@ -340,7 +340,7 @@ async def reachable_admins(session: AsyncSession) -> Sequence[User]:
     return (
         await session.scalars(
             select(User)
-            .where(User.role == "admin", User.active.is_(True), User.unreachable.is_(False))
+            .where(User.role == Role.ADMIN, User.active.is_(True), User.unreachable.is_(False))
             .order_by(User.id)
         )
     ).all()

@@ -35,7 +35,7 @@ from crm.erp.importer import import_file
 from crm.kernel.context import Crm
 from crm.kernel.errors import CrmError
 from storage import botstate
-from storage.models import User
+from storage.models import Role, User
 
 ORDER = ("usuarios", "terceros", "documentos", "seguimientos")
 SUFFIXES = (".csv", ".xlsx")
@@ -471,7 +471,7 @@ async def admin_chats(crm: Crm) -> list[tuple[int, str | None]]:
         rows = (
             await session.execute(
                 select(User.telegram_id, User.language).where(
-                    User.role == "admin",
+                    User.role == Role.ADMIN,
                     User.active.is_(True),
                     User.unreachable.is_(False),
                     User.telegram_id.is_not(None),

@@ -23,7 +23,7 @@ from crm.erp.cells import Column, Importer, ImportResult, Row, RowError, last_wi
 from crm.kernel.parsing import BadValue, cell_text, parse_code, show
 from crm.kernel.text import strip_accents
 from crm.people.invitations import USER_CODE
-from storage.models import User
+from storage.models import Role, User
 
 # Spanish and English role words of the file (as /invitar accepts them).
 ROLE_WORDS = {
@@ -184,7 +184,7 @@ class UserImporter(Importer):
                 user.unreachable_reported = False
         if user.telegram_id:
             self.by_telegram[user.telegram_id] = code
-        if user.role != "agent" and "supervisor" not in record:
+        if user.role != Role.AGENT and "supervisor" not in record:
             user.supervisor_id = None  # only agents have a supervisor
 
     async def finish(self, result: ImportResult) -> None:

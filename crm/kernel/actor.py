@@ -9,7 +9,7 @@ from sqlalchemy import Row, bindparam, select
 
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput
-from storage.models import ROLES, User
+from storage.models import ROLES, Role, User
 
 ROLE_RANK = {"agent": 0, "supervisor": 1, "admin": 2}
 
@@ -30,18 +30,18 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
     @property
     def is_supervisor(self) -> bool:
-        return self.role == "supervisor"
+        return self.role == Role.SUPERVISOR
 
     @property
     def is_agent(self) -> bool:
-        return self.role == "agent"
+        return self.role == Role.AGENT
 
 
-SYSTEM = Actor(id=None, telegram_id=0, name="crm-bot", code=None, role="admin")
+SYSTEM = Actor(id=None, telegram_id=0, name="crm-bot", code=None, role=Role.ADMIN)
 
 
 # Core, not ORM: the gate runs this on every update, and a plain row is all it needs.
@@ -78,7 +78,7 @@ async def resolve_actor(crm: Crm, telegram_id: int, full_name: str = "") -> Acto
         return actor
     if telegram_id in crm.admin_ids and user is None:
         return Actor(
-            id=None, telegram_id=telegram_id, name=full_name or "Admin", code=None, role="admin"
+            id=None, telegram_id=telegram_id, name=full_name or "Admin", code=None, role=Role.ADMIN
         )
     return None
 

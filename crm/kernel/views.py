@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from storage.models import FollowUpStatus
+from storage.models import Role as Role  # re-exported: handlers compare roles by name
 
 
 @dataclass(frozen=True)

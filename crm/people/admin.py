@@ -13,7 +13,7 @@ from crm.kernel.actor import Actor, check_role
 from crm.kernel.context import Crm
 from crm.kernel.errors import InvalidInput, NotAuthorized, NotFound
 from crm.people.users import UserView, supervisor_code, user_view
-from storage.models import FollowUp, FollowUpStatus, User
+from storage.models import FollowUp, FollowUpStatus, Role, User
 
 PAGE_SIZE = 8
 
@@ -105,7 +105,7 @@ async def supervisors(crm: Crm, actor: Actor) -> list[UserView]:
         rows = (
             await session.scalars(
                 select(User)
-                .where(User.role == "supervisor", User.active.is_(True))
+                .where(User.role == Role.SUPERVISOR, User.active.is_(True))
                 .order_by(User.code)
             )
         ).all()
@@ -133,7 +133,7 @@ async def preview_role(crm: Crm, actor: Actor, user_id: int, role: str) -> RoleP
     async with crm.read() as session:
         user = await _load_for_admin(session, actor, user_id, lock=False)
         orphans: tuple[str, ...] = ()
-        if user.role == "supervisor" and role != "supervisor":
+        if user.role == Role.SUPERVISOR and role != Role.SUPERVISOR:
             orphans = tuple(
                 (
                     await session.scalars(
@@ -168,7 +168,7 @@ async def set_role_once(
         if user.role == role:
             return Outcome(user_view(user, await supervisor_code(session, user)))
         released: list[int] = []
-        if user.role == "supervisor":
+        if user.role == Role.SUPERVISOR:
             released = list(
                 (await session.scalars(select(User.id).where(User.supervisor_id == user.id))).all()
             )
@@ -176,7 +176,7 @@ async def set_role_once(
                 update(User).where(User.supervisor_id == user.id).values(supervisor_id=None)
             )
         user.role = role
-        if role != "agent":
+        if role != Role.AGENT:
             user.supervisor_id = None
         audit.record(
             session,
@@ -198,12 +198,12 @@ async def set_supervisor(
     now = crm.now()
     async with crm.write() as session:
         user = await _load_for_admin(session, actor, user_id)
-        if user.role != "agent":
+        if user.role != Role.AGENT:
             raise InvalidInput("error.users_team_agents_only")
         supervisor = None
         if supervisor_id is not None:
             supervisor = await session.get(User, supervisor_id)
-            if supervisor is None or supervisor.role != "supervisor" or not supervisor.active:
+            if supervisor is None or supervisor.role != Role.SUPERVISOR or not supervisor.active:
                 raise InvalidInput("error.users_bad_supervisor")
         before = {"supervisor_id": user.supervisor_id}
         user.supervisor_id = supervisor.id if supervisor else None

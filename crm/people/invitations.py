@@ -18,7 +18,7 @@ from crm.kernel.context import Crm
 from crm.kernel.errors import CrmError, Duplicate, InvalidInput, NotAuthorized, NotFound
 from crm.kernel.text import strip_accents, xml_safe
 from crm.people.users import UserView, supervisor_code, user_view
-from storage.models import Invitation, User
+from storage.models import Invitation, Role, User
 
 VALID_FOR = timedelta(hours=72)
 # Spanish and English role words an admin may type after /invitar.
@@ -103,7 +103,7 @@ async def create_invitation(
     if actor.is_admin:
         supervisor_id = None
         supervisor_code = None
-    elif actor.is_supervisor and role == "agent":
+    elif actor.is_supervisor and role == Role.AGENT:
         supervisor_id = actor.id
         supervisor_code = actor.code
     else:
@@ -183,9 +183,9 @@ async def _creator_may_still_invite(
         return True
     if not creator.active:
         return False
-    if creator.role == "admin" or creator.telegram_id in crm.admin_ids:
+    if creator.role == Role.ADMIN or creator.telegram_id in crm.admin_ids:
         return True
-    return creator.role == "supervisor" and invitation.role == "agent"
+    return creator.role == Role.SUPERVISOR and invitation.role == Role.AGENT
 
 
 async def _team_lead(session: AsyncSession, invitation: Invitation) -> User | None:
@@ -194,7 +194,7 @@ async def _team_lead(session: AsyncSession, invitation: Invitation) -> User | No
     if invitation.supervisor_id is None:
         return None
     supervisor = await session.get(User, invitation.supervisor_id)
-    if supervisor is None or not supervisor.active or supervisor.role != "supervisor":
+    if supervisor is None or not supervisor.active or supervisor.role != Role.SUPERVISOR:
         return None
     return supervisor
 
@@ -232,7 +232,7 @@ async def accept_invitation(
         if linked is not None:
             return linked
         supervisor = await _team_lead(session, invitation)
-        if invitation.role != "agent":
+        if invitation.role != Role.AGENT:
             supervisor = None
         wanted = invitation.user_code or derive_code(name, telegram_id)
         user, n = None, 1

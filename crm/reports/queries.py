@@ -33,6 +33,7 @@ from storage.models import (
     FollowUpStatus,
     FollowUpType,
     Promise,
+    Role,
     State,
     Tercero,
     User,
@@ -286,7 +287,7 @@ async def performance_rows(
         promised, kept, broken = (int(v or 0) for v in promise_counts.get(user.id, (0, 0, 0)))
         movement = moved.get(user.id, balances.Movement())
         numbers = (opened, overdue, closed, discarded, postponed, activities)
-        is_agent = user.role == "agent" and user.active
+        is_agent = user.role == Role.AGENT and user.active
         quiet = not any(numbers) and not visits and not promised
         if not is_agent and quiet and movement == balances.Movement():
             continue

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm.kernel.actor import ROLE_RANK
+from crm.kernel.views import Role
 from crm.people import admin as user_admin
 from crm.people.users import UserView
 from handlers import confirm, keyboards
@@ -150,7 +151,7 @@ async def _render_user(
                 if role != user.role
             ]
         )
-        if user.role == "agent":
+        if user.role == Role.AGENT:
             rows.append([keyboards.button(context.t("users.change_team"), PickTeam(user.id))])
         if user.active:
             toggle = keyboards.button(context.t("users.deactivate"), Deactivate(user.id))
