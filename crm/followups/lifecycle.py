@@ -451,7 +451,7 @@ async def close(
         state = await session.get(State, state_id)
         if state is None or not state.active or state.meaning != "closed":
             raise InvalidInput("error.bad_close_state")
-        return await _finish(session, actor, followup, "closed", state, note, now)
+        return await _finish(session, actor, followup, FollowUpStatus.CLOSED, state, note, now)
 
 
 async def discard(
@@ -475,7 +475,9 @@ async def discard(
             state = await session.get(State, state_id)
             if state is None or not state.active or state.meaning != "discarded":
                 raise InvalidInput("error.bad_discard_state")
-        return await _finish(session, actor, followup, "discarded", state, reason, now)
+        return await _finish(
+            session, actor, followup, FollowUpStatus.DISCARDED, state, reason, now
+        )
 
 
 async def _finish(
